@@ -1,0 +1,139 @@
+//! What the user typed: the clap definition of aws-token's flags, with the seed's names kept verbatim
+//! (`--durationSeconds`, `-v`). No I/O happens here; `settings.rs` turns this into a `Settings`.
+
+use clap::{ArgAction, Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Log in through single sign-on (Okta, any SAML IdP) and write short-lived AWS credentials.
+#[derive(Debug, Parser)]
+#[command(
+    name = "aws-token",
+    version,
+    disable_version_flag = true,
+    about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
+    after_help = "Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
+                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted."
+)]
+pub struct Cli {
+    /// Show program's version number and exit.
+    #[arg(short = 'v', short_alias = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
+
+    /// Path of the organisation's config.json [default: ./config.json, then $XDG_CONFIG_HOME/aws-token/config.json, then /etc/aws-token/config.json]
+    #[arg(long, env = "AWS_TOKEN_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// IdP username (ex. jane@example.com)
+    #[arg(long, env = "AWS_TOKEN_USERNAME")]
+    pub username: Option<String>,
+
+    /// IdP password (better: let aws-token prompt for it; a password on the command line is visible to other users)
+    #[arg(long, env = "AWS_TOKEN_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+
+    /// One-time code for the MFA factor (TOTP app, SMS or email code)
+    #[arg(long, env = "AWS_TOKEN_OTP", hide_env_values = true, value_name = "CODE")]
+    pub otp: Option<String>,
+
+    /// Which MFA factor to use when several are enrolled
+    #[arg(long, env = "AWS_TOKEN_MFA", value_name = "TYPE")]
+    pub mfa: Option<MfaKind>,
+
+    /// Name of SAML role to assume (exact role name or full role ARN)
+    #[arg(long, env = "AWS_TOKEN_ROLE")]
+    pub role: Option<String>,
+
+    /// Name of account to switch to (a key of "accounts" in config.json). Defaults to "defaultAccount".
+    #[arg(long, env = "AWS_TOKEN_ACCOUNT")]
+    pub account: Option<String>,
+
+    /// Profile name that the AWS credentials should be saved as. Defaults to the name of the account.
+    #[arg(long, env = "AWS_TOKEN_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Lifetime of the credentials in seconds (900-43200; capped by the role's maximum)
+    #[arg(long = "durationSeconds", alias = "duration", env = "AWS_TOKEN_DURATION_SECONDS", value_name = "N",
+          value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration_seconds: Option<i32>,
+
+    /// What to print on stdout: `profile` (export lines, credentials in the file), `env` (the keys
+    /// themselves, no file written), `json` (credential_process v1, no file written), `none` (file only)
+    #[arg(long, env = "AWS_TOKEN_OUTPUT", value_name = "FORMAT", default_value = "profile")]
+    pub output: OutputFormat,
+
+    /// How long to wait for an Okta Verify push to be answered, in seconds
+    #[arg(long, env = "AWS_TOKEN_MFA_TIMEOUT", value_name = "SECONDS", default_value_t = 120)]
+    pub mfa_timeout: u64,
+
+    /// Debug a failing login: keep and show what the IdP sent
+    #[arg(long, env = "AWS_TOKEN_DEBUG")]
+    pub debug: bool,
+
+    /// Print nothing on stderr but errors
+    #[arg(short, long, env = "AWS_TOKEN_QUIET", conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say what is being done at each step (never prints a secret)
+    #[arg(long, env = "AWS_TOKEN_VERBOSE")]
+    pub verbose: bool,
+}
+
+/// An MFA factor kind as the user names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MfaKind {
+    /// A code from an authenticator app or hardware token
+    Totp,
+    /// Okta Verify push
+    Push,
+    /// A code sent by SMS
+    Sms,
+    /// A code sent by email
+    Email,
+    /// A code read out in a phone call
+    Call,
+}
+
+/// What goes to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Profile,
+    Env,
+    Json,
+    None,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seed_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "aws-token",
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "--role",
+            "Admin",
+            "--account",
+            "staging",
+            "--profile",
+            "p1",
+            "--durationSeconds",
+            "3600",
+        ])
+        .unwrap();
+        assert_eq!(cli.duration_seconds, Some(3600));
+        assert_eq!(cli.account.as_deref(), Some("staging"));
+        let cli = Cli::try_parse_from(["aws-token", "--duration", "900"]).unwrap();
+        assert_eq!(cli.duration_seconds, Some(900));
+        assert!(Cli::try_parse_from(["aws-token", "--durationSeconds", "60"]).is_err());
+    }
+}

@@ -1,0 +1,293 @@
+//! Writing a profile into the AWS credentials and config files. Only the keys aws-token owns in that
+//! one section change; comments, blank lines, key order and every other section stay byte-for-byte.
+//! Writes are atomic (temp file in the same directory, fsync, rename), follow a symlink to its
+//! target, and run under an advisory lock on the directory so parallel runs never lose a profile.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long to wait for another aws-token holding the lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The permissions the written file gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMode {
+    /// 0600 always: the file holds secrets (a looser existing mode is tightened, as the AWS CLI does).
+    Private,
+    /// The existing file's mode, else 0644 for a new file.
+    KeepOrDefault,
+}
+
+/// One INI edit: set `set` keys in `section`; replace `update_if_present` keys only where they exist.
+#[derive(Debug)]
+pub struct SectionEdit<'a> {
+    pub section: &'a str,
+    pub set: Vec<(&'a str, String)>,
+    pub update_if_present: Vec<(&'a str, String)>,
+}
+
+/// Apply `edit` to the file at `path` (created with its directory when missing).
+pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()> {
+    let target = resolve_symlink(path)?;
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| Error::file(&dir, "cannot create the directory", &e))?;
+    }
+    let lock = lock_dir(&dir)?;
+    let (old, old_mode) = match std::fs::read(&target) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| Error::File {
+                path: target.clone(),
+                message: "is not UTF-8 text; fix or move it and run again".into(),
+            })?;
+            let m = std::fs::metadata(&target)
+                .map_err(|e| Error::file(&target, "cannot stat", &e))?
+                .permissions()
+                .mode();
+            (text, Some(m & 0o7777))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
+        Err(e) => return Err(Error::file(&target, "cannot read", &e)),
+    };
+    let new = apply(&old, edit);
+    let perm = match (mode, old_mode) {
+        (FileMode::Private, _) => 0o600,
+        (FileMode::KeepOrDefault, Some(m)) => m,
+        (FileMode::KeepOrDefault, None) => 0o644,
+    };
+    write_atomic(&target, &dir, new.as_bytes(), perm)?;
+    drop(lock);
+    Ok(())
+}
+
+/// A symlinked credentials file is edited at its target, and the link is left in place.
+fn resolve_symlink(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p).map_err(|e| Error::file(&p, "cannot read the symlink", &e))?;
+                p = match p.parent() {
+                    Some(parent) => parent.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(Error::File {
+        path: path.to_path_buf(),
+        message: "too many levels of symbolic links".into(),
+    })
+}
+
+/// An exclusive advisory lock on the directory: the file itself is replaced by rename, so a lock on
+/// it would not be seen by the next writer. Released when the returned handle is dropped.
+fn lock_dir(dir: &Path) -> Result<std::fs::File> {
+    let f = std::fs::File::open(dir).map_err(|e| Error::file(dir, "cannot open the directory to lock it", &e))?;
+    let start = Instant::now();
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::file(dir, "cannot lock the directory", &e)),
+        }
+        if start.elapsed() > LOCK_WAIT {
+            return Err(Error::File {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "another process has held the lock for more than {} s; try again",
+                    LOCK_WAIT.as_secs()
+                ),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aws-token-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
+    let f = tmp.as_file_mut();
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::file(target, "cannot set permissions", &e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::file(target, "cannot write", &e))?;
+    tmp.persist(target)
+        .map_err(|e| Error::file(target, "cannot replace the file", &e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Make the rename durable; failure here loses nothing already written.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The section name inside `[ ... ]` when `line` is a section header.
+fn header(line: &str) -> Option<&str> {
+    let t = line.trim();
+    t.strip_prefix('[')?.strip_suffix(']')
+}
+
+/// The key of a `key = value` line, as configparser reads it (lower-cased).
+fn key_of(line: &str) -> Option<String> {
+    if line.starts_with([' ', '\t']) {
+        return None;
+    }
+    let t = line.trim();
+    if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+        return None;
+    }
+    let end = t.find(['=', ':'])?;
+    Some(t[..end].trim().to_ascii_lowercase())
+}
+
+/// Is `line` a continuation of the previous value (indented, not blank)?
+fn is_continuation(line: &str) -> bool {
+    line.starts_with([' ', '\t']) && !line.trim().is_empty()
+}
+
+/// The pure text edit behind `upsert`.
+pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
+    let eol = if old.contains("\r\n") { "\r\n" } else { "\n" };
+    let lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let start = lines
+        .iter()
+        .position(|l| header(l) == Some(edit.section));
+    let Some(start) = start else {
+        let mut out = old.to_owned();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(eol);
+        }
+        if !out.trim().is_empty() {
+            out.push_str(eol);
+        }
+        out.push_str(&format!("[{}]{eol}", edit.section));
+        for (k, v) in &edit.set {
+            out.push_str(&format!("{k} = {v}{eol}"));
+        }
+        return out;
+    };
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| header(l).is_some())
+        .map_or(lines.len(), |i| start + 1 + i);
+
+    let mut out: Vec<String> = lines[..=start].iter().map(|s| (*s).to_owned()).collect();
+    let mut done: Vec<&str> = Vec::new();
+    let mut last_content = out.len(); // index after the last non-blank line of the section
+    let mut i = start + 1;
+    while i < end {
+        let line = lines[i];
+        let key = key_of(line);
+        let wanted = key.as_deref().and_then(|k| {
+            edit.set
+                .iter()
+                .chain(edit.update_if_present.iter())
+                .find(|(ek, _)| *ek == k)
+        });
+        if let Some((k, v)) = wanted {
+            i += 1;
+            while i < end && is_continuation(lines[i]) {
+                i += 1;
+            }
+            if done.contains(k) {
+                continue; // a duplicate key would break configparser: keep only the first
+            }
+            let ending = if line.ends_with('\n') { eol } else { "" };
+            out.push(format!("{k} = {v}{ending}"));
+            done.push(k);
+            last_content = out.len();
+            continue;
+        }
+        out.push(line.to_owned());
+        if !line.trim().is_empty() {
+            last_content = out.len();
+        }
+        i += 1;
+    }
+    let missing: Vec<String> = edit
+        .set
+        .iter()
+        .filter(|(k, _)| !done.contains(k))
+        .map(|(k, v)| format!("{k} = {v}{eol}"))
+        .collect();
+    if !missing.is_empty() {
+        if let Some(prev) = out.get_mut(last_content - 1)
+            && !prev.ends_with('\n')
+        {
+            prev.push_str(eol);
+        }
+        out.splice(last_content..last_content, missing);
+    }
+    let mut text: String = out.concat();
+    for l in &lines[end..] {
+        text.push_str(l);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit<'a>(section: &'a str, set: &[(&'a str, &str)]) -> SectionEdit<'a> {
+        SectionEdit {
+            section,
+            set: set.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            update_if_present: vec![("aws_security_token", "TOK".into())],
+        }
+    }
+
+    #[test]
+    fn new_file_gets_the_section() {
+        assert_eq!(apply("", &edit("dev", &[("a", "1")])), "[dev]\na = 1\n");
+    }
+
+    #[test]
+    fn appends_a_section_keeping_everything() {
+        let old = "# mine\n[default]\naws_access_key_id = X\n";
+        assert_eq!(
+            apply(old, &edit("dev", &[("a", "1")])),
+            "# mine\n[default]\naws_access_key_id = X\n\n[dev]\na = 1\n"
+        );
+        assert_eq!(apply("[x]\nk=v", &edit("dev", &[("a", "1")])), "[x]\nk=v\n\n[dev]\na = 1\n");
+    }
+
+    #[test]
+    fn replaces_only_owned_keys_in_place() {
+        let old = "[dev]\n# note\naws_access_key_id=OLD\nregion = eu-west-1\naws_session_token = OLD\n  continued\naws_security_token = OLD\n\n[other]\naws_access_key_id = KEEP\n";
+        let new = apply(
+            old,
+            &edit("dev", &[("aws_access_key_id", "NEW"), ("aws_session_token", "TOK"), ("x_security_token_expires", "T")]),
+        );
+        assert_eq!(
+            new,
+            "[dev]\n# note\naws_access_key_id = NEW\nregion = eu-west-1\naws_session_token = TOK\naws_security_token = TOK\nx_security_token_expires = T\n\n[other]\naws_access_key_id = KEEP\n"
+        );
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let new = apply("[dev]\r\nk = v\r\n", &edit("dev", &[("a", "1")]));
+        assert_eq!(new, "[dev]\r\nk = v\r\na = 1\r\n");
+    }
+
+    #[test]
+    fn section_without_trailing_newline() {
+        assert_eq!(apply("[dev]\nk = v", &edit("dev", &[("a", "1")])), "[dev]\nk = v\na = 1\n");
+    }
+}

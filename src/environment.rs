@@ -1,0 +1,47 @@
+//! The process's surroundings as one value: home and working directory, the environment variables
+//! aws-token reads, and whether stdin/stderr are terminals. Read once in `main`; tests build their own.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// What the outside world looks like to this run.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub home: Option<PathBuf>,
+    pub cwd: PathBuf,
+    pub vars: HashMap<String, String>,
+    pub stdin_is_tty: bool,
+    pub stderr_is_tty: bool,
+}
+
+impl Environment {
+    /// Read the real process environment.
+    pub fn from_process() -> Self {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        let home = vars
+            .get("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        Environment {
+            home,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            vars,
+            stdin_is_tty: std::io::stdin().is_terminal(),
+            stderr_is_tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A variable, when set and not empty.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).
+    pub fn color(&self) -> bool {
+        self.stderr_is_tty && !self.vars.contains_key("NO_COLOR")
+    }
+}

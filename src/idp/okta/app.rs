@@ -1,0 +1,137 @@
+//! Redeem the sessionToken at the AWS app's embed link and read the SAMLResponse from the auto-post
+//! form Okta answers with. A page without one is explained (not assigned, step-up, access locked)
+//! instead of waited on; a step-up page is answered once through the Authn API.
+
+use super::{Ctx, authn};
+use crate::error::{Error, Result};
+use crate::idp::http::display_url;
+use crate::saml::SamlResponse;
+use crate::secret::Secret;
+
+/// What the embed link answered.
+enum Page {
+    Saml(SamlResponse),
+    StepUp(Secret<String>),
+}
+
+/// sessionToken -> SAMLResponse.
+pub(super) async fn saml_response(ctx: &Ctx<'_>, session_token: Secret<String>) -> Result<SamlResponse> {
+    match fetch(ctx, &session_token).await? {
+        Page::Saml(s) => Ok(s),
+        Page::StepUp(state_token) => {
+            ctx.reporter.info("The AWS app asks for extra verification (step-up MFA)");
+            let token = authn::step_up(ctx, &state_token).await?;
+            match fetch(ctx, &token).await? {
+                Page::Saml(s) => Ok(s),
+                Page::StepUp(_) => Err(Error::NotAuthorized {
+                    message: format!(
+                        "{} still asks for step-up authentication after MFA; sign in with provider \"okta-browser\"",
+                        display_url(&ctx.login.url)
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+async fn fetch(ctx: &Ctx<'_>, session_token: &Secret<String>) -> Result<Page> {
+    let _spinner = ctx.reporter.spinner("Opening the AWS app in Okta");
+    let shown = display_url(&ctx.login.url);
+    let mut url = ctx.login.url.clone();
+    url.query_pairs_mut().append_pair("sessionToken", session_token.expose());
+    let resp = ctx
+        .http
+        .send(&shown, |c| c.get(url.clone()).header("Accept", "text/html"))
+        .await?;
+    let status = resp.status();
+    let html = resp.text().await.map_err(|e| Error::Network {
+        url: shown.clone(),
+        message: format!("reading the page failed: {e}"),
+    })?;
+    parse_page(&shown, status.as_u16(), &html)
+}
+
+/// Read the SAML form, or say why there is none.
+fn parse_page(url: &str, status: u16, html: &str) -> Result<Page> {
+    if let Some(saml) = saml_from_html(html) {
+        return Ok(Page::Saml(saml));
+    }
+    if let Some(st) = step_up_token(html) {
+        return Ok(Page::StepUp(st));
+    }
+    let why = if html.contains("App Access Locked") {
+        "Okta's policy denies access to this app (App Access Locked)".to_owned()
+    } else if status == 404 {
+        "the app was not found (HTTP 404): check idpEntryUrl in config.json".to_owned()
+    } else if status == 403 || html.contains("not assigned") || html.contains("not allowed to access") {
+        format!("you are not assigned to this AWS app (HTTP {status}): ask your Okta admin to assign it")
+    } else {
+        format!(
+            "the page (HTTP {status}{}) holds no SAMLResponse: you may not be assigned to the app, or idpEntryUrl is not an AWS app embed link",
+            title(html).map(|t| format!(", \"{t}\"")).unwrap_or_default()
+        )
+    };
+    Err(Error::NotAuthorized {
+        message: format!("{url}: {why}"),
+    })
+}
+
+/// The value of `<input name="SAMLResponse">`, entities decoded by the HTML parser.
+fn saml_from_html(html: &str) -> Option<SamlResponse> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(r#"input[name="SAMLResponse"]"#).ok()?;
+    let value = doc.select(&sel).next()?.value().attr("value")?.trim().to_owned();
+    (!value.is_empty()).then(|| SamlResponse(Secret::new(value)))
+}
+
+fn title(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("title").ok()?;
+    let t = doc.select(&sel).next()?.text().collect::<String>();
+    let t = t.trim();
+    (!t.is_empty()).then(|| t.chars().take(80).collect())
+}
+
+/// `var stateToken = '...'` (with `\x2D` for '-') on a step-up page.
+fn step_up_token(html: &str) -> Option<Secret<String>> {
+    let start = html.find("var stateToken = ")? + "var stateToken = ".len();
+    let rest = &html[start..];
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = rest[1..].find(quote)?;
+    let raw = rest[1..=end].replace("\\x2D", "-");
+    (!raw.is_empty()).then(|| Secret::new(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saml_form_with_entities() {
+        let html = r#"<html><body><form id="appForm" action="https&#x3a;&#x2f;&#x2f;signin.aws.amazon.com&#x2f;saml" method="POST"><input name="SAMLResponse" type="hidden" value="PD94&#x2b;bWw&#x3d;"/><input name="RelayState" type="hidden" value=""/></form></body></html>"#;
+        match parse_page("u", 200, html).unwrap() {
+            Page::Saml(s) => assert_eq!(s.0.expose(), "PD94+bWw="),
+            Page::StepUp(_) => panic!("not step-up"),
+        }
+    }
+
+    #[test]
+    fn step_up_page() {
+        let html = "<script>var stateToken = '00abc\\x2Ddef';</script>";
+        match parse_page("u", 200, html).unwrap() {
+            Page::StepUp(s) => assert_eq!(s.expose(), "00abc-def"),
+            Page::Saml(_) => panic!("not saml"),
+        }
+    }
+
+    #[test]
+    fn other_pages_are_explained() {
+        let e = parse_page("u", 403, "<title>Error</title>").err().unwrap();
+        assert_eq!(e.exit_code(), 4);
+        assert!(e.to_string().contains("not assigned"));
+        let e = parse_page("u", 200, "<p>App Access Locked</p>").err().unwrap();
+        assert!(e.to_string().contains("App Access Locked"));
+        let e = parse_page("u", 200, "<title>Sign In</title>").err().unwrap();
+        assert!(e.to_string().contains("\"Sign In\""), "{e}");
+    }
+}

@@ -1,0 +1,219 @@
+//! Okta MFA: which factor to use (`--mfa`, the only one, or a prompt), then one way to answer each
+//! kind: a code (TOTP, hardware token), a code sent first (SMS, email, call), or Okta Verify push
+//! polled about once a second with the number challenge shown once.
+
+use super::authn::{Transaction, parse_href, post};
+use super::Ctx;
+use crate::cli::MfaKind;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// How often a push is polled.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How many times a prompted code may be typed again after Okta rejects it.
+const CODE_ATTEMPTS: usize = 3;
+
+/// One enrolled factor.
+#[derive(Debug, Clone)]
+struct Factor {
+    factor_type: String,
+    provider: String,
+    profile: Value,
+    verify: String,
+}
+
+impl Factor {
+    fn parse(v: &Value) -> Option<Factor> {
+        Some(Factor {
+            factor_type: v.get("factorType")?.as_str()?.to_owned(),
+            provider: v.get("provider").and_then(Value::as_str).unwrap_or("").to_owned(),
+            profile: v.get("profile").cloned().unwrap_or(Value::Null),
+            verify: v.pointer("/_links/verify/href")?.as_str()?.to_owned(),
+        })
+    }
+
+    fn kind(&self) -> Option<MfaKind> {
+        match self.factor_type.as_str() {
+            "token:software:totp" | "token:hotp" | "token" | "token:hardware" => Some(MfaKind::Totp),
+            "push" => Some(MfaKind::Push),
+            "sms" => Some(MfaKind::Sms),
+            "email" => Some(MfaKind::Email),
+            "call" => Some(MfaKind::Call),
+            _ => None,
+        }
+    }
+
+    fn profile(&self, key: &str) -> &str {
+        self.profile.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+
+    fn label(&self) -> String {
+        let with = |s: &str, what: &str| if what.is_empty() { s.to_owned() } else { format!("{s} {what}") };
+        match self.kind() {
+            Some(MfaKind::Totp) => match self.provider.as_str() {
+                "OKTA" => "Okta Verify code".into(),
+                "GOOGLE" => "Google Authenticator code".into(),
+                p => format!("{} code", if p.is_empty() { "token" } else { p }),
+            },
+            Some(MfaKind::Push) => with("Okta Verify push to", self.profile("name")),
+            Some(MfaKind::Sms) => with("SMS code to", self.profile("phoneNumber")),
+            Some(MfaKind::Email) => with("email code to", self.profile("email")),
+            Some(MfaKind::Call) => with("phone call to", self.profile("phoneNumber")),
+            None => format!("{} ({})", self.factor_type, self.provider),
+        }
+    }
+}
+
+/// Answer an MFA_REQUIRED (or a pending MFA_CHALLENGE) transaction.
+pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction> {
+    let state_token = tx.state_token.clone().ok_or_else(|| Error::Protocol {
+        url: ctx.org.to_string(),
+        message: format!("{} without a stateToken", tx.status),
+    })?;
+    let offered: Vec<Value> = match (&tx.embedded.factors, &tx.embedded.factor) {
+        (Some(list), _) => list.clone(),
+        (None, Some(Value::Array(list))) => list.clone(),
+        (None, Some(one)) => vec![one.clone()],
+        (None, None) => Vec::new(),
+    };
+    let factors: Vec<Factor> = offered.iter().filter_map(Factor::parse).collect();
+    let factor = choose(ctx, &factors)?;
+    ctx.reporter.verbose(&format!("MFA with {}", factor.label()));
+    let verify = parse_href(ctx, &factor.verify)?;
+    match factor.kind() {
+        Some(MfaKind::Push) => push(ctx, &factor, &verify, &state_token).await,
+        Some(MfaKind::Totp) => code(ctx, &factor, &verify, &state_token).await,
+        _ => {
+            // SMS, email, call: the first POST sends the code.
+            let sent = post(ctx, &verify, &json!({"stateToken": state_token.expose()})).await?;
+            ctx.reporter.info(&format!("Sent: {}", factor.label()));
+            let next = match &sent.links.next {
+                Some(l) if l.name.as_deref() == Some("verify") => parse_href(ctx, &l.href)?,
+                _ => verify,
+            };
+            code(ctx, &factor, &next, &state_token).await
+        }
+    }
+}
+
+fn choose(ctx: &Ctx<'_>, factors: &[Factor]) -> Result<Factor> {
+    let supported: Vec<&Factor> = factors.iter().filter(|f| f.kind().is_some()).collect();
+    let labels = |fs: &[&Factor]| fs.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ");
+    if supported.is_empty() {
+        let all: Vec<&Factor> = factors.iter().collect();
+        return Err(Error::Authentication {
+            url: ctx.org.to_string(),
+            message: format!(
+                "none of the enrolled MFA factors can be answered from a terminal ({}); enrol Okta Verify, a TOTP app, SMS or email",
+                if all.is_empty() { "none offered".to_owned() } else { labels(&all) }
+            ),
+        });
+    }
+    let candidates: Vec<&Factor> = match ctx.login.mfa {
+        Some(kind) => {
+            let c: Vec<&Factor> = supported.iter().copied().filter(|f| f.kind() == Some(kind)).collect();
+            if c.is_empty() {
+                return Err(Error::Usage(format!(
+                    "--mfa {}: no such factor is enrolled; enrolled: {}",
+                    format!("{kind:?}").to_lowercase(),
+                    labels(&supported)
+                )));
+            }
+            c
+        }
+        // A code on the command line means a TOTP factor, as in the seed.
+        None if ctx.login.otp.is_some() && supported.iter().any(|f| f.kind() == Some(MfaKind::Totp)) => {
+            supported.iter().copied().filter(|f| f.kind() == Some(MfaKind::Totp)).collect()
+        }
+        None => supported,
+    };
+    if candidates.len() == 1 {
+        return Ok(candidates[0].clone());
+    }
+    let items: Vec<String> = candidates.iter().map(|f| f.label()).collect();
+    let i = ctx.prompter.select(
+        "Choose the MFA factor",
+        &items,
+        "--mfa totp|push|sms|email|call (several factors are enrolled)",
+    )?;
+    Ok(candidates[i].clone())
+}
+
+/// POST a code; a prompted code may be typed again after a rejection, a `--otp` code may not.
+async fn code(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secret<String>) -> Result<Transaction> {
+    for attempt in 1..=CODE_ATTEMPTS {
+        let (code, prompted) = match &ctx.login.otp {
+            Some(c) => (c.clone(), false),
+            None => (
+                ctx.prompter
+                    .secret(&format!("{} (MFA code)", factor.label()), "--otp CODE or AWS_TOKEN_OTP")?,
+                true,
+            ),
+        };
+        let code = Secret::new(code.expose().trim().to_owned());
+        let body = json!({"stateToken": state_token.expose(), "passCode": code.expose()});
+        match post(ctx, url, &body).await {
+            Err(e) if prompted && attempt < CODE_ATTEMPTS && is_bad_code(&e) => {
+                ctx.reporter.warn(&e.to_string());
+            }
+            other => return other,
+        }
+    }
+    Err(Error::Internal("code attempts exhausted without an answer".into()))
+}
+
+fn is_bad_code(e: &Error) -> bool {
+    matches!(e, Error::Authentication { message, .. } if message.contains("(E0000068)") || message.contains("(E0000082)"))
+}
+
+/// Okta Verify push: send, then poll until approved, rejected, timed out or our own limit.
+async fn push(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secret<String>) -> Result<Transaction> {
+    let body = json!({"stateToken": state_token.expose()});
+    let clock = ctx.http.clock();
+    let deadline = clock.now() + ctx.login.mfa_timeout;
+    let mut tx = post(ctx, url, &body).await?;
+    ctx.reporter.info(&format!("{}: approve it on your phone", factor.label()));
+    let _spinner = ctx.reporter.spinner("Waiting for the push to be approved");
+    let mut shown_number = false;
+    let auth = |message: String| Error::Authentication {
+        url: ctx.org.to_string(),
+        message,
+    };
+    loop {
+        if tx.status == "SUCCESS" {
+            return Ok(tx);
+        }
+        match tx.factor_result.as_deref() {
+            Some("WAITING") | None => {}
+            Some("REJECTED") => return Err(auth("the Okta Verify push was rejected on the phone (REJECTED)".into())),
+            Some("TIMEOUT") => {
+                return Err(auth("the Okta Verify push expired before it was answered (TIMEOUT); run aws-token again".into()));
+            }
+            Some(other) => return Err(auth(format!("the Okta Verify push ended with {other}"))),
+        }
+        if !shown_number
+            && let Some(n) = tx
+                .embedded
+                .factor
+                .as_ref()
+                .and_then(|f| f.pointer("/_embedded/challenge/correctAnswer"))
+        {
+            ctx.reporter.attention(&format!("Okta Verify: tap {n} on your phone"));
+            shown_number = true;
+        }
+        if clock.now() >= deadline {
+            return Err(auth(format!(
+                "the Okta Verify push was not answered within {} s (--mfa-timeout)",
+                ctx.login.mfa_timeout.as_secs()
+            )));
+        }
+        let poll = match &tx.links.next {
+            Some(l) => parse_href(ctx, &l.href)?,
+            None => url.clone(),
+        };
+        clock.sleep(POLL_INTERVAL).await;
+        tx = post(ctx, &poll, &body).await?;
+    }
+}

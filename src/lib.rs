@@ -1,0 +1,133 @@
+//! aws-token: log in through single sign-on (Okta, any SAML IdP) and write short-lived AWS
+//! credentials. This file lists the modules and holds `run`, the one place that prints an error and
+//! picks the exit code.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod credentials_file;
+pub mod environment;
+pub mod error;
+pub mod idp;
+pub mod login;
+pub mod output;
+pub mod prompt;
+pub mod report;
+pub mod role_select;
+pub mod saml;
+pub mod secret;
+pub mod settings;
+pub mod sts;
+
+use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+use environment::Environment;
+use error::{Error, Result};
+use report::{Reporter, Verbosity};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Parse `args`, run, print the outcome; returns the process exit code.
+pub fn run<I, T>(args: I, env: &Environment) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = match cli::Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let password_on_command_line = matches.value_source("password") == Some(ValueSource::CommandLine);
+    let parsed = cli::Cli::from_arg_matches(&matches);
+    let cli = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let reporter = Reporter::new(verbosity, env.stderr_is_tty, env.color());
+    if password_on_command_line {
+        reporter.warn("--password on the command line is visible to other users of this machine; let aws-token prompt for it, or set AWS_TOKEN_PASSWORD");
+    }
+    match execute(cli, env, &reporter) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if env.color() {
+                eprintln!("\x1b[1;31merror:\x1b[0m {e}");
+            } else {
+                eprintln!("aws-token: error: {e}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> {
+    let settings = settings::Settings::resolve(cli, env)?;
+    reporter.verbose(&format!(
+        "config {}, account {}, profile {}, IdP {}",
+        settings.config_path.display(),
+        settings.account_name,
+        settings.profile,
+        idp::http::display_url(&settings.idp_url)
+    ));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+    let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
+    let http = idp::http::Http::new(clock, reporter.clone())?;
+    let idp: Box<dyn idp::IdentityProvider> = match settings.provider {
+        settings::ProviderKind::Okta => Box::new(idp::okta::OktaClassic::new(http, reporter.clone())),
+    };
+    let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
+        Box::new(prompt::TerminalPrompter)
+    } else {
+        Box::new(prompt::NoTerminal)
+    };
+    let endpoint = settings.sts_endpoint.clone();
+    let make_sts = move |region: &str| -> Box<dyn sts::Sts> {
+        Box::new(sts::AwsSts::new(region.to_owned(), endpoint.clone()))
+    };
+    let deps = login::Deps {
+        idp: idp.as_ref(),
+        sts: &make_sts,
+        prompter: prompter.as_ref(),
+        reporter,
+    };
+    let outcome = runtime.block_on(login::run(&settings, &deps))?;
+
+    let text = output::render(settings.output, &outcome.credentials, &settings.profile, &outcome.region);
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::Internal(format!("cannot write to stdout: {e}")))?;
+
+    let local = outcome.credentials.expiration.with_timezone(&chrono::Local);
+    let minutes = (outcome.credentials.expiration - chrono::Utc::now()).num_minutes().max(0);
+    let expiry = format!("expires {} (in {}h{:02}m)", local.format("%Y-%m-%d %H:%M:%S %:z"), minutes / 60, minutes % 60);
+    if outcome.wrote_profile {
+        reporter.info(&format!(
+            "Profile {} updated in {}: {}, {expiry}",
+            settings.profile,
+            settings.credentials_file.display(),
+            outcome.credentials.assumed_role_arn
+        ));
+    } else {
+        reporter.info(&format!("Credentials for {}, {expiry}", outcome.credentials.assumed_role_arn));
+    }
+    Ok(())
+}

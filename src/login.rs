@@ -1,0 +1,191 @@
+//! The login flow from settings to written credentials: IdP -> SAML assertion -> role -> STS
+//! (-> AssumeRole when chaining) -> credentials and config files. Every outside effect comes in as
+//! a trait object, so the flow runs the same against Okta, the sandbox or a test double.
+
+use crate::cli::OutputFormat;
+use crate::credentials_file::{self, FileMode, SectionEdit};
+use crate::error::{Error, Result};
+use crate::idp::{IdentityProvider, LoginRequest};
+use crate::prompt::Prompter;
+use crate::report::Reporter;
+use crate::role_select;
+use crate::saml::{Assertion, AwsRole};
+use crate::settings::{Settings, Target};
+use crate::sts::{Credentials, Sts};
+use chrono::SecondsFormat;
+
+/// AWS limits a session reached by role chaining to one hour.
+const CHAINED_MAX: i32 = 3600;
+
+/// The outside world the flow talks to.
+pub struct Deps<'a> {
+    pub idp: &'a dyn IdentityProvider,
+    /// An STS client for a region (known only once the assertion names the partition).
+    pub sts: &'a dyn Fn(&str) -> Box<dyn Sts>,
+    pub prompter: &'a dyn Prompter,
+    pub reporter: &'a Reporter,
+}
+
+/// What a successful login produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub credentials: Credentials,
+    pub role: AwsRole,
+    pub region: String,
+    /// Whether the credentials file was written.
+    pub wrote_profile: bool,
+}
+
+/// Run the whole login.
+pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
+    let request = LoginRequest {
+        url: settings.idp_url.clone(),
+        username: settings.username.clone(),
+        password: settings.password.clone(),
+        otp: settings.otp.clone(),
+        mfa: settings.mfa,
+        mfa_timeout: settings.mfa_timeout,
+    };
+    let saml = deps.idp.saml_response(&request, deps.prompter).await?;
+    let assertion = Assertion::parse(&saml)?;
+    deps.reporter.verbose(&format!(
+        "assertion offers {} role(s): {}",
+        assertion.roles.len(),
+        assertion.roles.iter().map(AwsRole::label).collect::<Vec<_>>().join(", ")
+    ));
+    let roles = match &settings.target {
+        Target::Direct { account_number } => role_select::filter_account(assertion.roles.clone(), account_number)?,
+        Target::Chained { .. } => assertion.roles.clone(),
+    };
+    let role = role_select::choose(&roles, settings.role.as_deref(), deps.prompter)?;
+    let region = settings
+        .region
+        .clone()
+        .unwrap_or_else(|| assertion.partition().default_region);
+    let sts = (deps.sts)(&region);
+
+    let credentials = {
+        let _spinner = deps.reporter.spinner(&format!("Assuming {}", role.role_arn));
+        let saml_creds = assume_with_saml(sts.as_ref(), settings, &assertion, &role, deps.reporter).await?;
+        match &settings.target {
+            Target::Direct { .. } => saml_creds,
+            Target::Chained { account_number } => {
+                let arn = format!("arn:{}:iam::{account_number}:role/{}", role.partition, role.name);
+                let duration = match settings.duration {
+                    Some(d) if d > CHAINED_MAX => {
+                        deps.reporter.warn("AWS limits chained role sessions to 1 hour; asking for 3600 s");
+                        Some(CHAINED_MAX)
+                    }
+                    other => other,
+                };
+                let session = session_name(assertion.session_name.as_deref(), settings.username.as_deref());
+                deps.reporter.verbose(&format!("chaining into {arn}"));
+                sts.assume_role(&saml_creds, &arn, &session, duration).await?
+            }
+        }
+    };
+
+    let wrote_profile = matches!(settings.output, OutputFormat::Profile | OutputFormat::None);
+    if wrote_profile {
+        write_profile(settings, &credentials, &region)?;
+    }
+    Ok(Outcome {
+        credentials,
+        role,
+        region,
+        wrote_profile,
+    })
+}
+
+/// AssumeRoleWithSAML with `--durationSeconds`, else the assertion's SessionDuration; a duration
+/// that only came from the assertion and exceeds the role's maximum is retried with STS's default.
+async fn assume_with_saml(
+    sts: &dyn Sts,
+    settings: &Settings,
+    assertion: &Assertion,
+    role: &AwsRole,
+    reporter: &Reporter,
+) -> Result<Credentials> {
+    let from_assertion = assertion.session_duration.map(|d| d.clamp(900, 43200));
+    let duration = settings.duration.or(from_assertion);
+    match sts.assume_role_with_saml(role, &assertion.raw, duration).await {
+        Err(Error::Sts { code, message, .. })
+            if settings.duration.is_none()
+                && duration.is_some()
+                && code == "ValidationError"
+                && message.contains("DurationSeconds") =>
+        {
+            reporter.warn(&format!(
+                "the role's maximum session is shorter than the SessionDuration the IdP sent ({} s); using STS's default (1 hour)",
+                duration.unwrap_or_default()
+            ));
+            sts.assume_role_with_saml(role, &assertion.raw, None).await
+        }
+        other => other,
+    }
+}
+
+/// A RoleSessionName STS accepts: 2-64 of `[\w+=,.@-]`.
+fn session_name(from_assertion: Option<&str>, username: Option<&str>) -> String {
+    let raw = from_assertion.or(username).unwrap_or("aws-token");
+    let mut s: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
+        .take(64)
+        .collect();
+    if s.len() < 2 {
+        s = "aws-token".into();
+    }
+    s
+}
+
+/// Write the credentials file, then `region` and `output` into ~/.aws/config.
+fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Result<()> {
+    let expires = creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let token = creds.session_token.expose().clone();
+    credentials_file::upsert(
+        &settings.credentials_file,
+        &SectionEdit {
+            section: &settings.profile,
+            set: vec![
+                ("aws_access_key_id", creds.access_key_id.expose().clone()),
+                ("aws_secret_access_key", creds.secret_access_key.expose().clone()),
+                ("aws_session_token", token.clone()),
+                ("x_security_token_expires", expires),
+            ],
+            // botocore reads aws_security_token before aws_session_token: never leave a stale one.
+            update_if_present: vec![("aws_security_token", token)],
+        },
+        FileMode::Private,
+    )?;
+    let section = if settings.profile == "default" {
+        "default".to_owned()
+    } else {
+        format!("profile {}", settings.profile)
+    };
+    let mut set = vec![("region", region.to_owned())];
+    if let Some(o) = &settings.aws_output_format {
+        set.push(("output", o.clone()));
+    }
+    credentials_file::upsert(
+        &settings.aws_config_file,
+        &SectionEdit {
+            section: &section,
+            set,
+            update_if_present: Vec::new(),
+        },
+        FileMode::KeepOrDefault,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_are_sanitised() {
+        assert_eq!(session_name(Some("jane doe@example.com"), None), "janedoe@example.com");
+        assert_eq!(session_name(None, Some("x")), "aws-token");
+        assert_eq!(session_name(None, None), "aws-token");
+    }
+}

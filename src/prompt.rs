@@ -1,0 +1,142 @@
+//! Asking the user: the `Prompter` trait, the terminal implementation (masked input and pickers on
+//! stderr, via dialoguer), the no-terminal one that fails with a clear message instead of hanging,
+//! and a scripted one for tests.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// Everything aws-token may ask of a person. `hint` says which flag answers the question instead.
+pub trait Prompter: Send + Sync {
+    /// Plain text (a username).
+    fn input(&self, label: &str, hint: &str) -> Result<String>;
+    /// Masked text (a password, a one-time code).
+    fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>>;
+    /// One of `items`; returns its index.
+    fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize>;
+}
+
+/// Prompts on the terminal (stderr), as dialoguer does by default.
+#[derive(Debug, Default)]
+pub struct TerminalPrompter;
+
+fn io_err(e: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(e) = e;
+    match e.kind() {
+        std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => Error::Interrupted,
+        _ => Error::Internal(format!("terminal prompt failed: {e}")),
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn input(&self, label: &str, _hint: &str) -> Result<String> {
+        dialoguer::Input::<String>::new()
+            .with_prompt(label)
+            .interact_text()
+            .map(|s| s.trim().to_owned())
+            .map_err(io_err)
+    }
+
+    fn secret(&self, label: &str, _hint: &str) -> Result<Secret<String>> {
+        dialoguer::Password::new()
+            .with_prompt(label)
+            .interact()
+            .map(Secret::new)
+            .map_err(io_err)
+    }
+
+    fn select(&self, label: &str, items: &[String], _hint: &str) -> Result<usize> {
+        dialoguer::Select::new()
+            .with_prompt(label)
+            .items(items)
+            .default(0)
+            .interact()
+            .map_err(io_err)
+    }
+}
+
+/// Used when stdin is not a terminal: every question is an error that names the flag to pass.
+#[derive(Debug, Default)]
+pub struct NoTerminal;
+
+impl Prompter for NoTerminal {
+    fn input(&self, label: &str, hint: &str) -> Result<String> {
+        Err(no_tty(label, hint))
+    }
+    fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
+        Err(no_tty(label, hint))
+    }
+    fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize> {
+        Err(Error::NoTerminal {
+            what: format!("{label} (one of: {})", items.join(", ")),
+            hint: hint.to_owned(),
+        })
+    }
+}
+
+fn no_tty(label: &str, hint: &str) -> Error {
+    Error::NoTerminal {
+        what: label.to_owned(),
+        hint: hint.to_owned(),
+    }
+}
+
+/// Answers from a script, in order; for tests of the flows. Runs out -> NoTerminal error.
+#[derive(Debug, Default)]
+pub struct ScriptedPrompter {
+    answers: Mutex<VecDeque<String>>,
+}
+
+impl ScriptedPrompter {
+    /// A prompter that gives these answers in turn (a select answer is the item's text).
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(answers: I) -> Self {
+        ScriptedPrompter {
+            answers: Mutex::new(answers.into_iter().map(Into::into).collect()),
+        }
+    }
+
+    fn next(&self, label: &str, hint: &str) -> Result<String> {
+        let mut q = self
+            .answers
+            .lock()
+            .map_err(|_| Error::Internal("scripted prompter poisoned".into()))?;
+        q.pop_front().ok_or_else(|| no_tty(label, hint))
+    }
+}
+
+impl Prompter for ScriptedPrompter {
+    fn input(&self, label: &str, hint: &str) -> Result<String> {
+        self.next(label, hint)
+    }
+    fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
+        self.next(label, hint).map(Secret::new)
+    }
+    fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize> {
+        let answer = self.next(label, hint)?;
+        items
+            .iter()
+            .position(|i| *i == answer)
+            .ok_or_else(|| Error::Internal(format!("scripted answer {answer:?} is not among {items:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_terminal_names_the_flag() {
+        let e = NoTerminal.secret("Password", "--password or AWS_TOKEN_PASSWORD").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("--password"));
+    }
+
+    #[test]
+    fn scripted_answers_in_order() {
+        let p = ScriptedPrompter::new(["u", "b"]);
+        assert_eq!(p.input("User", "").unwrap(), "u");
+        assert_eq!(p.select("Pick", &["a".into(), "b".into()], "").unwrap(), 1);
+        assert!(p.input("more", "").is_err());
+    }
+}

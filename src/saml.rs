@@ -1,0 +1,337 @@
+//! The SAMLResponse: base64 decoding and XML parsing (quick-xml) into the AWS roles it grants, the
+//! session duration and name, and the ACS URL that tells the partition and default region. Pure
+//! functions only; the assertion itself stays a `Secret`.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use base64::Engine;
+use quick_xml::events::Event;
+
+const ROLE_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/Role";
+const SESSION_NAME_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
+const DURATION_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
+
+/// The base64 SAMLResponse exactly as the IdP posted it.
+#[derive(Debug, Clone)]
+pub struct SamlResponse(pub Secret<String>);
+
+/// One role the assertion grants: a role ARN and the SAML provider ARN to present with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsRole {
+    pub role_arn: String,
+    pub principal_arn: String,
+    pub partition: String,
+    pub account_id: String,
+    /// The last path segment of the role ARN: what `--role` matches.
+    pub name: String,
+}
+
+impl AwsRole {
+    /// "name (account)", as listed to the user.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.account_id)
+    }
+}
+
+/// An AWS partition and its default region, derived from the ACS URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    pub name: &'static str,
+    pub default_region: String,
+}
+
+/// What aws-token needs from a parsed assertion.
+#[derive(Debug, Clone)]
+pub struct Assertion {
+    pub roles: Vec<AwsRole>,
+    pub session_duration: Option<i32>,
+    pub session_name: Option<String>,
+    /// `Response@Destination`, else `SubjectConfirmationData@Recipient`.
+    pub destination: Option<String>,
+    /// The raw base64 to send to STS.
+    pub raw: SamlResponse,
+}
+
+impl Assertion {
+    /// Decode and parse a SAMLResponse.
+    pub fn parse(response: &SamlResponse) -> Result<Assertion> {
+        let compact: String = response
+            .0
+            .expose()
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let xml = base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|e| bad(format!("SAMLResponse is not base64: {e}")))?;
+        let xml = Secret::new(
+            String::from_utf8(xml).map_err(|_| bad("SAMLResponse is not UTF-8 XML".into()))?,
+        );
+        let fields = scan(xml.expose())?;
+        let mut roles = Vec::new();
+        for value in &fields.role_values {
+            let role = parse_role_value(value)?;
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+        let session_duration = match fields.duration {
+            Some(d) => Some(d.trim().parse::<i32>().map_err(|_| {
+                bad(format!("SessionDuration {d:?} is not a number of seconds"))
+            })?),
+            None => None,
+        };
+        Ok(Assertion {
+            roles,
+            session_duration,
+            session_name: fields.session_name.map(|s| s.trim().to_owned()),
+            destination: fields.destination.or(fields.recipient),
+            raw: response.clone(),
+        })
+    }
+
+    /// Partition and default region from the ACS URL (gimme-aws-creds' rule); the global partition
+    /// when the assertion names none.
+    pub fn partition(&self) -> Partition {
+        partition_of_acs(self.destination.as_deref().unwrap_or(""))
+    }
+}
+
+fn bad(message: String) -> Error {
+    Error::Protocol {
+        url: "the SAML assertion".into(),
+        message,
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    role_values: Vec<String>,
+    session_name: Option<String>,
+    duration: Option<String>,
+    destination: Option<String>,
+    recipient: Option<String>,
+}
+
+/// Walk the XML once, collecting the attributes and URLs by local name (any namespace prefix).
+fn scan(xml: &str) -> Result<Fields> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut fields = Fields::default();
+    let mut attribute: Option<String> = None;
+    let mut value: Option<String> = None;
+    let xml_err = |e: &dyn std::fmt::Display| bad(format!("SAMLResponse is not well-formed XML: {e}"));
+    loop {
+        let event = reader.read_event().map_err(|e| xml_err(&e))?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let attr = |name: &[u8]| -> Result<Option<String>> {
+                    match e.try_get_attribute(name).map_err(|err| xml_err(&err))? {
+                        Some(a) => Ok(Some(a.unescape_value().map_err(|err| xml_err(&err))?.into_owned())),
+                        None => Ok(None),
+                    }
+                };
+                match e.local_name().as_ref() {
+                    b"Response" => fields.destination = attr(b"Destination")?,
+                    b"SubjectConfirmationData" if fields.recipient.is_none() => {
+                        fields.recipient = attr(b"Recipient")?;
+                    }
+                    b"Attribute" => attribute = attr(b"Name")?,
+                    b"AttributeValue" if matches!(event, Event::Start(_)) => value = Some(String::new()),
+                    b"AttributeValue" => push_value(&mut fields, attribute.as_deref(), String::new()),
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some(v) = value.as_mut() {
+                    v.push_str(&t.xml_content().map_err(|e| xml_err(&e))?);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(v) = value.as_mut() {
+                    v.push_str(&t.decode().map_err(|e| xml_err(&e))?);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(v) = value.as_mut() {
+                    if let Some(c) = r.resolve_char_ref().map_err(|e| xml_err(&e))? {
+                        v.push(c);
+                    } else {
+                        let name = r.decode().map_err(|e| xml_err(&e))?;
+                        let s = quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| bad(format!("unknown XML entity &{name};")))?;
+                        v.push_str(s);
+                    }
+                }
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                b"AttributeValue" => {
+                    if let Some(v) = value.take() {
+                        push_value(&mut fields, attribute.as_deref(), v);
+                    }
+                }
+                b"Attribute" => attribute = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(fields)
+}
+
+fn push_value(fields: &mut Fields, attribute: Option<&str>, v: String) {
+    match attribute {
+        Some(ROLE_ATTR) => fields.role_values.push(v),
+        Some(SESSION_NAME_ATTR) => fields.session_name = Some(v),
+        Some(DURATION_ATTR) => fields.duration = Some(v),
+        _ => {}
+    }
+}
+
+/// One Role attribute value: "provider-arn,role-arn" in either order, whitespace allowed.
+fn parse_role_value(value: &str) -> Result<AwsRole> {
+    let mut role = None;
+    let mut provider = None;
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if part.contains(":saml-provider/") {
+            provider = Some(part);
+        } else if part.contains(":role/") {
+            role = Some(part);
+        }
+    }
+    let (Some(role_arn), Some(principal_arn)) = (role, provider) else {
+        return Err(bad(format!(
+            "Role attribute value {value:?} is not a role ARN and a saml-provider ARN"
+        )));
+    };
+    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
+    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" {
+        return Err(bad(format!("{role_arn:?} is not an IAM role ARN")));
+    }
+    let name = parts[5].rsplit('/').next().unwrap_or_default().to_owned();
+    Ok(AwsRole {
+        role_arn: role_arn.to_owned(),
+        principal_arn: principal_arn.to_owned(),
+        partition: parts[1].to_owned(),
+        account_id: parts[4].to_owned(),
+        name,
+    })
+}
+
+/// The partition and default region implied by the ACS (AWS sign-in) URL.
+pub fn partition_of_acs(acs: &str) -> Partition {
+    let host = url::Url::parse(acs)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    if host.ends_with("amazonaws.cn") {
+        Partition {
+            name: "aws-cn",
+            default_region: "cn-north-1".into(),
+        }
+    } else if host.ends_with("amazonaws-us-gov.com") {
+        Partition {
+            name: "aws-us-gov",
+            default_region: "us-gov-east-1".into(),
+        }
+    } else {
+        let region = host
+            .strip_suffix(".signin.aws.amazon.com")
+            .filter(|r| !r.is_empty() && !r.contains('.'))
+            .unwrap_or("us-east-1");
+        Partition {
+            name: "aws",
+            default_region: region.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(roles: &[&str], extra: &str) -> SamlResponse {
+        let values: String = roles
+            .iter()
+            .map(|r| format!("<saml2:AttributeValue>{r}</saml2:AttributeValue>"))
+            .collect();
+        let xml = format!(
+            r#"<?xml version="1.0"?><saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" Destination="https://signin.aws.amazon.com/saml"><saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion"><saml2:AttributeStatement><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">{values}</saml2:Attribute><saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml2:AttributeValue>jane@example.com</saml2:AttributeValue></saml2:Attribute>{extra}</saml2:AttributeStatement></saml2:Assertion></saml2p:Response>"#
+        );
+        SamlResponse(Secret::new(
+            base64::engine::general_purpose::STANDARD.encode(xml),
+        ))
+    }
+
+    #[test]
+    fn roles_in_either_order_and_with_whitespace() {
+        let a = Assertion::parse(&response(
+            &[
+                "arn:aws:iam::111111111111:saml-provider/Okta,arn:aws:iam::111111111111:role/Admin",
+                "\n  arn:aws:iam::222222222222:role/path/ReadOnly , arn:aws:iam::222222222222:saml-provider/Okta\n",
+            ],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(a.roles.len(), 2);
+        assert_eq!(a.roles[0].name, "Admin");
+        assert_eq!(a.roles[0].principal_arn, "arn:aws:iam::111111111111:saml-provider/Okta");
+        assert_eq!(a.roles[1].name, "ReadOnly");
+        assert_eq!(a.roles[1].account_id, "222222222222");
+        assert_eq!(a.roles[1].role_arn, "arn:aws:iam::222222222222:role/path/ReadOnly");
+        assert_eq!(a.session_name.as_deref(), Some("jane@example.com"));
+        assert_eq!(a.partition().default_region, "us-east-1");
+    }
+
+    #[test]
+    fn session_duration_and_other_partitions() {
+        let a = Assertion::parse(&response(
+            &["arn:aws-cn:iam::111111111111:role/A,arn:aws-cn:iam::111111111111:saml-provider/P"],
+            r#"<saml2:Attribute Name="https://aws.amazon.com/SAML/Attributes/SessionDuration"><saml2:AttributeValue>7200</saml2:AttributeValue></saml2:Attribute>"#,
+        ))
+        .unwrap();
+        assert_eq!(a.session_duration, Some(7200));
+        assert_eq!(a.roles[0].partition, "aws-cn");
+        assert_eq!(partition_of_acs("https://signin.amazonaws.cn/saml").name, "aws-cn");
+        assert_eq!(
+            partition_of_acs("https://signin.amazonaws-us-gov.com/saml").name,
+            "aws-us-gov"
+        );
+        assert_eq!(
+            partition_of_acs("https://eu-west-1.signin.aws.amazon.com/saml").default_region,
+            "eu-west-1"
+        );
+    }
+
+    #[test]
+    fn entities_in_values_are_decoded() {
+        let a = Assertion::parse(&response(
+            &["arn:aws:iam::111111111111:saml-provider/Okta&#44;arn:aws:iam::111111111111:role/A&amp;B"],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(a.roles[0].name, "A&B");
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let e = Assertion::parse(&SamlResponse(Secret::new("!!!".into()))).unwrap_err();
+        assert!(e.to_string().contains("base64"));
+        let e = Assertion::parse(&response(&["arn:aws:iam::1:role/x"], "")).unwrap_err();
+        assert!(e.to_string().contains("saml-provider"));
+    }
+
+    #[test]
+    fn mime_line_breaks_are_accepted() {
+        let r = response(&["arn:aws:iam::111111111111:saml-provider/O,arn:aws:iam::111111111111:role/A"], "");
+        let wrapped: String = r
+            .0
+            .expose()
+            .as_bytes()
+            .chunks(76)
+            .map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        assert_eq!(Assertion::parse(&SamlResponse(Secret::new(wrapped))).unwrap().roles.len(), 1);
+    }
+}
