@@ -32,7 +32,12 @@ pub struct Cli {
     pub password: Option<String>,
 
     /// One-time code for the MFA factor (TOTP app, SMS or email code)
-    #[arg(long, env = "AWS_TOKEN_OTP", hide_env_values = true, value_name = "CODE")]
+    #[arg(
+        long,
+        env = "AWS_TOKEN_OTP",
+        hide_env_values = true,
+        value_name = "CODE"
+    )]
     pub otp: Option<String>,
 
     /// Which MFA factor to use when several are enrolled
@@ -58,11 +63,21 @@ pub struct Cli {
 
     /// What to print on stdout: `profile` (export lines, credentials in the file), `env` (the keys
     /// themselves, no file written), `json` (credential_process v1, no file written), `none` (file only)
-    #[arg(long, env = "AWS_TOKEN_OUTPUT", value_name = "FORMAT", default_value = "profile")]
+    #[arg(
+        long,
+        env = "AWS_TOKEN_OUTPUT",
+        value_name = "FORMAT",
+        default_value = "profile"
+    )]
     pub output: OutputFormat,
 
     /// How long to wait for an Okta Verify push to be answered, in seconds
-    #[arg(long, env = "AWS_TOKEN_MFA_TIMEOUT", value_name = "SECONDS", default_value_t = 120)]
+    #[arg(
+        long,
+        env = "AWS_TOKEN_MFA_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 120
+    )]
     pub mfa_timeout: u64,
 
     /// Debug a failing login: keep and show what the IdP sent

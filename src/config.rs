@@ -69,7 +69,9 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::config(
                 path,
-                format!("cannot read the config file: {e}; pass --config PATH or set AWS_TOKEN_CONFIG"),
+                format!(
+                    "cannot read the config file: {e}; pass --config PATH or set AWS_TOKEN_CONFIG"
+                ),
             )
         })?;
         Config::parse(&text, path)
@@ -180,7 +182,11 @@ pub fn is_loopback(url: &url::Url) -> bool {
 }
 
 /// Where config.json is looked for, in order, when neither `--config` nor AWS_TOKEN_CONFIG is set.
-pub fn search_path(cwd: &Path, xdg_config_home: Option<&Path>, home: Option<&Path>) -> Vec<PathBuf> {
+pub fn search_path(
+    cwd: &Path,
+    xdg_config_home: Option<&Path>,
+    home: Option<&Path>,
+) -> Vec<PathBuf> {
     let mut paths = vec![cwd.join("config.json")];
     match (xdg_config_home, home) {
         (Some(x), _) => paths.push(x.join("aws-token/config.json")),

@@ -77,7 +77,8 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf> {
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
-                let link = std::fs::read_link(&p).map_err(|e| Error::file(&p, "cannot read the symlink", &e))?;
+                let link = std::fs::read_link(&p)
+                    .map_err(|e| Error::file(&p, "cannot read the symlink", &e))?;
                 p = match p.parent() {
                     Some(parent) => parent.join(link),
                     None => link,
@@ -95,13 +96,16 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf> {
 /// An exclusive advisory lock on the directory: the file itself is replaced by rename, so a lock on
 /// it would not be seen by the next writer. Released when the returned handle is dropped.
 fn lock_dir(dir: &Path) -> Result<std::fs::File> {
-    let f = std::fs::File::open(dir).map_err(|e| Error::file(dir, "cannot open the directory to lock it", &e))?;
+    let f = std::fs::File::open(dir)
+        .map_err(|e| Error::file(dir, "cannot open the directory to lock it", &e))?;
     let start = Instant::now();
     loop {
         match f.try_lock() {
             Ok(()) => return Ok(f),
             Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::file(dir, "cannot lock the directory", &e)),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::file(dir, "cannot lock the directory", &e));
+            }
         }
         if start.elapsed() > LOCK_WAIT {
             return Err(Error::File {
@@ -164,9 +168,7 @@ fn is_continuation(line: &str) -> bool {
 pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
     let eol = if old.contains("\r\n") { "\r\n" } else { "\n" };
     let lines: Vec<&str> = old.split_inclusive('\n').collect();
-    let start = lines
-        .iter()
-        .position(|l| header(l) == Some(edit.section));
+    let start = lines.iter().position(|l| header(l) == Some(edit.section));
     let Some(start) = start else {
         let mut out = old.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
@@ -264,7 +266,10 @@ mod tests {
             apply(old, &edit("dev", &[("a", "1")])),
             "# mine\n[default]\naws_access_key_id = X\n\n[dev]\na = 1\n"
         );
-        assert_eq!(apply("[x]\nk=v", &edit("dev", &[("a", "1")])), "[x]\nk=v\n\n[dev]\na = 1\n");
+        assert_eq!(
+            apply("[x]\nk=v", &edit("dev", &[("a", "1")])),
+            "[x]\nk=v\n\n[dev]\na = 1\n"
+        );
     }
 
     #[test]
@@ -272,7 +277,14 @@ mod tests {
         let old = "[dev]\n# note\naws_access_key_id=OLD\nregion = eu-west-1\naws_session_token = OLD\n  continued\naws_security_token = OLD\n\n[other]\naws_access_key_id = KEEP\n";
         let new = apply(
             old,
-            &edit("dev", &[("aws_access_key_id", "NEW"), ("aws_session_token", "TOK"), ("x_security_token_expires", "T")]),
+            &edit(
+                "dev",
+                &[
+                    ("aws_access_key_id", "NEW"),
+                    ("aws_session_token", "TOK"),
+                    ("x_security_token_expires", "T"),
+                ],
+            ),
         );
         assert_eq!(
             new,
@@ -288,6 +300,9 @@ mod tests {
 
     #[test]
     fn section_without_trailing_newline() {
-        assert_eq!(apply("[dev]\nk = v", &edit("dev", &[("a", "1")])), "[dev]\nk = v\na = 1\n");
+        assert_eq!(
+            apply("[dev]\nk = v", &edit("dev", &[("a", "1")])),
+            "[dev]\nk = v\na = 1\n"
+        );
     }
 }

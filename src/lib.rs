@@ -41,7 +41,8 @@ where
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    let password_on_command_line = matches.value_source("password") == Some(ValueSource::CommandLine);
+    let password_on_command_line =
+        matches.value_source("password") == Some(ValueSource::CommandLine);
     let parsed = cli::Cli::from_arg_matches(&matches);
     let cli = match parsed {
         Ok(c) => c,
@@ -90,7 +91,9 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
     let http = idp::http::Http::new(clock, reporter.clone())?;
     let idp: Box<dyn idp::IdentityProvider> = match settings.provider {
-        settings::ProviderKind::Okta => Box::new(idp::okta::OktaClassic::new(http, reporter.clone())),
+        settings::ProviderKind::Okta => {
+            Box::new(idp::okta::OktaClassic::new(http, reporter.clone()))
+        }
     };
     let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
         Box::new(prompt::TerminalPrompter)
@@ -109,7 +112,12 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
     };
     let outcome = runtime.block_on(login::run(&settings, &deps))?;
 
-    let text = output::render(settings.output, &outcome.credentials, &settings.profile, &outcome.region);
+    let text = output::render(
+        settings.output,
+        &outcome.credentials,
+        &settings.profile,
+        &outcome.region,
+    );
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())
@@ -117,8 +125,15 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
         .map_err(|e| Error::Internal(format!("cannot write to stdout: {e}")))?;
 
     let local = outcome.credentials.expiration.with_timezone(&chrono::Local);
-    let minutes = (outcome.credentials.expiration - chrono::Utc::now()).num_minutes().max(0);
-    let expiry = format!("expires {} (in {}h{:02}m)", local.format("%Y-%m-%d %H:%M:%S %:z"), minutes / 60, minutes % 60);
+    let minutes = (outcome.credentials.expiration - chrono::Utc::now())
+        .num_minutes()
+        .max(0);
+    let expiry = format!(
+        "expires {} (in {}h{:02}m)",
+        local.format("%Y-%m-%d %H:%M:%S %:z"),
+        minutes / 60,
+        minutes % 60
+    );
     if outcome.wrote_profile {
         reporter.info(&format!(
             "Profile {} updated in {}: {}, {expiry}",
@@ -127,7 +142,10 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
             outcome.credentials.assumed_role_arn
         ));
     } else {
-        reporter.info(&format!("Credentials for {}, {expiry}", outcome.credentials.assumed_role_arn));
+        reporter.info(&format!(
+            "Credentials for {}, {expiry}",
+            outcome.credentials.assumed_role_arn
+        ));
     }
     Ok(())
 }

@@ -51,10 +51,17 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
     deps.reporter.verbose(&format!(
         "assertion offers {} role(s): {}",
         assertion.roles.len(),
-        assertion.roles.iter().map(AwsRole::label).collect::<Vec<_>>().join(", ")
+        assertion
+            .roles
+            .iter()
+            .map(AwsRole::label)
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let roles = match &settings.target {
-        Target::Direct { account_number } => role_select::filter_account(assertion.roles.clone(), account_number)?,
+        Target::Direct { account_number } => {
+            role_select::filter_account(assertion.roles.clone(), account_number)?
+        }
         Target::Chained { .. } => assertion.roles.clone(),
     };
     let role = role_select::choose(&roles, settings.role.as_deref(), deps.prompter)?;
@@ -65,22 +72,33 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
     let sts = (deps.sts)(&region);
 
     let credentials = {
-        let _spinner = deps.reporter.spinner(&format!("Assuming {}", role.role_arn));
-        let saml_creds = assume_with_saml(sts.as_ref(), settings, &assertion, &role, deps.reporter).await?;
+        let _spinner = deps
+            .reporter
+            .spinner(&format!("Assuming {}", role.role_arn));
+        let saml_creds =
+            assume_with_saml(sts.as_ref(), settings, &assertion, &role, deps.reporter).await?;
         match &settings.target {
             Target::Direct { .. } => saml_creds,
             Target::Chained { account_number } => {
-                let arn = format!("arn:{}:iam::{account_number}:role/{}", role.partition, role.name);
+                let arn = format!(
+                    "arn:{}:iam::{account_number}:role/{}",
+                    role.partition, role.name
+                );
                 let duration = match settings.duration {
                     Some(d) if d > CHAINED_MAX => {
-                        deps.reporter.warn("AWS limits chained role sessions to 1 hour; asking for 3600 s");
+                        deps.reporter
+                            .warn("AWS limits chained role sessions to 1 hour; asking for 3600 s");
                         Some(CHAINED_MAX)
                     }
                     other => other,
                 };
-                let session = session_name(assertion.session_name.as_deref(), settings.username.as_deref());
+                let session = session_name(
+                    assertion.session_name.as_deref(),
+                    settings.username.as_deref(),
+                );
                 deps.reporter.verbose(&format!("chaining into {arn}"));
-                sts.assume_role(&saml_creds, &arn, &session, duration).await?
+                sts.assume_role(&saml_creds, &arn, &session, duration)
+                    .await?
             }
         }
     };
@@ -108,7 +126,10 @@ async fn assume_with_saml(
 ) -> Result<Credentials> {
     let from_assertion = assertion.session_duration.map(|d| d.clamp(900, 43200));
     let duration = settings.duration.or(from_assertion);
-    match sts.assume_role_with_saml(role, &assertion.raw, duration).await {
+    match sts
+        .assume_role_with_saml(role, &assertion.raw, duration)
+        .await
+    {
         Err(Error::Sts { code, message, .. })
             if settings.duration.is_none()
                 && duration.is_some()
@@ -149,7 +170,10 @@ fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Resu
             section: &settings.profile,
             set: vec![
                 ("aws_access_key_id", creds.access_key_id.expose().clone()),
-                ("aws_secret_access_key", creds.secret_access_key.expose().clone()),
+                (
+                    "aws_secret_access_key",
+                    creds.secret_access_key.expose().clone(),
+                ),
                 ("aws_session_token", token.clone()),
                 ("x_security_token_expires", expires),
             ],
@@ -184,7 +208,10 @@ mod tests {
 
     #[test]
     fn session_names_are_sanitised() {
-        assert_eq!(session_name(Some("jane doe@example.com"), None), "janedoe@example.com");
+        assert_eq!(
+            session_name(Some("jane doe@example.com"), None),
+            "janedoe@example.com"
+        );
         assert_eq!(session_name(None, Some("x")), "aws-token");
         assert_eq!(session_name(None, None), "aws-token");
     }

@@ -66,20 +66,27 @@ mod tests {
     #[test]
     fn profile_output_has_no_secret() {
         let s = render(OutputFormat::Profile, &creds(), "dev", "us-east-1");
-        assert_eq!(s, "export AWS_PROFILE=dev\nexport AWS_DEFAULT_REGION=us-east-1\n");
+        assert_eq!(
+            s,
+            "export AWS_PROFILE=dev\nexport AWS_DEFAULT_REGION=us-east-1\n"
+        );
     }
 
     #[test]
     fn env_output_quotes_values() {
         let s = render(OutputFormat::Env, &creds(), "dev", "us-east-1");
         assert!(s.contains("export AWS_SESSION_TOKEN='to'\\''ken'\n"), "{s}");
-        assert!(s.contains("export AWS_CREDENTIAL_EXPIRATION=2027-01-15T08:00:00Z\n"), "{s}");
+        assert!(
+            s.contains("export AWS_CREDENTIAL_EXPIRATION=2027-01-15T08:00:00Z\n"),
+            "{s}"
+        );
     }
 
     #[test]
     fn json_is_credential_process_v1() {
         let v: serde_json::Value =
-            serde_json::from_str(&render(OutputFormat::Json, &creds(), "dev", "us-east-1")).unwrap();
+            serde_json::from_str(&render(OutputFormat::Json, &creds(), "dev", "us-east-1"))
+                .unwrap();
         assert_eq!(v["Version"], 1);
         assert_eq!(v["AccessKeyId"], "ASIAEXAMPLE");
         assert_eq!(v["Expiration"], "2027-01-15T08:00:00Z");

@@ -114,10 +114,9 @@ impl Prompter for ScriptedPrompter {
     }
     fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize> {
         let answer = self.next(label, hint)?;
-        items
-            .iter()
-            .position(|i| *i == answer)
-            .ok_or_else(|| Error::Internal(format!("scripted answer {answer:?} is not among {items:?}")))
+        items.iter().position(|i| *i == answer).ok_or_else(|| {
+            Error::Internal(format!("scripted answer {answer:?} is not among {items:?}"))
+        })
     }
 }
 
@@ -127,7 +126,9 @@ mod tests {
 
     #[test]
     fn no_terminal_names_the_flag() {
-        let e = NoTerminal.secret("Password", "--password or AWS_TOKEN_PASSWORD").unwrap_err();
+        let e = NoTerminal
+            .secret("Password", "--password or AWS_TOKEN_PASSWORD")
+            .unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("--password"));
     }

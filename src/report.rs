@@ -76,7 +76,10 @@ impl Reporter {
             return Spinner(None);
         }
         let pb = ProgressBar::new_spinner();
-        pb.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         pb.set_message(msg.to_owned());
         pb.enable_steady_tick(Duration::from_millis(80));
         Spinner(Some(pb))

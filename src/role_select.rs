@@ -11,7 +11,11 @@ pub fn filter_account(roles: Vec<AwsRole>, account: &str) -> Result<Vec<AwsRole>
     if !spans_several {
         return Ok(roles);
     }
-    let kept: Vec<AwsRole> = roles.iter().filter(|r| r.account_id == account).cloned().collect();
+    let kept: Vec<AwsRole> = roles
+        .iter()
+        .filter(|r| r.account_id == account)
+        .cloned()
+        .collect();
     if kept.is_empty() {
         return Err(Error::NotAuthorized {
             message: format!(
@@ -65,11 +69,18 @@ pub fn choose(roles: &[AwsRole], wanted: Option<&str>, prompter: &dyn Prompter) 
 }
 
 fn has_duplicates(items: &[String]) -> bool {
-    items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
+    items
+        .iter()
+        .enumerate()
+        .any(|(i, a)| items[..i].contains(a))
 }
 
 fn labels(roles: &[AwsRole]) -> String {
-    roles.iter().map(AwsRole::label).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(AwsRole::label)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -90,9 +101,18 @@ mod tests {
     #[test]
     fn by_name_or_arn() {
         let roles = [role("111111111111", "Admin"), role("111111111111", "Dev")];
-        assert_eq!(choose(&roles, Some("Dev"), &NoTerminal).unwrap().name, "Dev");
         assert_eq!(
-            choose(&roles, Some("arn:aws:iam::111111111111:role/Admin"), &NoTerminal).unwrap().name,
+            choose(&roles, Some("Dev"), &NoTerminal).unwrap().name,
+            "Dev"
+        );
+        assert_eq!(
+            choose(
+                &roles,
+                Some("arn:aws:iam::111111111111:role/Admin"),
+                &NoTerminal
+            )
+            .unwrap()
+            .name,
             "Admin"
         );
     }
@@ -102,7 +122,11 @@ mod tests {
         let roles = [role("111111111111", "Admin"), role("222222222222", "Dev")];
         let e = choose(&roles, Some("admin"), &NoTerminal).unwrap_err();
         assert_eq!(e.exit_code(), 4);
-        assert!(e.to_string().contains("Admin (111111111111), Dev (222222222222)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("Admin (111111111111), Dev (222222222222)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -119,7 +143,10 @@ mod tests {
     fn same_name_in_two_accounts_is_asked_by_arn() {
         let two = [role("111111111111", "Admin"), role("222222222222", "Admin")];
         let p = ScriptedPrompter::new(["Admin (222222222222)"]);
-        assert_eq!(choose(&two, Some("Admin"), &p).unwrap().account_id, "222222222222");
+        assert_eq!(
+            choose(&two, Some("Admin"), &p).unwrap().account_id,
+            "222222222222"
+        );
     }
 
     #[test]
@@ -129,6 +156,9 @@ mod tests {
         let two = vec![role("111111111111", "Admin"), role("222222222222", "Dev")];
         let kept = filter_account(two.clone(), "222222222222").unwrap();
         assert_eq!(kept, vec![two[1].clone()]);
-        assert_eq!(filter_account(two, "333333333333").unwrap_err().exit_code(), 4);
+        assert_eq!(
+            filter_account(two, "333333333333").unwrap_err().exit_code(),
+            4
+        );
     }
 }

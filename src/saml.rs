@@ -75,12 +75,13 @@ impl Assertion {
                 roles.push(role);
             }
         }
-        let session_duration = match fields.duration {
-            Some(d) => Some(d.trim().parse::<i32>().map_err(|_| {
-                bad(format!("SessionDuration {d:?} is not a number of seconds"))
-            })?),
-            None => None,
-        };
+        let session_duration =
+            match fields.duration {
+                Some(d) => Some(d.trim().parse::<i32>().map_err(|_| {
+                    bad(format!("SessionDuration {d:?} is not a number of seconds"))
+                })?),
+                None => None,
+            };
         Ok(Assertion {
             roles,
             session_duration,
@@ -119,14 +120,19 @@ fn scan(xml: &str) -> Result<Fields> {
     let mut fields = Fields::default();
     let mut attribute: Option<String> = None;
     let mut value: Option<String> = None;
-    let xml_err = |e: &dyn std::fmt::Display| bad(format!("SAMLResponse is not well-formed XML: {e}"));
+    let xml_err =
+        |e: &dyn std::fmt::Display| bad(format!("SAMLResponse is not well-formed XML: {e}"));
     loop {
         let event = reader.read_event().map_err(|e| xml_err(&e))?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let attr = |name: &[u8]| -> Result<Option<String>> {
                     match e.try_get_attribute(name).map_err(|err| xml_err(&err))? {
-                        Some(a) => Ok(Some(a.unescape_value().map_err(|err| xml_err(&err))?.into_owned())),
+                        Some(a) => Ok(Some(
+                            a.unescape_value()
+                                .map_err(|err| xml_err(&err))?
+                                .into_owned(),
+                        )),
                         None => Ok(None),
                     }
                 };
@@ -136,8 +142,12 @@ fn scan(xml: &str) -> Result<Fields> {
                         fields.recipient = attr(b"Recipient")?;
                     }
                     b"Attribute" => attribute = attr(b"Name")?,
-                    b"AttributeValue" if matches!(event, Event::Start(_)) => value = Some(String::new()),
-                    b"AttributeValue" => push_value(&mut fields, attribute.as_deref(), String::new()),
+                    b"AttributeValue" if matches!(event, Event::Start(_)) => {
+                        value = Some(String::new())
+                    }
+                    b"AttributeValue" => {
+                        push_value(&mut fields, attribute.as_deref(), String::new())
+                    }
                     _ => {}
                 }
             }
@@ -276,10 +286,16 @@ mod tests {
         .unwrap();
         assert_eq!(a.roles.len(), 2);
         assert_eq!(a.roles[0].name, "Admin");
-        assert_eq!(a.roles[0].principal_arn, "arn:aws:iam::111111111111:saml-provider/Okta");
+        assert_eq!(
+            a.roles[0].principal_arn,
+            "arn:aws:iam::111111111111:saml-provider/Okta"
+        );
         assert_eq!(a.roles[1].name, "ReadOnly");
         assert_eq!(a.roles[1].account_id, "222222222222");
-        assert_eq!(a.roles[1].role_arn, "arn:aws:iam::222222222222:role/path/ReadOnly");
+        assert_eq!(
+            a.roles[1].role_arn,
+            "arn:aws:iam::222222222222:role/path/ReadOnly"
+        );
         assert_eq!(a.session_name.as_deref(), Some("jane@example.com"));
         assert_eq!(a.partition().default_region, "us-east-1");
     }
@@ -293,7 +309,10 @@ mod tests {
         .unwrap();
         assert_eq!(a.session_duration, Some(7200));
         assert_eq!(a.roles[0].partition, "aws-cn");
-        assert_eq!(partition_of_acs("https://signin.amazonaws.cn/saml").name, "aws-cn");
+        assert_eq!(
+            partition_of_acs("https://signin.amazonaws.cn/saml").name,
+            "aws-cn"
+        );
         assert_eq!(
             partition_of_acs("https://signin.amazonaws-us-gov.com/saml").name,
             "aws-us-gov"
@@ -324,14 +343,22 @@ mod tests {
 
     #[test]
     fn mime_line_breaks_are_accepted() {
-        let r = response(&["arn:aws:iam::111111111111:saml-provider/O,arn:aws:iam::111111111111:role/A"], "");
-        let wrapped: String = r
-            .0
-            .expose()
-            .as_bytes()
-            .chunks(76)
-            .map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap()))
-            .collect();
-        assert_eq!(Assertion::parse(&SamlResponse(Secret::new(wrapped))).unwrap().roles.len(), 1);
+        let r = response(
+            &["arn:aws:iam::111111111111:saml-provider/O,arn:aws:iam::111111111111:role/A"],
+            "",
+        );
+        let wrapped: String =
+            r.0.expose()
+                .as_bytes()
+                .chunks(76)
+                .map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap()))
+                .collect();
+        assert_eq!(
+            Assertion::parse(&SamlResponse(Secret::new(wrapped)))
+                .unwrap()
+                .roles
+                .len(),
+            1
+        );
     }
 }

@@ -68,18 +68,29 @@ impl Settings {
         config_path: PathBuf,
         env: &Environment,
     ) -> Result<Settings> {
-        let (account_name, account) = match cli.account.as_deref().or(config.default_account.as_deref()) {
+        let (account_name, account) = match cli
+            .account
+            .as_deref()
+            .or(config.default_account.as_deref())
+        {
             Some(name) => match config.accounts.get(name) {
                 Some(a) => (name.to_owned(), a.clone()),
                 None => {
                     return Err(Error::config(
                         &config_path,
-                        format!("unknown account {name:?}; accounts: {}", config.account_names()),
+                        format!(
+                            "unknown account {name:?}; accounts: {}",
+                            config.account_names()
+                        ),
                     ));
                 }
             },
             None if config.accounts.len() == 1 => {
-                let (n, a) = config.accounts.iter().next().ok_or_else(|| Error::Internal("one account".into()))?;
+                let (n, a) = config
+                    .accounts
+                    .iter()
+                    .next()
+                    .ok_or_else(|| Error::Internal("one account".into()))?;
                 (n.clone(), a.clone())
             }
             None => {
@@ -102,14 +113,23 @@ impl Settings {
             .and_then(|a| a.idp_entry_url());
         let number = account.number().to_owned();
         let (url, target) = match account.idp_entry_url() {
-            Some(own) => (Some(own), Target::Direct { account_number: number }),
+            Some(own) => (
+                Some(own),
+                Target::Direct {
+                    account_number: number,
+                },
+            ),
             None if is_default => (
                 config.idp_entry_url.as_deref(),
-                Target::Direct { account_number: number },
+                Target::Direct {
+                    account_number: number,
+                },
             ),
             None => (
                 config.idp_entry_url.as_deref().or(default_url),
-                Target::Chained { account_number: number },
+                Target::Chained {
+                    account_number: number,
+                },
             ),
         };
         let url = url.ok_or_else(|| {
@@ -123,7 +143,10 @@ impl Settings {
         let provider = match config.provider.as_deref() {
             None | Some("okta") => ProviderKind::Okta,
             Some(other) => {
-                return Err(Error::config(&config_path, format!("\"provider\": {other:?} is not supported")));
+                return Err(Error::config(
+                    &config_path,
+                    format!("\"provider\": {other:?} is not supported"),
+                ));
             }
         };
 
@@ -135,9 +158,15 @@ impl Settings {
             Some(p) => expand_tilde(p, home),
             None => {
                 let home = home.ok_or_else(|| {
-                    Error::config(&config_path, "HOME is not set; set HOME or AWS_SHARED_CREDENTIALS_FILE")
+                    Error::config(
+                        &config_path,
+                        "HOME is not set; set HOME or AWS_SHARED_CREDENTIALS_FILE",
+                    )
                 })?;
-                let rel = config.aws_config_path.as_deref().unwrap_or("/.aws/credentials");
+                let rel = config
+                    .aws_config_path
+                    .as_deref()
+                    .unwrap_or("/.aws/credentials");
                 join_to_home(home, rel)
             }
         };
@@ -194,7 +223,9 @@ fn find_config(flag: Option<&Path>, env: &Environment) -> Result<PathBuf> {
         .join(", ");
     Err(Error::config(
         "config.json",
-        format!("no config file found (looked in {looked}); pass --config PATH or set AWS_TOKEN_CONFIG"),
+        format!(
+            "no config file found (looked in {looked}); pass --config PATH or set AWS_TOKEN_CONFIG"
+        ),
     ))
 }
 
@@ -233,7 +264,8 @@ mod tests {
     use clap::Parser;
 
     fn settings(args: &[&str], json: &str) -> Result<Settings> {
-        let cli = Cli::try_parse_from(std::iter::once("aws-token").chain(args.iter().copied())).unwrap();
+        let cli =
+            Cli::try_parse_from(std::iter::once("aws-token").chain(args.iter().copied())).unwrap();
         let config = Config::parse(json, Path::new("c.json"))?;
         let env = Environment {
             home: Some(PathBuf::from("/home/u")),
@@ -251,21 +283,37 @@ mod tests {
     fn default_account_logs_in_directly_with_its_own_url() {
         let s = settings(&[], CFG).unwrap();
         assert_eq!(s.idp_url.path(), "/home/amazon_aws/stg/1");
-        assert_eq!(s.target, Target::Direct { account_number: "111111111111".into() });
+        assert_eq!(
+            s.target,
+            Target::Direct {
+                account_number: "111111111111".into()
+            }
+        );
         assert_eq!(s.profile, "staging");
-        assert_eq!(s.credentials_file, PathBuf::from("/home/u/.aws/credentials"));
+        assert_eq!(
+            s.credentials_file,
+            PathBuf::from("/home/u/.aws/credentials")
+        );
     }
 
     #[test]
     fn account_without_url_is_chained_through_the_top_level_url() {
         let s = settings(&["--account", "development"], CFG).unwrap();
         assert_eq!(s.idp_url.path(), "/home/amazon_aws/top/1");
-        assert_eq!(s.target, Target::Chained { account_number: "222222222222".into() });
+        assert_eq!(
+            s.target,
+            Target::Chained {
+                account_number: "222222222222".into()
+            }
+        );
     }
 
     #[test]
     fn chaining_falls_back_to_the_default_accounts_url() {
-        let cfg = CFG.replace(r#""idpEntryUrl":"https://o.okta.com/home/amazon_aws/top/1","#, "");
+        let cfg = CFG.replace(
+            r#""idpEntryUrl":"https://o.okta.com/home/amazon_aws/top/1","#,
+            "",
+        );
         let s = settings(&["--account", "development"], &cfg).unwrap();
         assert_eq!(s.idp_url.path(), "/home/amazon_aws/stg/1");
     }

@@ -162,7 +162,10 @@ impl AwsSts {
                 operation,
                 role: role.to_owned(),
                 code: "UnreadableResponse".into(),
-                message: format!("{} answered something that is not an STS response", self.endpoint_label()),
+                message: format!(
+                    "{} answered something that is not an STS response",
+                    self.endpoint_label()
+                ),
                 hint: String::new(),
             },
             SdkError::TimeoutError(_) => Error::Network {
@@ -176,7 +179,10 @@ impl AwsSts {
                     None => "request failed".into(),
                 },
             },
-            _ => Error::Internal(format!("{operation}: {}", aws_sdk_sts::error::DisplayErrorContext(&err))),
+            _ => Error::Internal(format!(
+                "{operation}: {}",
+                aws_sdk_sts::error::DisplayErrorContext(&err)
+            )),
         }
     }
 }
@@ -204,9 +210,11 @@ fn convert(
         message: format!("the answer for {role} holds no credentials"),
     })?;
     let exp = c.expiration();
-    let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos()).ok_or_else(|| Error::Protocol {
-        url: "STS".into(),
-        message: "credential expiration is out of range".into(),
+    let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos()).ok_or_else(|| {
+        Error::Protocol {
+            url: "STS".into(),
+            message: "credential expiration is out of range".into(),
+        }
     })?;
     Ok(Credentials {
         access_key_id: Secret::new(c.access_key_id().to_owned()),

@@ -1,1 +1,159 @@
+//! aws-token's sandbox: a local Okta org (Classic Authn API, app embed links with signed SAML
+//! responses) and a strict STS, served over HTTP on 127.0.0.1. Built to the shapes of
+//! shared/okta-aws-protocol.md so that a real Okta client could talk to it.
 
+pub mod data;
+mod okta;
+mod saml;
+mod sigv4;
+mod sts;
+
+use axum::Router;
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use data::Data;
+
+/// Everything the server remembers between requests.
+#[derive(Debug, Default)]
+struct State {
+    transactions: HashMap<String, okta::Transaction>,
+    session_tokens: HashMap<String, okta::SessionToken>,
+    sessions: HashMap<String, String>,
+    issued: HashMap<String, sts::Issued>,
+    authn_calls: u32,
+}
+
+/// Shared server state.
+#[derive(Debug)]
+struct Shared {
+    data: Data,
+    /// Signs and checks SAML assertions (the IdP and STS share it, as IAM trusts the IdP's cert).
+    signing_key: [u8; 32],
+    state: Mutex<State>,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panicked handler leaves the maps usable; the sandbox keeps serving.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+type AppState = Arc<Shared>;
+
+/// The HTTP routes.
+fn router(shared: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/authn", post(okta::authn))
+        .route("/api/v1/authn/cancel", post(okta::cancel))
+        .route("/api/v1/authn/factors/{id}/verify", post(okta::verify))
+        .route("/api/v1/sessions", post(okta::create_session))
+        .route(
+            "/login/sessionCookieRedirect",
+            get(okta::session_cookie_redirect),
+        )
+        .route("/home/amazon_aws/{app}/{n}", get(okta::embed_link))
+        .route("/.well-known/okta-organization", get(okta::organization))
+        .route("/sts", post(sts::handle))
+        .route("/sts/", post(sts::handle))
+        .with_state(shared)
+}
+
+/// A running sandbox.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Start on 127.0.0.1:`port` (0 for any free port) in a background thread.
+    pub fn start(data: Data, port: u16) -> std::io::Result<Sandbox> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Shared {
+            data,
+            signing_key: rand::random(),
+            state: Mutex::new(State::default()),
+        });
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                let server =
+                    axum::serve(listener, router(shared)).with_graceful_shutdown(async move {
+                        let _ = rx.await;
+                    });
+                if let Err(e) = server.await {
+                    eprintln!("aws-token-sandbox: server error: {e}");
+                }
+            });
+        });
+        Ok(Sandbox {
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The app embed link for `app_id`.
+    pub fn embed_link(&self, app_id: &str) -> String {
+        format!("{}/home/amazon_aws/{app_id}/272", self.url())
+    }
+
+    /// The STS endpoint (for AWS_ENDPOINT_URL_STS).
+    pub fn sts_url(&self) -> String {
+        format!("{}/sts", self.url())
+    }
+
+    /// Block until the server stops (it runs until the process ends).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The current TOTP code for a base32 secret (the demo's "authenticator app").
+pub fn totp_now(secret_b32: &str) -> Result<String, String> {
+    okta::totp(secret_b32).and_then(|t| t.generate_current().map_err(|e| e.to_string()))
+}
+
+/// Random token text of `len` characters from `[A-Za-z0-9]`.
+fn random_token(len: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}

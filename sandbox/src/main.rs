@@ -1,1 +1,78 @@
-fn main() {}
+//! The `aws-token-sandbox` command: serve the sandbox on 127.0.0.1, print the demo users file, or
+//! print the current TOTP code for a secret (the demo's authenticator app).
+
+use aws_token_sandbox::{Data, Sandbox, data, totp_now};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  aws-token-sandbox [serve] [--users FILE] [--port N]   serve on 127.0.0.1 (port 0 = any); prints the URL
+  aws-token-sandbox demo-users                          print the demo users file (JSON)
+  aws-token-sandbox totp [SECRET]                       print the current TOTP code (default: the demo user's)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("aws-token-sandbox: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("demo-users") => {
+            let text = serde_json::to_string_pretty(&data::demo()).map_err(|e| e.to_string())?;
+            println!("{text}");
+            Ok(())
+        }
+        Some("totp") => {
+            let secret = args.get(1).map_or(data::DEMO_TOTP_SECRET, String::as_str);
+            println!("{}", totp_now(secret)?);
+            Ok(())
+        }
+        Some("serve") => serve(&args[1..]),
+        _ => serve(args),
+    }
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut users = None;
+    let mut port = 0u16;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--users" => users = Some(it.next().ok_or("--users needs a file")?.clone()),
+            "--port" => {
+                port = it
+                    .next()
+                    .ok_or("--port needs a number")?
+                    .parse()
+                    .map_err(|e| format!("--port: {e}"))?
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let data: Data = match users {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => data::demo(),
+    };
+    let sandbox = Sandbox::start(data, port).map_err(|e| format!("cannot listen: {e}"))?;
+    println!("{}", sandbox.url());
+    eprintln!(
+        "aws-token-sandbox: Okta org {url}, demo app {}, STS {}",
+        sandbox.embed_link(data::DEMO_APP),
+        sandbox.sts_url(),
+        url = sandbox.url()
+    );
+    sandbox.wait();
+    Ok(())
+}

@@ -70,7 +70,11 @@ impl Http {
 
     /// Send the request `build` makes, retrying on connection failure, 429 and 5xx. `what` names
     /// the target in messages (a URL without query).
-    pub async fn send(&self, what: &str, build: impl Fn(&reqwest::Client) -> RequestBuilder) -> Result<Response> {
+    pub async fn send(
+        &self,
+        what: &str,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Response> {
         let mut attempt = 0;
         loop {
             let result = build(&self.client).send().await;
@@ -93,18 +97,24 @@ impl Http {
                     wait
                 }
                 Ok(r) if r.status().is_server_error() && attempt < RETRIES => {
-                    self.reporter.verbose(&format!("{what} answered {}; retrying", r.status()));
+                    self.reporter
+                        .verbose(&format!("{what} answered {}; retrying", r.status()));
                     backoff(attempt)
                 }
                 Ok(r) if r.status().is_server_error() => {
                     return Err(Error::Network {
                         url: what.to_owned(),
-                        message: format!("server error {} after {} attempts", r.status(), attempt + 1),
+                        message: format!(
+                            "server error {} after {} attempts",
+                            r.status(),
+                            attempt + 1
+                        ),
                     });
                 }
                 Ok(_) => return result.map_err(|e| network(what, &e)),
                 Err(e) if (e.is_connect() || e.is_timeout()) && attempt < RETRIES => {
-                    self.reporter.verbose(&format!("{what}: {}; retrying", describe(e)));
+                    self.reporter
+                        .verbose(&format!("{what}: {}; retrying", describe(e)));
                     backoff(attempt)
                 }
                 Err(e) => return Err(network(what, e)),

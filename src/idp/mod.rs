@@ -29,5 +29,9 @@ pub struct LoginRequest {
 #[async_trait]
 pub trait IdentityProvider: Send + Sync {
     /// Log in and return the SAMLResponse the IdP would post to AWS.
-    async fn saml_response(&self, login: &LoginRequest, prompter: &dyn Prompter) -> Result<SamlResponse>;
+    async fn saml_response(
+        &self,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<SamlResponse>;
 }

@@ -15,11 +15,15 @@ enum Page {
 }
 
 /// sessionToken -> SAMLResponse.
-pub(super) async fn saml_response(ctx: &Ctx<'_>, session_token: Secret<String>) -> Result<SamlResponse> {
+pub(super) async fn saml_response(
+    ctx: &Ctx<'_>,
+    session_token: Secret<String>,
+) -> Result<SamlResponse> {
     match fetch(ctx, &session_token).await? {
         Page::Saml(s) => Ok(s),
         Page::StepUp(state_token) => {
-            ctx.reporter.info("The AWS app asks for extra verification (step-up MFA)");
+            ctx.reporter
+                .info("The AWS app asks for extra verification (step-up MFA)");
             let token = authn::step_up(ctx, &state_token).await?;
             match fetch(ctx, &token).await? {
                 Page::Saml(s) => Ok(s),
@@ -38,7 +42,8 @@ async fn fetch(ctx: &Ctx<'_>, session_token: &Secret<String>) -> Result<Page> {
     let _spinner = ctx.reporter.spinner("Opening the AWS app in Okta");
     let shown = display_url(&ctx.login.url);
     let mut url = ctx.login.url.clone();
-    url.query_pairs_mut().append_pair("sessionToken", session_token.expose());
+    url.query_pairs_mut()
+        .append_pair("sessionToken", session_token.expose());
     let resp = ctx
         .http
         .send(&shown, |c| c.get(url.clone()).header("Accept", "text/html"))
@@ -63,12 +68,19 @@ fn parse_page(url: &str, status: u16, html: &str) -> Result<Page> {
         "Okta's policy denies access to this app (App Access Locked)".to_owned()
     } else if status == 404 {
         "the app was not found (HTTP 404): check idpEntryUrl in config.json".to_owned()
-    } else if status == 403 || html.contains("not assigned") || html.contains("not allowed to access") {
-        format!("you are not assigned to this AWS app (HTTP {status}): ask your Okta admin to assign it")
+    } else if status == 403
+        || html.contains("not assigned")
+        || html.contains("not allowed to access")
+    {
+        format!(
+            "you are not assigned to this AWS app (HTTP {status}): ask your Okta admin to assign it"
+        )
     } else {
         format!(
             "the page (HTTP {status}{}) holds no SAMLResponse: you may not be assigned to the app, or idpEntryUrl is not an AWS app embed link",
-            title(html).map(|t| format!(", \"{t}\"")).unwrap_or_default()
+            title(html)
+                .map(|t| format!(", \"{t}\""))
+                .unwrap_or_default()
         )
     };
     Err(Error::NotAuthorized {
@@ -80,7 +92,13 @@ fn parse_page(url: &str, status: u16, html: &str) -> Result<Page> {
 fn saml_from_html(html: &str) -> Option<SamlResponse> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(r#"input[name="SAMLResponse"]"#).ok()?;
-    let value = doc.select(&sel).next()?.value().attr("value")?.trim().to_owned();
+    let value = doc
+        .select(&sel)
+        .next()?
+        .value()
+        .attr("value")?
+        .trim()
+        .to_owned();
     (!value.is_empty()).then(|| SamlResponse(Secret::new(value)))
 }
 
@@ -129,9 +147,13 @@ mod tests {
         let e = parse_page("u", 403, "<title>Error</title>").err().unwrap();
         assert_eq!(e.exit_code(), 4);
         assert!(e.to_string().contains("not assigned"));
-        let e = parse_page("u", 200, "<p>App Access Locked</p>").err().unwrap();
+        let e = parse_page("u", 200, "<p>App Access Locked</p>")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("App Access Locked"));
-        let e = parse_page("u", 200, "<title>Sign In</title>").err().unwrap();
+        let e = parse_page("u", 200, "<title>Sign In</title>")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("\"Sign In\""), "{e}");
     }
 }

@@ -121,7 +121,11 @@ fn okta_error(ctx: &Ctx<'_>, url: &str, status: u16, e: OktaError) -> Error {
 }
 
 /// Primary authentication, then every step until a sessionToken.
-pub(super) async fn login(ctx: &Ctx<'_>, username: &str, password: &Secret<String>) -> Result<Secret<String>> {
+pub(super) async fn login(
+    ctx: &Ctx<'_>,
+    username: &str,
+    password: &Secret<String>,
+) -> Result<Secret<String>> {
     let spinner = ctx.reporter.spinner("Signing in to Okta");
     let body = serde_json::json!({
         "username": username,
@@ -147,7 +151,8 @@ async fn drive(ctx: &Ctx<'_>, mut tx: Transaction) -> Result<Secret<String>> {
         message,
     };
     for _ in 0..10 {
-        ctx.reporter.verbose(&format!("Okta transaction status {}", tx.status));
+        ctx.reporter
+            .verbose(&format!("Okta transaction status {}", tx.status));
         match tx.status.as_str() {
             "SUCCESS" => {
                 return tx.session_token.ok_or_else(|| Error::Protocol {
@@ -168,10 +173,12 @@ async fn drive(ctx: &Ctx<'_>, mut tx: Transaction) -> Result<Secret<String>> {
                 )));
             }
             "PASSWORD_WARN" => {
-                let (Some(skip), Some(st)) = (tx.links.skip.as_ref(), tx.state_token.as_ref()) else {
+                let (Some(skip), Some(st)) = (tx.links.skip.as_ref(), tx.state_token.as_ref())
+                else {
                     return Err(auth("the password is about to expire and Okta offers no way to skip the warning".into()));
                 };
-                ctx.reporter.warn("your Okta password expires soon: change it");
+                ctx.reporter
+                    .warn("your Okta password expires soon: change it");
                 let url = parse_href(ctx, &skip.href)?;
                 tx = post(ctx, &url, &serde_json::json!({"stateToken": st.expose()})).await?;
             }
@@ -210,7 +217,10 @@ pub(super) fn parse_href(ctx: &Ctx<'_>, href: &str) -> Result<url::Url> {
     if url.origin() != ctx.org.origin() {
         return Err(Error::Protocol {
             url: ctx.org.to_string(),
-            message: format!("refusing to follow a link to another host: {}", display_url(&url)),
+            message: format!(
+                "refusing to follow a link to another host: {}",
+                display_url(&url)
+            ),
         });
     }
     Ok(url)

@@ -2,8 +2,8 @@
 //! kind: a code (TOTP, hardware token), a code sent first (SMS, email, call), or Okta Verify push
 //! polled about once a second with the number challenge shown once.
 
-use super::authn::{Transaction, parse_href, post};
 use super::Ctx;
+use super::authn::{Transaction, parse_href, post};
 use crate::cli::MfaKind;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -28,7 +28,11 @@ impl Factor {
     fn parse(v: &Value) -> Option<Factor> {
         Some(Factor {
             factor_type: v.get("factorType")?.as_str()?.to_owned(),
-            provider: v.get("provider").and_then(Value::as_str).unwrap_or("").to_owned(),
+            provider: v
+                .get("provider")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
             profile: v.get("profile").cloned().unwrap_or(Value::Null),
             verify: v.pointer("/_links/verify/href")?.as_str()?.to_owned(),
         })
@@ -36,7 +40,9 @@ impl Factor {
 
     fn kind(&self) -> Option<MfaKind> {
         match self.factor_type.as_str() {
-            "token:software:totp" | "token:hotp" | "token" | "token:hardware" => Some(MfaKind::Totp),
+            "token:software:totp" | "token:hotp" | "token" | "token:hardware" => {
+                Some(MfaKind::Totp)
+            }
             "push" => Some(MfaKind::Push),
             "sms" => Some(MfaKind::Sms),
             "email" => Some(MfaKind::Email),
@@ -50,7 +56,13 @@ impl Factor {
     }
 
     fn label(&self) -> String {
-        let with = |s: &str, what: &str| if what.is_empty() { s.to_owned() } else { format!("{s} {what}") };
+        let with = |s: &str, what: &str| {
+            if what.is_empty() {
+                s.to_owned()
+            } else {
+                format!("{s} {what}")
+            }
+        };
         match self.kind() {
             Some(MfaKind::Totp) => match self.provider.as_str() {
                 "OKTA" => "Okta Verify code".into(),
@@ -80,7 +92,8 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction
     };
     let factors: Vec<Factor> = offered.iter().filter_map(Factor::parse).collect();
     let factor = choose(ctx, &factors)?;
-    ctx.reporter.verbose(&format!("MFA with {}", factor.label()));
+    ctx.reporter
+        .verbose(&format!("MFA with {}", factor.label()));
     let verify = parse_href(ctx, &factor.verify)?;
     match factor.kind() {
         Some(MfaKind::Push) => push(ctx, &factor, &verify, &state_token).await,
@@ -107,13 +120,21 @@ fn choose(ctx: &Ctx<'_>, factors: &[Factor]) -> Result<Factor> {
             url: ctx.org.to_string(),
             message: format!(
                 "none of the enrolled MFA factors can be answered from a terminal ({}); enrol Okta Verify, a TOTP app, SMS or email",
-                if all.is_empty() { "none offered".to_owned() } else { labels(&all) }
+                if all.is_empty() {
+                    "none offered".to_owned()
+                } else {
+                    labels(&all)
+                }
             ),
         });
     }
     let candidates: Vec<&Factor> = match ctx.login.mfa {
         Some(kind) => {
-            let c: Vec<&Factor> = supported.iter().copied().filter(|f| f.kind() == Some(kind)).collect();
+            let c: Vec<&Factor> = supported
+                .iter()
+                .copied()
+                .filter(|f| f.kind() == Some(kind))
+                .collect();
             if c.is_empty() {
                 return Err(Error::Usage(format!(
                     "--mfa {}: no such factor is enrolled; enrolled: {}",
@@ -124,8 +145,14 @@ fn choose(ctx: &Ctx<'_>, factors: &[Factor]) -> Result<Factor> {
             c
         }
         // A code on the command line means a TOTP factor, as in the seed.
-        None if ctx.login.otp.is_some() && supported.iter().any(|f| f.kind() == Some(MfaKind::Totp)) => {
-            supported.iter().copied().filter(|f| f.kind() == Some(MfaKind::Totp)).collect()
+        None if ctx.login.otp.is_some()
+            && supported.iter().any(|f| f.kind() == Some(MfaKind::Totp)) =>
+        {
+            supported
+                .iter()
+                .copied()
+                .filter(|f| f.kind() == Some(MfaKind::Totp))
+                .collect()
         }
         None => supported,
     };
@@ -142,13 +169,20 @@ fn choose(ctx: &Ctx<'_>, factors: &[Factor]) -> Result<Factor> {
 }
 
 /// POST a code; a prompted code may be typed again after a rejection, a `--otp` code may not.
-async fn code(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secret<String>) -> Result<Transaction> {
+async fn code(
+    ctx: &Ctx<'_>,
+    factor: &Factor,
+    url: &url::Url,
+    state_token: &Secret<String>,
+) -> Result<Transaction> {
     for attempt in 1..=CODE_ATTEMPTS {
         let (code, prompted) = match &ctx.login.otp {
             Some(c) => (c.clone(), false),
             None => (
-                ctx.prompter
-                    .secret(&format!("{} (MFA code)", factor.label()), "--otp CODE or AWS_TOKEN_OTP")?,
+                ctx.prompter.secret(
+                    &format!("{} (MFA code)", factor.label()),
+                    "--otp CODE or AWS_TOKEN_OTP",
+                )?,
                 true,
             ),
         };
@@ -161,7 +195,9 @@ async fn code(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secr
             other => return other,
         }
     }
-    Err(Error::Internal("code attempts exhausted without an answer".into()))
+    Err(Error::Internal(
+        "code attempts exhausted without an answer".into(),
+    ))
 }
 
 fn is_bad_code(e: &Error) -> bool {
@@ -169,12 +205,18 @@ fn is_bad_code(e: &Error) -> bool {
 }
 
 /// Okta Verify push: send, then poll until approved, rejected, timed out or our own limit.
-async fn push(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secret<String>) -> Result<Transaction> {
+async fn push(
+    ctx: &Ctx<'_>,
+    factor: &Factor,
+    url: &url::Url,
+    state_token: &Secret<String>,
+) -> Result<Transaction> {
     let body = json!({"stateToken": state_token.expose()});
     let clock = ctx.http.clock();
     let deadline = clock.now() + ctx.login.mfa_timeout;
     let mut tx = post(ctx, url, &body).await?;
-    ctx.reporter.info(&format!("{}: approve it on your phone", factor.label()));
+    ctx.reporter
+        .info(&format!("{}: approve it on your phone", factor.label()));
     let _spinner = ctx.reporter.spinner("Waiting for the push to be approved");
     let mut shown_number = false;
     let auth = |message: String| Error::Authentication {
@@ -187,7 +229,11 @@ async fn push(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secr
         }
         match tx.factor_result.as_deref() {
             Some("WAITING") | None => {}
-            Some("REJECTED") => return Err(auth("the Okta Verify push was rejected on the phone (REJECTED)".into())),
+            Some("REJECTED") => {
+                return Err(auth(
+                    "the Okta Verify push was rejected on the phone (REJECTED)".into(),
+                ));
+            }
             Some("TIMEOUT") => {
                 return Err(auth("the Okta Verify push expired before it was answered (TIMEOUT); run aws-token again".into()));
             }
@@ -200,7 +246,8 @@ async fn push(ctx: &Ctx<'_>, factor: &Factor, url: &url::Url, state_token: &Secr
                 .as_ref()
                 .and_then(|f| f.pointer("/_embedded/challenge/correctAnswer"))
         {
-            ctx.reporter.attention(&format!("Okta Verify: tap {n} on your phone"));
+            ctx.reporter
+                .attention(&format!("Okta Verify: tap {n} on your phone"));
             shown_number = true;
         }
         if clock.now() >= deadline {

@@ -48,7 +48,11 @@ impl Ctx<'_> {
 
 #[async_trait]
 impl IdentityProvider for OktaClassic {
-    async fn saml_response(&self, login: &LoginRequest, prompter: &dyn Prompter) -> Result<SamlResponse> {
+    async fn saml_response(
+        &self,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<SamlResponse> {
         let mut org = login.url.clone();
         org.set_path("/");
         org.set_query(None);

@@ -1,0 +1,237 @@
+//! The sandbox's users file: users with passwords, MFA factors and app assignments, the Okta apps,
+//! role limits and injected faults. `demo()` is the data the README demo and the tests start from.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The whole users file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Data {
+    pub users: Vec<User>,
+    pub apps: Vec<App>,
+    /// Role ARN -> limits. A role assumed by AssumeRole must be listed here.
+    #[serde(default)]
+    pub roles: BTreeMap<String, RoleLimits>,
+    #[serde(default)]
+    pub faults: Faults,
+}
+
+/// A user of the Okta org.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct User {
+    pub login: String,
+    pub password: String,
+    /// ACTIVE (default), LOCKED_OUT, PASSWORD_EXPIRED.
+    #[serde(default = "active")]
+    pub status: String,
+    #[serde(default)]
+    pub factors: Vec<Factor>,
+    /// App id -> role ARNs the user gets in that app's assertion.
+    #[serde(default)]
+    pub apps: BTreeMap<String, Vec<String>>,
+}
+
+fn active() -> String {
+    "ACTIVE".into()
+}
+
+/// One enrolled factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "camelCase")]
+pub enum Factor {
+    /// RFC 6238 TOTP (SHA1, 6 digits, 30 s) with a base32 secret.
+    Totp { secret: String },
+    /// Okta Verify push: `result` (approve, reject, timeout) after `after_polls` polls.
+    #[serde(rename_all = "camelCase")]
+    Push {
+        #[serde(default = "approve")]
+        result: String,
+        #[serde(default)]
+        after_polls: u32,
+        #[serde(default)]
+        number_challenge: Option<u32>,
+        #[serde(default = "device")]
+        device: String,
+    },
+    /// A code sent by SMS; the sandbox's "SMS" is its log line, and the code is fixed here.
+    Sms { phone: String, code: String },
+    /// A code sent by email.
+    Email { email: String, code: String },
+}
+
+fn approve() -> String {
+    "approve".into()
+}
+fn device() -> String {
+    "Sandbox Phone".into()
+}
+
+/// An Okta "AWS Account Federation" app.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct App {
+    /// The 20-character app id in the embed link `/home/amazon_aws/{id}/272`.
+    pub id: String,
+    /// The SAML provider's name in IAM (`arn:aws:iam::ACCOUNT:saml-provider/NAME`).
+    #[serde(default = "okta")]
+    pub provider_name: String,
+    /// The SessionDuration attribute, when the app sends one.
+    #[serde(default)]
+    pub session_duration: Option<i32>,
+    /// The ACS URL (partition): https://signin.aws.amazon.com/saml by default.
+    #[serde(default)]
+    pub acs: Option<String>,
+}
+
+fn okta() -> String {
+    "Okta".into()
+}
+
+/// What IAM would say of a role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleLimits {
+    pub max_session_duration: i32,
+}
+
+/// Faults to inject, counted from the server's start.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Faults {
+    /// The first N POSTs to /api/v1/authn get 429 E0000047 with X-Rate-Limit-* headers.
+    #[serde(default)]
+    pub authn_rate_limited: u32,
+    /// The first N POSTs to /api/v1/authn get 503.
+    #[serde(default)]
+    pub authn_server_errors: u32,
+}
+
+/// The demo org: the README demo and the tests build on it.
+pub const DEMO_APP: &str = "0oaawsdemo0000000001";
+/// A second app for the "not assigned" case.
+pub const OTHER_APP: &str = "0oaawsother000000002";
+/// The demo user's TOTP secret.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The demo data.
+pub fn demo() -> Data {
+    let roles = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let demo_roles = roles(&[
+        "arn:aws:iam::111111111111:role/Admin",
+        "arn:aws:iam::111111111111:role/ReadOnly",
+        "arn:aws:iam::222222222222:role/Developer",
+    ]);
+    let user = |login: &str, factors: Vec<Factor>| User {
+        login: login.into(),
+        password: "correct horse".into(),
+        status: active(),
+        factors,
+        apps: [(DEMO_APP.to_owned(), demo_roles.clone())].into(),
+    };
+    let push = |result: &str, after_polls, number_challenge| Factor::Push {
+        result: result.into(),
+        after_polls,
+        number_challenge,
+        device: device(),
+    };
+    let mut single = user(
+        "single@example.com",
+        vec![Factor::Totp {
+            secret: DEMO_TOTP_SECRET.into(),
+        }],
+    );
+    single.apps = [(
+        DEMO_APP.to_owned(),
+        roles(&["arn:aws:iam::123456789012:role/Admin"]),
+    )]
+    .into();
+    let mut locked = user("locked@example.com", vec![]);
+    locked.status = "LOCKED_OUT".into();
+    let mut expired = user("expired@example.com", vec![]);
+    expired.status = "PASSWORD_EXPIRED".into();
+    let mut unassigned = user("unassigned@example.com", vec![]);
+    unassigned.apps = [(
+        OTHER_APP.to_owned(),
+        roles(&["arn:aws:iam::111111111111:role/Admin"]),
+    )]
+    .into();
+    Data {
+        users: vec![
+            user(
+                "demo@example.com",
+                vec![Factor::Totp {
+                    secret: DEMO_TOTP_SECRET.into(),
+                }],
+            ),
+            user("nomfa@example.com", vec![]),
+            user("push@example.com", vec![push("approve", 2, Some(42))]),
+            user("reject@example.com", vec![push("reject", 1, None)]),
+            user("timeout@example.com", vec![push("timeout", 1, None)]),
+            user(
+                "sms@example.com",
+                vec![Factor::Sms {
+                    phone: "+1 XXX-XXX-0042".into(),
+                    code: "424242".into(),
+                }],
+            ),
+            user(
+                "email@example.com",
+                vec![Factor::Email {
+                    email: "e...l@example.com".into(),
+                    code: "135790".into(),
+                }],
+            ),
+            user(
+                "multi@example.com",
+                vec![
+                    Factor::Totp {
+                        secret: DEMO_TOTP_SECRET.into(),
+                    },
+                    push("approve", 1, None),
+                    Factor::Sms {
+                        phone: "+1 XXX-XXX-0042".into(),
+                        code: "424242".into(),
+                    },
+                ],
+            ),
+            single,
+            locked,
+            expired,
+            unassigned,
+        ],
+        apps: vec![
+            App {
+                id: DEMO_APP.into(),
+                provider_name: okta(),
+                session_duration: None,
+                acs: None,
+            },
+            App {
+                id: OTHER_APP.into(),
+                provider_name: okta(),
+                session_duration: None,
+                acs: None,
+            },
+        ],
+        roles: [
+            ("arn:aws:iam::111111111111:role/Admin", 3600),
+            ("arn:aws:iam::111111111111:role/ReadOnly", 43200),
+            ("arn:aws:iam::222222222222:role/Developer", 43200),
+            ("arn:aws:iam::222222222222:role/Admin", 3600),
+            ("arn:aws:iam::123456789012:role/Admin", 43200),
+        ]
+        .into_iter()
+        .map(|(r, m)| {
+            (
+                r.to_owned(),
+                RoleLimits {
+                    max_session_duration: m,
+                },
+            )
+        })
+        .collect(),
+        faults: Faults::default(),
+    }
+}

@@ -1,0 +1,541 @@
+//! The sandbox's Okta org: the Classic Authn API (primary auth, factor verify with TOTP, push with
+//! number challenge, SMS and email codes, the real errorCode bodies, injected 429/503), sessions,
+//! and the AWS app embed link that answers with the auto-post SAML form.
+
+use crate::data::{Factor, User};
+use crate::{AppState, random_token, saml};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// An authentication transaction, keyed by its stateToken.
+#[derive(Debug, Clone)]
+pub(crate) struct Transaction {
+    login: String,
+    expires: DateTime<Utc>,
+    /// POSTs to the push factor so far.
+    push_posts: u32,
+}
+
+/// A single-use sessionToken.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionToken {
+    login: String,
+    expires: DateTime<Utc>,
+}
+
+const TX_LIFETIME: i64 = 300;
+
+/// The org URL as the client reached it.
+fn org(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// An Okta error body with the real errorCode.
+fn error(status: StatusCode, code: &str, summary: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({
+            "errorCode": code,
+            "errorSummary": summary,
+            "errorLink": code,
+            "errorId": format!("oae{}", random_token(22)),
+            "errorCauses": [],
+        })),
+    )
+        .into_response()
+}
+
+/// The factor's id: a type prefix and its index, 20 characters like Okta's.
+fn factor_id(f: &Factor, i: usize) -> String {
+    let prefix = match f {
+        Factor::Totp { .. } => "ost",
+        Factor::Push { .. } => "opf",
+        Factor::Sms { .. } => "sms",
+        Factor::Email { .. } => "emf",
+    };
+    format!("{prefix}{i:017}")
+}
+
+fn factor_json(org: &str, f: &Factor, i: usize) -> Value {
+    let id = factor_id(f, i);
+    let (factor_type, provider, profile) = match f {
+        Factor::Totp { .. } => (
+            "token:software:totp",
+            "GOOGLE",
+            json!({"credentialId": "user"}),
+        ),
+        Factor::Push { device, .. } => (
+            "push",
+            "OKTA",
+            json!({"name": device, "platform": "ANDROID", "deviceType": "SmartPhone_Android", "version": "14", "credentialId": "user"}),
+        ),
+        Factor::Sms { phone, .. } => ("sms", "OKTA", json!({"phoneNumber": phone})),
+        Factor::Email { email, .. } => ("email", "OKTA", json!({"email": email})),
+    };
+    json!({
+        "id": id,
+        "factorType": factor_type,
+        "provider": provider,
+        "vendorName": provider,
+        "profile": profile,
+        "_links": {"verify": {"href": format!("{org}/api/v1/authn/factors/{id}/verify"), "hints": {"allow": ["POST"]}}},
+    })
+}
+
+fn user_json(u: &User) -> Value {
+    json!({"id": format!("00u{:017}", u.login.len()), "profile": {"login": u.login, "firstName": "Sandbox", "lastName": "User", "locale": "en", "timeZone": "UTC"}})
+}
+
+impl crate::Shared {
+    fn user(&self, login: &str) -> Option<&User> {
+        self.data
+            .users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    /// A new transaction for `user`, answered with MFA_REQUIRED.
+    fn mfa_required(&self, org: &str, user: &User) -> Response {
+        let token = format!("00{}", random_token(40));
+        let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
+        self.state().transactions.insert(
+            token.clone(),
+            Transaction {
+                login: user.login.clone(),
+                expires,
+                push_posts: 0,
+            },
+        );
+        let factors: Vec<Value> = user
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| factor_json(org, f, i))
+            .collect();
+        axum::Json(json!({
+            "stateToken": token,
+            "expiresAt": ts(expires),
+            "status": "MFA_REQUIRED",
+            "_embedded": {"user": user_json(user), "factors": factors, "policy": {"allowRememberDevice": false}},
+            "_links": {"cancel": {"href": format!("{org}/api/v1/authn/cancel"), "hints": {"allow": ["POST"]}}},
+        }))
+        .into_response()
+    }
+
+    /// SUCCESS with a fresh single-use sessionToken.
+    fn success(&self, user: &User) -> Response {
+        let token = format!("20111{}", random_token(40));
+        let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
+        self.state().session_tokens.insert(
+            token.clone(),
+            SessionToken {
+                login: user.login.clone(),
+                expires,
+            },
+        );
+        axum::Json(json!({
+            "expiresAt": ts(expires),
+            "status": "SUCCESS",
+            "sessionToken": token,
+            "_embedded": {"user": user_json(user)},
+        }))
+        .into_response()
+    }
+
+    /// Redeem a sessionToken (once, within 5 minutes) for the user's login.
+    fn redeem(&self, token: &str) -> Option<String> {
+        let t = self.state().session_tokens.remove(token)?;
+        (t.expires > Utc::now()).then_some(t.login)
+    }
+
+    fn new_session(&self, login: String) -> String {
+        let sid = format!("102{}", random_token(22));
+        self.state().sessions.insert(sid.clone(), login);
+        sid
+    }
+}
+
+/// POST /api/v1/authn: primary authentication, or a step-up `{stateToken}`.
+pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let calls = {
+        let mut st = s.state();
+        st.authn_calls += 1;
+        st.authn_calls
+    };
+    let f = &s.data.faults;
+    if calls <= f.authn_rate_limited {
+        let reset = Utc::now().timestamp() + 1;
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+        );
+        let h = r.headers_mut();
+        h.insert("X-Rate-Limit-Limit", HeaderValue::from_static("10"));
+        h.insert("X-Rate-Limit-Remaining", HeaderValue::from_static("0"));
+        if let Ok(v) = HeaderValue::from_str(&reset.to_string()) {
+            h.insert("X-Rate-Limit-Reset", v);
+        }
+        return r;
+    }
+    if calls <= f.authn_rate_limited + f.authn_server_errors {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    let org = org(&headers);
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+        );
+    };
+    if let Some(state_token) = body.get("stateToken").and_then(Value::as_str) {
+        let tx = s.state().transactions.get(state_token).cloned();
+        return match tx
+            .filter(|t| t.expires > Utc::now())
+            .and_then(|t| s.user(&t.login))
+        {
+            Some(user) => s.mfa_required(&org, user),
+            None => error(
+                StatusCode::UNAUTHORIZED,
+                "E0000011",
+                "Invalid token provided",
+            ),
+        };
+    }
+    let username = body.get("username").and_then(Value::as_str).unwrap_or("");
+    let password = body.get("password").and_then(Value::as_str).unwrap_or("");
+    let Some(user) = s.user(username).filter(|u| u.password == password) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "E0000004",
+            "Authentication failed",
+        );
+    };
+    match user.status.as_str() {
+        "LOCKED_OUT" => axum::Json(json!({
+            "status": "LOCKED_OUT",
+            "_links": {"next": {"name": "unlock", "href": format!("{org}/api/v1/authn/recovery/unlock"), "hints": {"allow": ["POST"]}}},
+        }))
+        .into_response(),
+        "PASSWORD_EXPIRED" => {
+            let token = format!("00{}", random_token(40));
+            axum::Json(json!({
+                "stateToken": token,
+                "expiresAt": ts(Utc::now() + Duration::seconds(TX_LIFETIME)),
+                "status": "PASSWORD_EXPIRED",
+                "_embedded": {"user": user_json(user)},
+                "_links": {"next": {"name": "changePassword", "href": format!("{org}/api/v1/authn/credentials/change_password"), "hints": {"allow": ["POST"]}}},
+            }))
+            .into_response()
+        }
+        _ if user.factors.is_empty() => s.success(user),
+        _ => s.mfa_required(&org, user),
+    }
+}
+
+/// POST /api/v1/authn/cancel
+pub(crate) async fn cancel(State(s): State<AppState>, body: Bytes) -> Response {
+    if let Ok(v) = serde_json::from_slice::<Value>(&body)
+        && let Some(t) = v.get("stateToken").and_then(Value::as_str)
+    {
+        s.state().transactions.remove(t);
+    }
+    axum::Json(json!({"status": "UNAUTHENTICATED"})).into_response()
+}
+
+/// POST /api/v1/authn/factors/{id}/verify
+pub(crate) async fn verify(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let org = org(&headers);
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+        );
+    };
+    let state_token = body
+        .get("stateToken")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let tx = s.state().transactions.get(&state_token).cloned();
+    let Some(tx) = tx.filter(|t| t.expires > Utc::now()) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "E0000011",
+            "Invalid token provided",
+        );
+    };
+    let Some(user) = s.user(&tx.login) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "E0000011",
+            "Invalid token provided",
+        );
+    };
+    let Some((i, factor)) = user
+        .factors
+        .iter()
+        .enumerate()
+        .find(|(i, f)| factor_id(f, *i) == id)
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "E0000007",
+            &format!("Not found: Resource not found: {id} (UserFactor)"),
+        );
+    };
+    let pass_code = body
+        .get("passCode")
+        .or_else(|| body.get("answer"))
+        .and_then(Value::as_str)
+        .map(str::trim);
+    let verify_href = format!("{org}/api/v1/authn/factors/{id}/verify");
+    let challenge = |result: Option<&str>, next: &str, extra: Value| {
+        let mut f = factor_json(&org, factor, i);
+        if !extra.is_null() {
+            f["_embedded"] = extra;
+        }
+        let mut v = json!({
+            "stateToken": state_token,
+            "expiresAt": ts(tx.expires),
+            "status": "MFA_CHALLENGE",
+            "_embedded": {"user": user_json(user), "factor": f},
+            "_links": {
+                "next": {"name": next, "href": verify_href, "hints": {"allow": ["POST"]}},
+                "cancel": {"href": format!("{org}/api/v1/authn/cancel"), "hints": {"allow": ["POST"]}},
+            },
+        });
+        if let Some(r) = result {
+            v["factorResult"] = json!(r);
+        }
+        axum::Json(v).into_response()
+    };
+    let bad_code = || error(StatusCode::FORBIDDEN, "E0000068", "Invalid Passcode/Answer");
+    let done = |ok: bool| {
+        if ok {
+            s.state().transactions.remove(&state_token);
+            s.success(user)
+        } else {
+            bad_code()
+        }
+    };
+    match factor {
+        Factor::Totp { secret } => match pass_code {
+            None => challenge(None, "verify", Value::Null),
+            Some(code) => done(
+                totp(secret)
+                    .map(|t| t.check_current(code).unwrap_or(false))
+                    .unwrap_or(false),
+            ),
+        },
+        Factor::Sms {
+            code: expected,
+            phone,
+        }
+        | Factor::Email {
+            code: expected,
+            email: phone,
+        } => match pass_code {
+            None => {
+                eprintln!(
+                    "aws-token-sandbox: one-time code for {} sent to {phone}",
+                    user.login
+                );
+                challenge(None, "verify", Value::Null)
+            }
+            Some(code) => done(code == expected),
+        },
+        Factor::Push {
+            result,
+            after_polls,
+            number_challenge,
+            ..
+        } => {
+            let posts = {
+                let mut st = s.state();
+                let Some(t) = st.transactions.get_mut(&state_token) else {
+                    return error(
+                        StatusCode::UNAUTHORIZED,
+                        "E0000011",
+                        "Invalid token provided",
+                    );
+                };
+                t.push_posts += 1;
+                t.push_posts
+            };
+            let extra = match number_challenge {
+                Some(n) => json!({"challenge": {"correctAnswer": n}}),
+                None => Value::Null,
+            };
+            if posts <= *after_polls {
+                return challenge(Some("WAITING"), "poll", extra);
+            }
+            match result.as_str() {
+                "approve" => done(true),
+                "reject" => challenge(Some("REJECTED"), "verify", Value::Null),
+                _ => challenge(Some("TIMEOUT"), "verify", Value::Null),
+            }
+        }
+    }
+}
+
+/// A TOTP checker for a base32 secret (SHA1, 6 digits, 30 s, one step of skew).
+pub(crate) fn totp(secret_b32: &str) -> Result<totp_rs::TOTP, String> {
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_owned())
+        .to_bytes()
+        .map_err(|e| format!("bad TOTP secret: {e:?}"))?;
+    Ok(totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+    ))
+}
+
+/// POST /api/v1/sessions {sessionToken}
+pub(crate) async fn create_session(State(s): State<AppState>, body: Bytes) -> Response {
+    let token = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        v.get("sessionToken")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let Some(login) = token.and_then(|t| s.redeem(&t)) else {
+        return error(StatusCode::UNAUTHORIZED, "E0000005", "Invalid session");
+    };
+    let sid = s.new_session(login.clone());
+    let mut r = axum::Json(json!({
+        "id": sid, "login": login, "userId": "00u", "status": "ACTIVE",
+        "expiresAt": ts(Utc::now() + Duration::hours(2)), "mfaActive": true,
+    }))
+    .into_response();
+    set_sid(&mut r, &sid);
+    r
+}
+
+fn set_sid(r: &mut Response, sid: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("sid={sid}; Path=/; HttpOnly")) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn cookie_sid(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("sid=").map(str::to_owned))
+}
+
+/// GET /login/sessionCookieRedirect?token=..&redirectUrl=..
+pub(crate) async fn session_cookie_redirect(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let login = q.get("token").and_then(|t| s.redeem(t));
+    let existing = cookie_sid(&headers).filter(|sid| s.state().sessions.contains_key(sid));
+    let redirect = q.get("redirectUrl").cloned().unwrap_or_else(|| "/".into());
+    let mut r = (StatusCode::FOUND, [(header::LOCATION, redirect)]).into_response();
+    match (login, existing) {
+        (Some(login), _) => {
+            let sid = s.new_session(login);
+            set_sid(&mut r, &sid);
+        }
+        (None, Some(_)) => {}
+        (None, None) => return sign_in_page(),
+    }
+    r
+}
+
+/// GET /.well-known/okta-organization
+pub(crate) async fn organization() -> Response {
+    axum::Json(json!({"id": "00osandbox0000000001", "pipeline": "v1", "_links": {}, "settings": {"analyticsCollectionEnabled": false}}))
+        .into_response()
+}
+
+fn sign_in_page() -> Response {
+    Html("<!DOCTYPE html><html><head><title>Sandbox Okta - Sign In</title></head><body><div id=\"signin-container\">Sign in to continue</div></body></html>")
+        .into_response()
+}
+
+/// GET /home/amazon_aws/{app}/{n}: the SAML auto-post form for a signed-in, assigned user.
+pub(crate) async fn embed_link(
+    State(s): State<AppState>,
+    Path((app_id, _n)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(app) = s.data.apps.iter().find(|a| a.id == app_id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html(
+                "<html><head><title>404 Not Found</title></head><body>Page not found</body></html>",
+            ),
+        )
+            .into_response();
+    };
+    let from_token = q.get("sessionToken").and_then(|t| s.redeem(t));
+    let new_sid = from_token.clone().map(|login| s.new_session(login));
+    let login = from_token.or_else(|| {
+        let sid = cookie_sid(&headers)?;
+        s.state().sessions.get(&sid).cloned()
+    });
+    let Some(user) = login.and_then(|l| s.user(&l)) else {
+        return sign_in_page();
+    };
+    let roles = user.apps.get(&app.id).cloned().unwrap_or_default();
+    let mut r = if roles.is_empty() {
+        (
+            StatusCode::FORBIDDEN,
+            Html("<html><head><title>403 Forbidden</title></head><body><h1>You are not allowed to access this app.</h1><p>The user is not assigned to this application.</p></body></html>"),
+        )
+            .into_response()
+    } else {
+        let response = saml::response(&s, app, user, &roles);
+        Html(format!(
+            "<!DOCTYPE html><html><head><title>Signing in to AWS</title></head><body onload=\"document.forms[0].submit()\">\
+             <form id=\"appForm\" action=\"{}\" method=\"POST\">\
+             <input name=\"SAMLResponse\" type=\"hidden\" value=\"{}\"/>\
+             <input name=\"RelayState\" type=\"hidden\" value=\"\"/></form></body></html>",
+            html_attr(app.acs.as_deref().unwrap_or(saml::AWS_ACS)),
+            html_attr(&response)
+        ))
+        .into_response()
+    };
+    if let Some(sid) = new_sid {
+        set_sid(&mut r, &sid);
+    }
+    r
+}
+
+/// Okta entity-encodes attribute values (`&#x2b;` for `+`); so does the sandbox.
+fn html_attr(v: &str) -> String {
+    v.chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c.to_string(),
+            c => format!("&#x{:x};", c as u32),
+        })
+        .collect()
+}
