@@ -110,10 +110,10 @@ impl Config {
                 };
             }
         }
-        if let Some(url) = &self.idp_entry_url {
-            if let Err(m) = check_url(url) {
-                return bad(format!("\"idpEntryUrl\": {m}"));
-            }
+        if let Some(url) = &self.idp_entry_url
+            && let Err(m) = check_url(url)
+        {
+            return bad(format!("\"idpEntryUrl\": {m}"));
         }
         for (name, account) in &self.accounts {
             let n = account.number();
@@ -122,10 +122,10 @@ impl Config {
                     "\"accounts\".{name:?}: account number {n:?} must be 12 digits"
                 ));
             }
-            if let Some(url) = account.idp_entry_url() {
-                if let Err(m) = check_url(url) {
-                    return bad(format!("\"accounts\".{name:?}.idpEntryUrl: {m}"));
-                }
+            if let Some(url) = account.idp_entry_url()
+                && let Err(m) = check_url(url)
+            {
+                return bad(format!("\"accounts\".{name:?}.idpEntryUrl: {m}"));
             }
         }
         if let Some(d) = &self.default_account

@@ -75,11 +75,22 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
         let _spinner = deps
             .reporter
             .spinner(&format!("Assuming {}", role.role_arn));
-        let saml_creds =
-            assume_with_saml(sts.as_ref(), settings, &assertion, &role, deps.reporter).await?;
         match &settings.target {
-            Target::Direct { .. } => saml_creds,
+            Target::Direct { .. } => {
+                assume_with_saml(
+                    sts.as_ref(),
+                    settings.duration,
+                    &assertion,
+                    &role,
+                    deps.reporter,
+                )
+                .await?
+            }
             Target::Chained { account_number } => {
+                // The first hop only has to live long enough to chain: STS's default hour.
+                let saml_creds = sts
+                    .assume_role_with_saml(&role, &assertion.raw, None)
+                    .await?;
                 let arn = format!(
                     "arn:{}:iam::{account_number}:role/{}",
                     role.partition, role.name
@@ -119,19 +130,19 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
 /// that only came from the assertion and exceeds the role's maximum is retried with STS's default.
 async fn assume_with_saml(
     sts: &dyn Sts,
-    settings: &Settings,
+    wanted: Option<i32>,
     assertion: &Assertion,
     role: &AwsRole,
     reporter: &Reporter,
 ) -> Result<Credentials> {
     let from_assertion = assertion.session_duration.map(|d| d.clamp(900, 43200));
-    let duration = settings.duration.or(from_assertion);
+    let duration = wanted.or(from_assertion);
     match sts
         .assume_role_with_saml(role, &assertion.raw, duration)
         .await
     {
         Err(Error::Sts { code, message, .. })
-            if settings.duration.is_none()
+            if wanted.is_none()
                 && duration.is_some()
                 && code == "ValidationError"
                 && message.contains("DurationSeconds") =>

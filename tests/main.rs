@@ -1,1 +1,18 @@
-fn main() {}
+//! aws-token's integration tests: one binary, one file per feature. Every test runs the real
+//! `aws-token` against a sandbox on a random loopback port (or moto's STS) with HOME in a temp dir.
+
+// The harness is shared by the feature files of this one crate.
+#![allow(unreachable_pub)]
+
+mod support;
+
+mod cli;
+mod concurrency;
+mod config;
+mod credentials_file;
+mod moto;
+mod okta;
+mod output;
+mod roles;
+mod secrets;
+mod sts;

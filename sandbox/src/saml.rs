@@ -219,3 +219,66 @@ fn claims(xml: &str) -> Result<Claims, String> {
     }
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data;
+
+    fn shared() -> Shared {
+        Shared {
+            data: data::demo(),
+            signing_key: [7; 32],
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    #[test]
+    fn signed_response_verifies_and_tampering_is_caught() {
+        let s = shared();
+        let user = &s.data.users[0];
+        let roles = vec!["arn:aws:iam::111111111111:role/Admin".to_owned()];
+        let b64 = response(&s, &s.data.apps[0], user, &roles);
+        let claims = verify(&s.signing_key, &b64).unwrap();
+        assert_eq!(
+            claims.roles,
+            vec![(
+                roles[0].clone(),
+                "arn:aws:iam::111111111111:saml-provider/Okta".to_owned()
+            )]
+        );
+        assert_eq!(claims.session_name.as_deref(), Some("demo@example.com"));
+        assert!(claims.not_on_or_after.unwrap() > Utc::now());
+
+        let xml = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(&b64)
+                .unwrap(),
+        )
+        .unwrap();
+        let forged = xml.replace("role/Admin", "role/Owner");
+        let forged = base64::engine::general_purpose::STANDARD.encode(forged);
+        assert!(matches!(
+            verify(&s.signing_key, &forged),
+            Err(Refusal::BadSignature)
+        ));
+        assert!(matches!(verify(&[8; 32], &b64), Err(Refusal::BadSignature)));
+    }
+
+    #[test]
+    fn mime_wrapped_assertions_are_accepted() {
+        let s = shared();
+        let b64 = response(
+            &s,
+            &s.data.apps[0],
+            &s.data.users[0],
+            &["arn:aws:iam::111111111111:role/Admin".to_owned()],
+        );
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        assert!(verify(&s.signing_key, &wrapped).is_ok());
+    }
+}

@@ -1,0 +1,239 @@
+//! Okta Classic Authn API: primary auth, each MFA factor, each refusal with its exit code, and
+//! the HTTP client's retries.
+
+use crate::support::*;
+use aws_token_sandbox::data;
+
+fn admin(t: Test) -> Test {
+    t.args(["--role", "Admin"])
+}
+
+#[test]
+fn totp_code_from_flag() {
+    let w = World::new();
+    admin(w.login("demo@example.com"))
+        .args(["--otp", &totp()])
+        .expect(0);
+    assert!(ini_value(&w.credentials(), "staging", "aws_session_token").is_some());
+}
+
+#[test]
+fn no_mfa_user() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+}
+
+#[test]
+fn push_shows_the_number_challenge_once() {
+    let w = World::new();
+    let r = admin(w.login("push@example.com")).expect(0);
+    r.stderr_has("Okta Verify push to Sandbox Phone");
+    assert_eq!(r.stderr().matches("tap 42").count(), 1, "{}", r.stderr());
+}
+
+#[test]
+fn push_rejected() {
+    let w = World::new();
+    admin(w.login("reject@example.com"))
+        .expect(3)
+        .stderr_has("rejected on the phone (REJECTED)");
+    assert!(!w.credentials_path().exists());
+}
+
+#[test]
+fn push_timed_out_by_okta() {
+    let w = World::new();
+    admin(w.login("timeout@example.com"))
+        .expect(3)
+        .stderr_has("(TIMEOUT)");
+}
+
+#[test]
+fn push_not_answered_within_our_limit() {
+    let mut d = data::demo();
+    d.users.push(data::User {
+        login: "slow@example.com".into(),
+        password: PASSWORD.into(),
+        status: "ACTIVE".into(),
+        factors: vec![data::Factor::Push {
+            result: "approve".into(),
+            after_polls: 1000,
+            number_challenge: None,
+            device: "Phone".into(),
+        }],
+        apps: [(
+            DEMO_APP.to_owned(),
+            vec!["arn:aws:iam::111111111111:role/Admin".to_owned()],
+        )]
+        .into(),
+    });
+    let w = World::with_data(d);
+    admin(w.login("slow@example.com"))
+        .args(["--mfa-timeout", "2"])
+        .expect(3)
+        .stderr_has("not answered within 2 s");
+}
+
+#[test]
+fn sms_code() {
+    let w = World::new();
+    admin(w.login("sms@example.com"))
+        .args(["--otp", "424242"])
+        .expect(0)
+        .stderr_has("SMS code to +1 XXX-XXX-0042");
+}
+
+#[test]
+fn email_code() {
+    let w = World::new();
+    admin(w.login("email@example.com"))
+        .args(["--otp", "135790"])
+        .expect(0);
+}
+
+#[test]
+fn wrong_sms_code() {
+    let w = World::new();
+    admin(w.login("sms@example.com"))
+        .args(["--otp", "111111"])
+        .expect(3)
+        .stderr_has("E0000068");
+}
+
+#[test]
+fn several_factors_chosen_by_flag() {
+    let w = World::new();
+    admin(w.login("multi@example.com"))
+        .args(["--mfa", "push"])
+        .expect(0);
+    admin(w.login("multi@example.com"))
+        .args(["--mfa", "sms", "--otp", "424242"])
+        .expect(0);
+}
+
+#[test]
+fn several_factors_and_a_code_mean_totp() {
+    let w = World::new();
+    admin(w.login("multi@example.com"))
+        .args(["--otp", &totp()])
+        .expect(0);
+}
+
+#[test]
+fn several_factors_without_a_terminal_ask_for_mfa_flag() {
+    let w = World::new();
+    admin(w.login("multi@example.com"))
+        .expect(2)
+        .stderr_has("--mfa totp|push|sms|email|call");
+}
+
+#[test]
+fn mfa_flag_for_a_factor_not_enrolled() {
+    let w = World::new();
+    admin(w.login("demo@example.com"))
+        .args(["--mfa", "push"])
+        .expect(2)
+        .stderr_has("no such factor is enrolled");
+}
+
+#[test]
+fn wrong_password() {
+    let w = World::new();
+    w.write_credentials("[keep]\nk = v\n");
+    admin(
+        w.run()
+            .args(["--username", "demo@example.com"])
+            .env("AWS_TOKEN_PASSWORD", "nope"),
+    )
+    .expect(3)
+    .stderr_has("wrong username or password (E0000004)");
+    assert_eq!(w.credentials(), "[keep]\nk = v\n");
+}
+
+#[test]
+fn wrong_code() {
+    let w = World::new();
+    admin(w.login("demo@example.com"))
+        .args(["--otp", "000000"])
+        .expect(3)
+        .stderr_has("the MFA code was rejected (E0000068)");
+    assert!(!w.credentials_path().exists());
+}
+
+#[test]
+fn locked_out() {
+    let w = World::new();
+    admin(w.login("locked@example.com"))
+        .expect(3)
+        .stderr_has("locked out (LOCKED_OUT)");
+}
+
+#[test]
+fn password_expired() {
+    let w = World::new();
+    admin(w.login("expired@example.com"))
+        .expect(3)
+        .stderr_has("password has expired (PASSWORD_EXPIRED)");
+}
+
+#[test]
+fn not_assigned_to_the_app() {
+    let w = World::new();
+    w.login("unassigned@example.com")
+        .expect(4)
+        .stderr_has("you are not assigned to this AWS app (HTTP 403)");
+}
+
+#[test]
+fn unknown_app_is_explained() {
+    let w = World::new();
+    w.write_config(&w.default_config().replace(DEMO_APP, "0oanosuchapp00000000"));
+    w.login("nomfa@example.com")
+        .expect(4)
+        .stderr_has("app was not found (HTTP 404)");
+}
+
+#[test]
+fn rate_limit_is_waited_out() {
+    let mut d = data::demo();
+    d.faults.authn_rate_limited = 1;
+    let w = World::with_data(d);
+    admin(w.login("nomfa@example.com"))
+        .expect(0)
+        .stderr_has("rate limiting (HTTP 429)");
+}
+
+#[test]
+fn server_errors_are_retried() {
+    let mut d = data::demo();
+    d.faults.authn_server_errors = 2;
+    let w = World::with_data(d);
+    admin(w.login("nomfa@example.com")).expect(0);
+}
+
+#[test]
+fn server_errors_that_persist_are_a_network_error() {
+    let mut d = data::demo();
+    d.faults.authn_server_errors = 10;
+    let w = World::with_data(d);
+    admin(w.login("nomfa@example.com"))
+        .expect(6)
+        .stderr_has("server error 503 Service Unavailable after 4 attempts");
+}
+
+#[test]
+fn unreachable_idp_is_a_network_error() {
+    let w = World::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    w.write_config(
+        &w.default_config()
+            .replace(&w.sandbox.url(), &format!("http://127.0.0.1:{port}")),
+    );
+    admin(w.login("nomfa@example.com"))
+        .expect(6)
+        .stderr_has("connection failed");
+}

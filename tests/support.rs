@@ -1,0 +1,230 @@
+//! The integration-test harness: a sandbox on a random loopback port, a temp HOME with a config.json
+//! pointing at it, and a `Test` builder that runs the real `aws-token` binary and returns what it
+//! printed, its exit code and the files it left.
+
+use aws_token_sandbox::{Data, Sandbox, data};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub use aws_token_sandbox::data::{DEMO_APP, DEMO_TOTP_SECRET, OTHER_APP};
+
+/// The password of every sandbox demo user.
+pub const PASSWORD: &str = "correct horse";
+
+/// One test's world: a sandbox and a HOME.
+pub struct World {
+    pub sandbox: Sandbox,
+    pub home: tempfile::TempDir,
+}
+
+impl World {
+    /// The demo sandbox and a config whose default account `staging` (111111111111) logs in
+    /// through the demo app, plus `development` (222222222222, chained) and `dev-direct`
+    /// (222222222222 with its own URL).
+    pub fn new() -> World {
+        World::with_data(data::demo())
+    }
+
+    pub fn with_data(d: Data) -> World {
+        let sandbox = Sandbox::start(d, 0).expect("sandbox starts");
+        let home = tempfile::tempdir().expect("temp HOME");
+        let w = World { sandbox, home };
+        w.write_config(&w.default_config());
+        w
+    }
+
+    pub fn default_config(&self) -> String {
+        format!(
+            r#"{{
+  "awsConfigPath": "/.aws/credentials",
+  "outputFormat": "json",
+  "region": "us-east-1",
+  "provider": "okta",
+  "idpEntryUrl": "{link}",
+  "defaultAccount": "staging",
+  "accounts": {{
+    "staging": "111111111111",
+    "development": "222222222222",
+    "dev-direct": {{ "accountNumber": "222222222222", "idpEntryUrl": "{link}" }},
+    "other-app": {{ "accountNumber": "111111111111", "idpEntryUrl": "{other}" }}
+  }}
+}}"#,
+            link = self.sandbox.embed_link(DEMO_APP),
+            other = self.sandbox.embed_link(OTHER_APP)
+        )
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home.path().join("config.json")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.home.path().join(".aws/credentials")
+    }
+
+    pub fn credentials(&self) -> String {
+        std::fs::read_to_string(self.credentials_path()).unwrap_or_default()
+    }
+
+    pub fn aws_config(&self) -> String {
+        std::fs::read_to_string(self.home.path().join(".aws/config")).unwrap_or_default()
+    }
+
+    pub fn write_credentials(&self, text: &str) {
+        let p = self.credentials_path();
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A run of aws-token in this world with `--config` set.
+    pub fn run(&self) -> Test {
+        Test::new(self).args(["--config", self.config_path().to_str().unwrap()])
+    }
+
+    /// A run with no `--config` (to test the lookup).
+    pub fn run_bare(&self) -> Test {
+        Test::new(self)
+    }
+
+    /// A login as `user` with the password and, for TOTP users, a fresh code.
+    pub fn login(&self, user: &str) -> Test {
+        self.run()
+            .args(["--username", user])
+            .env("AWS_TOKEN_PASSWORD", PASSWORD)
+    }
+}
+
+/// The current code of the demo TOTP secret.
+pub fn totp() -> String {
+    aws_token_sandbox::totp_now(DEMO_TOTP_SECRET).unwrap()
+}
+
+/// One invocation of the binary.
+pub struct Test {
+    cmd: Command,
+}
+
+impl Test {
+    fn new(w: &World) -> Test {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-token"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("AWS_") || k == "XDG_CONFIG_HOME" {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("HOME", w.home.path())
+            .env("NO_COLOR", "1")
+            .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
+            .current_dir(w.home.path());
+        Test { cmd }
+    }
+
+    pub fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Test {
+        self.cmd.arg(a);
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, a: I) -> Test {
+        self.cmd.args(a);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Test {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn current_dir(mut self, d: &Path) -> Test {
+        self.cmd.current_dir(d);
+        self
+    }
+
+    /// Run to completion.
+    pub fn output(mut self) -> Run {
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("aws-token runs");
+        // Stdin is an empty pipe: not a terminal, and at end of file at once.
+        drop(child.stdin.take());
+        Run(child.wait_with_output().expect("aws-token finishes"))
+    }
+
+    /// Run and expect exit code `code`.
+    pub fn expect(self, code: i32) -> Run {
+        let r = self.output();
+        assert_eq!(
+            r.code(),
+            code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            r.stdout(),
+            r.stderr()
+        );
+        r
+    }
+}
+
+/// What a run produced.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    /// Assert stderr contains `s`.
+    pub fn stderr_has(&self, s: &str) -> &Run {
+        assert!(
+            self.stderr().contains(s),
+            "stderr lacks {s:?}:\n{}",
+            self.stderr()
+        );
+        self
+    }
+    pub fn stdout_is(&self, s: &str) -> &Run {
+        assert_eq!(self.stdout(), s, "stderr:\n{}", self.stderr());
+        self
+    }
+}
+
+/// The value of `key` in `[section]` of an INI text (first match).
+pub fn ini_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut inside = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == format!("[{section}]");
+            continue;
+        }
+        if inside
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_owned());
+        }
+    }
+    None
+}
+
+/// The Python virtualenv with moto and botocore that tests/setup.sh makes.
+pub fn venv() -> PathBuf {
+    let p = std::env::var_os("AWS_TOKEN_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv"));
+    assert!(
+        p.join("bin/python").exists(),
+        "the test virtualenv is missing at {}: run tests/setup.sh (it installs moto, flask, flask-cors, botocore)",
+        p.display()
+    );
+    p
+}
