@@ -2,6 +2,7 @@
 //! network is slow. Data never goes through here; it goes to stdout from `output.rs`.
 
 use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How much to say.
@@ -18,6 +19,8 @@ pub struct Reporter {
     verbosity: Verbosity,
     tty: bool,
     color: bool,
+    /// The spinner on screen, if any: lines are printed above it, not into it.
+    active: Arc<Mutex<Option<ProgressBar>>>,
 }
 
 impl Reporter {
@@ -27,6 +30,7 @@ impl Reporter {
             verbosity,
             tty: stderr_is_tty,
             color,
+            active: Arc::default(),
         }
     }
 
@@ -35,19 +39,28 @@ impl Reporter {
         Reporter::new(Verbosity::Quiet, false, false)
     }
 
+    /// Print one line on stderr, above the spinner when one is showing.
+    fn line(&self, text: &str) {
+        let active = self.active.lock().ok().and_then(|a| a.clone());
+        match active {
+            Some(pb) => pb.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
+        }
+    }
+
     /// A line the user should see (not in --quiet).
     pub fn info(&self, msg: &str) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("{msg}");
+            self.line(msg);
         }
     }
 
     /// Something that needs the user's attention now (shown even with --quiet): the push number.
     pub fn attention(&self, msg: &str) {
         if self.color {
-            eprintln!("\x1b[1;33m{msg}\x1b[0m");
+            self.line(&format!("\x1b[1;33m{msg}\x1b[0m"));
         } else {
-            eprintln!("{msg}");
+            self.line(msg);
         }
     }
 
@@ -55,9 +68,9 @@ impl Reporter {
     pub fn warn(&self, msg: &str) {
         if self.verbosity >= Verbosity::Normal {
             if self.color {
-                eprintln!("\x1b[33mwarning:\x1b[0m {msg}");
+                self.line(&format!("\x1b[33mwarning:\x1b[0m {msg}"));
             } else {
-                eprintln!("warning: {msg}");
+                self.line(&format!("warning: {msg}"));
             }
         }
     }
@@ -65,7 +78,7 @@ impl Reporter {
     /// A step, shown with --verbose only. Callers never pass secrets.
     pub fn verbose(&self, msg: &str) {
         if self.verbosity >= Verbosity::Verbose {
-            eprintln!("aws-token: {msg}");
+            self.line(&format!("aws-token: {msg}"));
         }
     }
 
@@ -73,7 +86,7 @@ impl Reporter {
     pub fn spinner(&self, msg: &str) -> Spinner {
         self.verbose(msg);
         if !self.tty || self.verbosity == Verbosity::Quiet {
-            return Spinner(None);
+            return Spinner(None, Arc::clone(&self.active));
         }
         let pb = ProgressBar::new_spinner();
         pb.set_style(
@@ -82,18 +95,24 @@ impl Reporter {
         );
         pb.set_message(msg.to_owned());
         pb.enable_steady_tick(Duration::from_millis(80));
-        Spinner(Some(pb))
+        if let Ok(mut a) = self.active.lock() {
+            *a = Some(pb.clone());
+        }
+        Spinner(Some(pb), Arc::clone(&self.active))
     }
 }
 
 /// Clears its spinner when dropped.
 #[derive(Debug)]
-pub struct Spinner(Option<ProgressBar>);
+pub struct Spinner(Option<ProgressBar>, Arc<Mutex<Option<ProgressBar>>>);
 
 impl Drop for Spinner {
     fn drop(&mut self) {
         if let Some(pb) = self.0.take() {
             pb.finish_and_clear();
+            if let Ok(mut a) = self.1.lock() {
+                *a = None;
+            }
         }
     }
 }

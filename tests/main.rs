@@ -16,3 +16,4 @@ mod output;
 mod roles;
 mod secrets;
 mod sts;
+mod tty;

@@ -1,0 +1,90 @@
+"""Benchmark one full aws-token login (password + TOTP + STS + credentials file write) against the
+sandbox, as a whole process, and the same HTTP round trips made by a minimal keep-alive client.
+
+Usage: python3 bench/login.py SANDBOX_URL AWS_TOKEN_BINARY SANDBOX_BINARY [RUNS]
+Prints medians, the difference, and the peak RSS of aws-token (from wait4's rusage).
+"""
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+url, binary, sandbox_bin = sys.argv[1], sys.argv[2], sys.argv[3]
+runs = int(sys.argv[4]) if len(sys.argv) > 4 else 25
+app = "/home/amazon_aws/0oaawsdemo0000000001/272"
+host = urllib.parse.urlparse(url)
+password = "correct horse"
+
+
+def totp():
+    return subprocess.run([sandbox_bin, "totp"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def baseline(code):
+    """The sandbox's own round trips: authn, factor verify, embed link, AssumeRoleWithSAML."""
+    c = http.client.HTTPConnection(host.hostname, host.port)
+    h = {"Content-Type": "application/json", "Accept": "application/json"}
+    t0 = time.perf_counter()
+    c.request("POST", "/api/v1/authn", json.dumps({"username": "demo@example.com", "password": password}), h)
+    tx = json.loads(c.getresponse().read())
+    verify = urllib.parse.urlparse(tx["_embedded"]["factors"][0]["_links"]["verify"]["href"]).path
+    c.request("POST", verify, json.dumps({"stateToken": tx["stateToken"], "passCode": code}), h)
+    st = json.loads(c.getresponse().read())["sessionToken"]
+    c.request("GET", app + "?sessionToken=" + st)
+    page = c.getresponse().read().decode()
+    saml = re.search(r'name="SAMLResponse" type="hidden" value="([^"]+)"', page).group(1)
+    saml = re.sub(r"&#x([0-9a-f]+);", lambda m: chr(int(m.group(1), 16)), saml)
+    body = urllib.parse.urlencode({
+        "Action": "AssumeRoleWithSAML", "Version": "2011-06-15",
+        "RoleArn": "arn:aws:iam::111111111111:role/Admin",
+        "PrincipalArn": "arn:aws:iam::111111111111:saml-provider/Okta",
+        "SAMLAssertion": saml,
+    })
+    c.request("POST", "/sts", body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    assert b"AccessKeyId" in c.getresponse().read()
+    elapsed = time.perf_counter() - t0
+    c.close()
+    return elapsed
+
+
+def one_login(home, config, code):
+    env = {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL_STS": url + "/sts",
+           "AWS_TOKEN_PASSWORD": password, "NO_COLOR": "1"}
+    args = [binary, "--config", config, "--username", "demo@example.com", "--otp", code, "--role", "Admin", "-q"]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("aws-token failed: " + p.stderr.read().decode())
+    return elapsed, usage.ru_maxrss  # KiB on Linux
+
+
+home = tempfile.mkdtemp()
+config = os.path.join(home, "config.json")
+with open(config, "w") as f:
+    json.dump({"region": "us-east-1", "idpEntryUrl": url + app, "defaultAccount": "staging",
+               "accounts": {"staging": "111111111111"}}, f)
+
+tool, base, rss = [], [], []
+one_login(home, config, totp())  # warm-up: page cache, first file creation
+baseline(totp())
+for _ in range(runs):
+    code = totp()
+    t, r = one_login(home, config, code)
+    tool.append(t)
+    rss.append(r)
+    base.append(baseline(code))
+
+ms = lambda xs: statistics.median(xs) * 1000
+print(f"runs: {runs}")
+print(f"aws-token whole process, median: {ms(tool):.1f} ms (min {min(tool)*1000:.1f}, max {max(tool)*1000:.1f})")
+print(f"sandbox round trips (keep-alive client, in-process), median: {ms(base):.1f} ms")
+print(f"difference of medians: {ms(tool) - ms(base):.1f} ms")
+print(f"aws-token peak RSS: max {max(rss)/1024:.1f} MiB, median {statistics.median(rss)/1024:.1f} MiB")
