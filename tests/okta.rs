@@ -237,3 +237,16 @@ fn unreachable_idp_is_a_network_error() {
         .expect(6)
         .stderr_has("connection failed");
 }
+
+#[test]
+fn step_up_page_is_answered_with_mfa() {
+    let mut d = data::demo();
+    d.apps[0].step_up = true;
+    let w = World::with_data(d);
+    admin(w.login("demo@example.com"))
+        .args(["--otp", &totp()])
+        .expect(0)
+        .stderr_has("asks for extra verification (step-up MFA)");
+    // A user without MFA is stepped up without a factor.
+    admin(w.login("nomfa@example.com")).expect(0);
+}

@@ -83,6 +83,9 @@ pub struct App {
     /// The ACS URL (partition): https://signin.aws.amazon.com/saml by default.
     #[serde(default)]
     pub acs: Option<String>,
+    /// The app's sign-on policy asks for MFA again (Okta's step-up page) before the SAML form.
+    #[serde(default)]
+    pub step_up: bool,
 }
 
 fn okta() -> String {
@@ -207,12 +210,14 @@ pub fn demo() -> Data {
                 provider_name: okta(),
                 session_duration: None,
                 acs: None,
+                step_up: false,
             },
             App {
                 id: OTHER_APP.into(),
                 provider_name: okta(),
                 session_duration: None,
                 acs: None,
+                step_up: false,
             },
         ],
         roles: [

@@ -24,7 +24,7 @@ pub use data::Data;
 struct State {
     transactions: HashMap<String, okta::Transaction>,
     session_tokens: HashMap<String, okta::SessionToken>,
-    sessions: HashMap<String, String>,
+    sessions: HashMap<String, okta::Session>,
     issued: HashMap<String, sts::Issued>,
     authn_calls: u32,
 }

@@ -19,6 +19,8 @@ pub(crate) struct Transaction {
     expires: DateTime<Utc>,
     /// POSTs to the push factor so far.
     push_posts: u32,
+    /// Started by an app's step-up page: its sessionToken opens step-up apps.
+    step_up: bool,
 }
 
 /// A single-use sessionToken.
@@ -26,6 +28,14 @@ pub(crate) struct Transaction {
 pub(crate) struct SessionToken {
     login: String,
     expires: DateTime<Utc>,
+    stepped_up: bool,
+}
+
+/// A signed-in session (the `sid` cookie).
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    login: String,
+    stepped_up: bool,
 }
 
 const TX_LIFETIME: i64 = 300;
@@ -107,18 +117,24 @@ impl crate::Shared {
             .find(|u| u.login.eq_ignore_ascii_case(login))
     }
 
-    /// A new transaction for `user`, answered with MFA_REQUIRED.
-    fn mfa_required(&self, org: &str, user: &User) -> Response {
-        let token = format!("00{}", random_token(40));
-        let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
+    /// Start a transaction for `user`; returns its stateToken.
+    fn begin(&self, user: &User, step_up: bool) -> String {
+        let token = format!("00{}-{}", random_token(20), random_token(20));
         self.state().transactions.insert(
             token.clone(),
             Transaction {
                 login: user.login.clone(),
-                expires,
+                expires: Utc::now() + Duration::seconds(TX_LIFETIME),
                 push_posts: 0,
+                step_up,
             },
         );
+        token
+    }
+
+    /// MFA_REQUIRED for the transaction `token`.
+    fn mfa_required(&self, org: &str, user: &User, token: &str) -> Response {
+        let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
         let factors: Vec<Value> = user
             .factors
             .iter()
@@ -136,7 +152,7 @@ impl crate::Shared {
     }
 
     /// SUCCESS with a fresh single-use sessionToken.
-    fn success(&self, user: &User) -> Response {
+    fn success(&self, user: &User, stepped_up: bool) -> Response {
         let token = format!("20111{}", random_token(40));
         let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
         self.state().session_tokens.insert(
@@ -144,6 +160,7 @@ impl crate::Shared {
             SessionToken {
                 login: user.login.clone(),
                 expires,
+                stepped_up,
             },
         );
         axum::Json(json!({
@@ -155,15 +172,18 @@ impl crate::Shared {
         .into_response()
     }
 
-    /// Redeem a sessionToken (once, within 5 minutes) for the user's login.
-    fn redeem(&self, token: &str) -> Option<String> {
+    /// Redeem a sessionToken (once, within 5 minutes) for a session.
+    fn redeem(&self, token: &str) -> Option<Session> {
         let t = self.state().session_tokens.remove(token)?;
-        (t.expires > Utc::now()).then_some(t.login)
+        (t.expires > Utc::now()).then_some(Session {
+            login: t.login,
+            stepped_up: t.stepped_up,
+        })
     }
 
-    fn new_session(&self, login: String) -> String {
+    fn new_session(&self, session: Session) -> String {
         let sid = format!("102{}", random_token(22));
-        self.state().sessions.insert(sid.clone(), login);
+        self.state().sessions.insert(sid.clone(), session);
         sid
     }
 }
@@ -206,9 +226,10 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
         let tx = s.state().transactions.get(state_token).cloned();
         return match tx
             .filter(|t| t.expires > Utc::now())
-            .and_then(|t| s.user(&t.login))
+            .and_then(|t| s.user(&t.login).map(|u| (t, u)))
         {
-            Some(user) => s.mfa_required(&org, user),
+            Some((tx, user)) if user.factors.is_empty() => s.success(user, tx.step_up),
+            Some((_, user)) => s.mfa_required(&org, user, state_token),
             None => error(
                 StatusCode::UNAUTHORIZED,
                 "E0000011",
@@ -242,8 +263,11 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
             }))
             .into_response()
         }
-        _ if user.factors.is_empty() => s.success(user),
-        _ => s.mfa_required(&org, user),
+        _ if user.factors.is_empty() => s.success(user, false),
+        _ => {
+            let token = s.begin(user, false);
+            s.mfa_required(&org, user, &token)
+        }
     }
 }
 
@@ -334,7 +358,7 @@ pub(crate) async fn verify(
     let done = |ok: bool| {
         if ok {
             s.state().transactions.remove(&state_token);
-            s.success(user)
+            s.success(user, tx.step_up)
         } else {
             bad_code()
         }
@@ -420,10 +444,11 @@ pub(crate) async fn create_session(State(s): State<AppState>, body: Bytes) -> Re
             .and_then(Value::as_str)
             .map(str::to_owned)
     });
-    let Some(login) = token.and_then(|t| s.redeem(&t)) else {
+    let Some(session) = token.and_then(|t| s.redeem(&t)) else {
         return error(StatusCode::UNAUTHORIZED, "E0000005", "Invalid session");
     };
-    let sid = s.new_session(login.clone());
+    let login = session.login.clone();
+    let sid = s.new_session(session);
     let mut r = axum::Json(json!({
         "id": sid, "login": login, "userId": "00u", "status": "ACTIVE",
         "expiresAt": ts(Utc::now() + Duration::hours(2)), "mfaActive": true,
@@ -459,8 +484,8 @@ pub(crate) async fn session_cookie_redirect(
     let redirect = q.get("redirectUrl").cloned().unwrap_or_else(|| "/".into());
     let mut r = (StatusCode::FOUND, [(header::LOCATION, redirect)]).into_response();
     match (login, existing) {
-        (Some(login), _) => {
-            let sid = s.new_session(login);
+        (Some(session), _) => {
+            let sid = s.new_session(session);
             set_sid(&mut r, &sid);
         }
         (None, Some(_)) => {}
@@ -497,16 +522,24 @@ pub(crate) async fn embed_link(
             .into_response();
     };
     let from_token = q.get("sessionToken").and_then(|t| s.redeem(t));
-    let new_sid = from_token.clone().map(|login| s.new_session(login));
-    let login = from_token.or_else(|| {
+    let new_sid = from_token.clone().map(|session| s.new_session(session));
+    let session = from_token.or_else(|| {
         let sid = cookie_sid(&headers)?;
         s.state().sessions.get(&sid).cloned()
     });
-    let Some(user) = login.and_then(|l| s.user(&l)) else {
+    let Some((session, user)) = session.and_then(|se| s.user(&se.login).map(|u| (se, u))) else {
         return sign_in_page();
     };
     let roles = user.apps.get(&app.id).cloned().unwrap_or_default();
-    let mut r = if roles.is_empty() {
+    let mut r = if app.step_up && !session.stepped_up && !roles.is_empty() {
+        // Okta's step-up page: the widget resumes this transaction (dashes escaped as in Okta's JS).
+        let token = s.begin(user, true).replace('-', "\\x2D");
+        Html(format!(
+            "<!DOCTYPE html><html><head><title>Sandbox Okta - Extra Verification</title></head><body>\
+             <div id=\"okta-sign-in\"></div><script>var stateToken = '{token}';</script></body></html>"
+        ))
+        .into_response()
+    } else if roles.is_empty() {
         (
             StatusCode::FORBIDDEN,
             Html("<html><head><title>403 Forbidden</title></head><body><h1>You are not allowed to access this app.</h1><p>The user is not assigned to this application.</p></body></html>"),
