@@ -2,7 +2,8 @@
 sandbox, as a whole process, and the same HTTP round trips made by a minimal keep-alive client.
 
 Usage: python3 bench/login.py SANDBOX_URL AWS_TOKEN_BINARY SANDBOX_BINARY [RUNS]
-Prints medians, the difference, and the peak RSS of aws-token (from wait4's rusage).
+Prints medians, the difference, and aws-token's peak RSS, measured in separate runs under GNU time
+(wait4's rusage of a child forked from Python would count Python's own pages).
 """
 import http.client
 import json
@@ -53,17 +54,29 @@ def baseline(code):
     return elapsed
 
 
+def login_env(home):
+    return {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL_STS": url + "/sts",
+            "AWS_TOKEN_PASSWORD": password, "NO_COLOR": "1"}
+
+
+def login_args(config, code):
+    return [binary, "--config", config, "--username", "demo@example.com", "--otp", code, "--role", "Admin", "-q"]
+
+
 def one_login(home, config, code):
-    env = {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL_STS": url + "/sts",
-           "AWS_TOKEN_PASSWORD": password, "NO_COLOR": "1"}
-    args = [binary, "--config", config, "--username", "demo@example.com", "--otp", code, "--role", "Admin", "-q"]
+    env, args = login_env(home), login_args(config, code)
     t0 = time.perf_counter()
-    p = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("aws-token failed: " + p.stderr.read().decode())
-    return elapsed, usage.ru_maxrss  # KiB on Linux
+    if p.returncode != 0:
+        sys.exit("aws-token failed: " + p.stderr.decode())
+    return elapsed
+
+
+def peak_rss_kib(env, args):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *args], env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+    return int(out.stderr.strip().splitlines()[-1])
 
 
 home = tempfile.mkdtemp()
@@ -77,14 +90,14 @@ one_login(home, config, totp())  # warm-up: page cache, first file creation
 baseline(totp())
 for _ in range(runs):
     code = totp()
-    t, r = one_login(home, config, code)
-    tool.append(t)
-    rss.append(r)
+    tool.append(one_login(home, config, code))
     base.append(baseline(code))
+for _ in range(5):
+    rss.append(peak_rss_kib(login_env(home), login_args(config, totp())))
 
 ms = lambda xs: statistics.median(xs) * 1000
 print(f"runs: {runs}")
 print(f"aws-token whole process, median: {ms(tool):.1f} ms (min {min(tool)*1000:.1f}, max {max(tool)*1000:.1f})")
 print(f"sandbox round trips (keep-alive client, in-process), median: {ms(base):.1f} ms")
 print(f"difference of medians: {ms(tool) - ms(base):.1f} ms")
-print(f"aws-token peak RSS: max {max(rss)/1024:.1f} MiB, median {statistics.median(rss)/1024:.1f} MiB")
+print(f"aws-token peak RSS (GNU time, 5 runs): max {max(rss)/1024:.1f} MiB, median {statistics.median(rss)/1024:.1f} MiB")

@@ -181,6 +181,11 @@ pub fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// True for an `http://` URL to a loopback host: no TLS, so no trust roots are needed for it.
+pub fn is_plain_loopback(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| u.scheme() == "http" && is_loopback(&u))
+}
+
 /// Where config.json is looked for, in order, when neither `--config` nor AWS_TOKEN_CONFIG is set.
 pub fn search_path(
     cwd: &Path,

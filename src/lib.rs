@@ -15,6 +15,7 @@ pub mod prompt;
 pub mod report;
 pub mod role_select;
 pub mod saml;
+pub mod sdk_http;
 pub mod secret;
 pub mod settings;
 pub mod sts;
@@ -89,7 +90,14 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
-    let http = idp::http::Http::new(clock, reporter.clone())?;
+    // The system's TLS roots are read only when some endpoint is https (not for the loopback sandbox).
+    let tls = !config::is_plain_loopback(settings.idp_url.as_str())
+        || settings
+            .sts_endpoint
+            .as_deref()
+            .is_none_or(|e| !config::is_plain_loopback(e));
+    let http = idp::http::Http::new(clock, reporter.clone(), tls)?;
+    let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
     let idp: Box<dyn idp::IdentityProvider> = match settings.provider {
         settings::ProviderKind::Okta => {
             Box::new(idp::okta::OktaClassic::new(http, reporter.clone()))
@@ -102,7 +110,11 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
     };
     let endpoint = settings.sts_endpoint.clone();
     let make_sts = move |region: &str| -> Box<dyn sts::Sts> {
-        Box::new(sts::AwsSts::new(region.to_owned(), endpoint.clone()))
+        Box::new(sts::AwsSts::new(
+            region.to_owned(),
+            endpoint.clone(),
+            sdk_http.clone(),
+        ))
     };
     let deps = login::Deps {
         idp: idp.as_ref(),

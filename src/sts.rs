@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::saml::{AwsRole, SamlResponse};
+use crate::sdk_http::ReqwestHttpClient;
 use crate::secret::Secret;
 use async_trait::async_trait;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
@@ -48,17 +49,23 @@ pub trait Sts: Send + Sync {
 pub struct AwsSts {
     region: String,
     endpoint: Option<String>,
+    http: ReqwestHttpClient,
 }
 
 impl AwsSts {
-    /// An STS client for `region`, optionally at a custom endpoint.
-    pub fn new(region: String, endpoint: Option<String>) -> Self {
-        AwsSts { region, endpoint }
+    /// An STS client for `region`, optionally at a custom endpoint, sending through `http`.
+    pub fn new(region: String, endpoint: Option<String>, http: ReqwestHttpClient) -> Self {
+        AwsSts {
+            region,
+            endpoint,
+            http,
+        }
     }
 
     fn client(&self, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
         let mut b = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(self.http.clone())
             .region(Region::new(self.region.clone()))
             .timeout_config(
                 aws_sdk_sts::config::timeout::TimeoutConfig::builder()

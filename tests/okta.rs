@@ -250,3 +250,16 @@ fn step_up_page_is_answered_with_mfa() {
     // A user without MFA is stepped up without a factor.
     admin(w.login("nomfa@example.com")).expect(0);
 }
+
+#[test]
+fn https_to_a_plain_http_server_is_a_network_error() {
+    // An https IdP loads the system's trust roots; the sandbox speaks plain http, so TLS fails.
+    let w = World::new();
+    w.write_config(
+        &w.default_config()
+            .replace("http://127.0.0.1", "https://127.0.0.1"),
+    );
+    admin(w.login("nomfa@example.com"))
+        .expect(6)
+        .stderr_has("could not reach https://127.0.0.1");
+}
