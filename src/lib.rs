@@ -9,6 +9,7 @@ pub mod credentials_file;
 pub mod environment;
 pub mod error;
 pub mod idp;
+pub mod interrupt;
 pub mod login;
 pub mod output;
 pub mod prompt;

@@ -5,12 +5,22 @@ use crate::support::*;
 use std::process::Command;
 
 fn in_terminal(w: &World, args: &[&str], answers: serde_json::Value) -> (i32, String) {
+    let config = w.config_path();
+    let mut argv = vec![
+        env!("CARGO_BIN_EXE_aws-token"),
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    argv.extend_from_slice(args);
+    run_in_terminal(w, &argv, answers)
+}
+
+fn run_in_terminal(w: &World, argv: &[&str], answers: serde_json::Value) -> (i32, String) {
     let mut cmd = Command::new(venv().join("bin/python"));
     cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_driver.py"))
-        .arg(env!("CARGO_BIN_EXE_aws-token"))
-        .args(["--config", w.config_path().to_str().unwrap()])
-        .args(args)
+        .args(argv)
         .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", w.home.path())
         .env("TERM", "xterm")
         .env("NO_COLOR", "1")
@@ -61,4 +71,31 @@ fn a_rejected_prompted_code_can_be_typed_again() {
         ]),
     );
     assert_eq!(status, 0, "{screen}");
+}
+
+#[test]
+fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
+    let w = World::new();
+    // bash catches its own SIGINT (a trap, not an ignore, so aws-token gets the default) and then
+    // reports aws-token's status and the terminal's echo setting.
+    let script = format!(
+        "trap 'true' INT; {} --config {} --username demo@example.com; echo EXIT=$?; stty -a",
+        env!("CARGO_BIN_EXE_aws-token"),
+        w.config_path().display()
+    );
+    let (_, screen) = run_in_terminal(
+        &w,
+        &["/bin/bash", "-c", &script],
+        serde_json::json!([["Okta password", "\u{3}"]]),
+    );
+    assert!(screen.contains("aws-token: interrupted"), "{screen}");
+    assert!(screen.contains("EXIT=130"), "{screen}");
+    let tokens: Vec<&str> = screen
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    assert!(
+        tokens.contains(&"echo") && !tokens.contains(&"-echo"),
+        "echo left off:\n{screen}"
+    );
+    assert!(!w.credentials_path().exists());
 }
