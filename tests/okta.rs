@@ -224,11 +224,7 @@ fn server_errors_that_persist_are_a_network_error() {
 #[test]
 fn unreachable_idp_is_a_network_error() {
     let w = World::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     w.write_config(
         &w.default_config()
             .replace(&w.sandbox.url(), &format!("http://127.0.0.1:{port}")),

@@ -81,11 +81,7 @@ fn chained_sessions_are_capped_at_one_hour() {
 #[test]
 fn unreachable_sts_is_a_network_error() {
     let w = World::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     w.login("nomfa@example.com")
         .args(["--role", "Admin"])
         .env("AWS_ENDPOINT_URL_STS", format!("http://127.0.0.1:{port}"))

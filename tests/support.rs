@@ -98,6 +98,14 @@ impl World {
     }
 }
 
+/// A loopback port nothing listens on (just released by the OS).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
 /// The current code of the demo TOTP secret.
 pub fn totp() -> String {
     aws_token_sandbox::totp_now(DEMO_TOTP_SECRET).unwrap()

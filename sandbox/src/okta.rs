@@ -68,6 +68,15 @@ fn error(status: StatusCode, code: &str, summary: &str) -> Response {
         .into_response()
 }
 
+/// E0000011: the stateToken is unknown or expired.
+fn invalid_token() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "E0000011",
+        "Invalid token provided",
+    )
+}
+
 /// The factor's id: a type prefix and its index, 20 characters like Okta's.
 fn factor_id(f: &Factor, i: usize) -> String {
     let prefix = match f {
@@ -230,11 +239,7 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
         {
             Some((tx, user)) if user.factors.is_empty() => s.success(user, tx.step_up),
             Some((_, user)) => s.mfa_required(&org, user, state_token),
-            None => error(
-                StatusCode::UNAUTHORIZED,
-                "E0000011",
-                "Invalid token provided",
-            ),
+            None => invalid_token(),
         };
     }
     let username = body.get("username").and_then(Value::as_str).unwrap_or("");
@@ -303,18 +308,10 @@ pub(crate) async fn verify(
         .to_owned();
     let tx = s.state().transactions.get(&state_token).cloned();
     let Some(tx) = tx.filter(|t| t.expires > Utc::now()) else {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "E0000011",
-            "Invalid token provided",
-        );
+        return invalid_token();
     };
     let Some(user) = s.user(&tx.login) else {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "E0000011",
-            "Invalid token provided",
-        );
+        return invalid_token();
     };
     let Some((i, factor)) = user
         .factors
@@ -398,11 +395,7 @@ pub(crate) async fn verify(
             let posts = {
                 let mut st = s.state();
                 let Some(t) = st.transactions.get_mut(&state_token) else {
-                    return error(
-                        StatusCode::UNAUTHORIZED,
-                        "E0000011",
-                        "Invalid token provided",
-                    );
+                    return invalid_token();
                 };
                 t.push_posts += 1;
                 t.push_posts
