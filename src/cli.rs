@@ -1,7 +1,7 @@
 //! What the user typed: the clap definition of aws-token's flags, with the seed's names kept verbatim
 //! (`--durationSeconds`, `-v`). No I/O happens here; `settings.rs` turns this into a `Settings`.
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Log in through single sign-on (Okta, any SAML IdP) and write short-lived AWS credentials.
@@ -15,6 +15,9 @@ use std::path::PathBuf;
                   Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Show program's version number and exit.
     #[arg(short = 'v', short_alias = 'V', long = "version", action = ArgAction::Version)]
     version: Option<bool>,
@@ -91,6 +94,22 @@ pub struct Cli {
     /// Say what is being done at each step (never prints a secret)
     #[arg(long, env = "AWS_TOKEN_VERBOSE")]
     pub verbose: bool,
+
+    /// Print the config.json in effect (stdout) and where it came from (stderr), then exit
+    #[arg(long)]
+    pub show_config: bool,
+}
+
+/// What to do instead of logging in.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a completion script for SHELL (e.g. `aws-token completions bash > /etc/bash_completion.d/aws-token`)
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; e.g. `aws-token man > /usr/local/share/man/man1/aws-token.1`)
+    Man,
 }
 
 /// An MFA factor kind as the user names it.

@@ -2,26 +2,31 @@
 //! messages that name the key, and account lookup. It does not decide precedence; `settings.rs` does.
 
 use crate::error::{Error, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// config.json as written by the organisation.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Config {
     /// Credentials file path, joined to the home directory (`/.aws/credentials` -> `~/.aws/credentials`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_config_path: Option<String>,
     /// `output` written to the profile in ~/.aws/config (json, text, table, yaml).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_format: Option<String>,
     /// Region for STS and for the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Which login method: okta (default), okta-browser, browser, form, okta-idx.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// The IdP entry URL (the Okta app's embed link). `idPEntryUrl` is the seed README's spelling.
-    #[serde(alias = "idPEntryUrl")]
+    #[serde(alias = "idPEntryUrl", skip_serializing_if = "Option::is_none")]
     pub idp_entry_url: Option<String>,
     /// The account used when `--account` is not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_account: Option<String>,
     /// Account name -> account.
     #[serde(default)]
@@ -29,7 +34,7 @@ pub struct Config {
 }
 
 /// One account: a bare account number (old seed) or an object.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(untagged)]
 pub enum Account {
     Number(String),
@@ -37,11 +42,11 @@ pub enum Account {
 }
 
 /// The object form of an account.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AccountObject {
     pub account_number: String,
-    #[serde(alias = "idPEntryUrl")]
+    #[serde(alias = "idPEntryUrl", skip_serializing_if = "Option::is_none")]
     pub idp_entry_url: Option<String>,
 }
 
@@ -179,6 +184,48 @@ pub fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => false,
     }
+}
+
+/// Where the config in effect came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// A file: `--config`, AWS_TOKEN_CONFIG, or found on the search path.
+    File(PathBuf),
+    /// Baked into the binary at build time (AWS_TOKEN_EMBED_CONFIG), from this path.
+    Embedded { built_from: String },
+}
+
+impl ConfigSource {
+    /// How messages name it.
+    pub fn label(&self) -> PathBuf {
+        match self {
+            ConfigSource::File(p) => p.clone(),
+            ConfigSource::Embedded { built_from } => PathBuf::from(format!(
+                "config.json embedded in aws-token (built from {built_from})"
+            )),
+        }
+    }
+
+    /// Read and validate the config.
+    pub fn load(&self) -> Result<Config> {
+        match self {
+            ConfigSource::File(p) => Config::load(p),
+            ConfigSource::Embedded { .. } => {
+                Config::parse(embedded().unwrap_or_default().0, &self.label())
+            }
+        }
+    }
+}
+
+/// The config baked in at build time and the path it was built from, if any.
+pub fn embedded() -> Option<(&'static str, &'static str)> {
+    let text: &'static str = include_str!(concat!(env!("OUT_DIR"), "/embedded_config.json"));
+    (!text.is_empty()).then(|| {
+        (
+            text,
+            option_env!("AWS_TOKEN_EMBEDDED_FROM").unwrap_or("unknown"),
+        )
+    })
 }
 
 /// True for an `http://` URL to a loopback host: no TLS, so no trust roots are needed for it.

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod completions;
 pub mod config;
 pub mod credentials_file;
 pub mod environment;
@@ -78,6 +79,23 @@ where
 }
 
 fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> {
+    match cli.command {
+        Some(cli::Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            completions::completions(shell, &mut out);
+            return write_stdout(&out);
+        }
+        Some(cli::Command::Man) => {
+            let mut out = Vec::new();
+            completions::man(&mut out)
+                .map_err(|e| Error::Internal(format!("cannot render the man page: {e}")))?;
+            return write_stdout(&out);
+        }
+        None => {}
+    }
+    if cli.show_config {
+        return show_config(&cli, env);
+    }
     let settings = settings::Settings::resolve(cli, env)?;
     reporter.verbose(&format!(
         "config {}, account {}, profile {}, IdP {}",
@@ -131,11 +149,7 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
         &settings.profile,
         &outcome.region,
     );
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Error::Internal(format!("cannot write to stdout: {e}")))?;
+    write_stdout(text.as_bytes())?;
 
     let local = outcome.credentials.expiration.with_timezone(&chrono::Local);
     let minutes = (outcome.credentials.expiration - chrono::Utc::now())
@@ -161,4 +175,26 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
         ));
     }
     Ok(())
+}
+
+/// `--show-config`: the config in effect on stdout, its source on stderr.
+fn show_config(cli: &cli::Cli, env: &Environment) -> Result<()> {
+    let source = settings::find_config(cli.config.as_deref(), env)?;
+    let config = source.load()?;
+    let json = serde_json::to_string_pretty(&config)
+        .map_err(|e| Error::Internal(format!("cannot render the config: {e}")))?;
+    write_stdout(format!("{json}\n").as_bytes())?;
+    eprintln!("config from {}", source.label().display());
+    Ok(())
+}
+
+/// Write data to stdout; a reader that went away (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Internal(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }

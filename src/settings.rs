@@ -3,7 +3,7 @@
 //! files are. Everything wrong with the input is found here, with exit code 2.
 
 use crate::cli::{Cli, MfaKind, OutputFormat};
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigSource};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -56,9 +56,9 @@ pub struct Settings {
 impl Settings {
     /// Resolve `cli` against the environment: find and read config.json, pick the account.
     pub fn resolve(cli: Cli, env: &Environment) -> Result<Settings> {
-        let config_path = find_config(cli.config.as_deref(), env)?;
-        let config = Config::load(&config_path)?;
-        Settings::from_config(cli, config, config_path, env)
+        let source = find_config(cli.config.as_deref(), env)?;
+        let config = source.load()?;
+        Settings::from_config(cli, config, source.label(), env)
     }
 
     /// Resolve with an already loaded config.
@@ -206,15 +206,21 @@ impl Settings {
     }
 }
 
-/// `--config`, else AWS_TOKEN_CONFIG (through clap), else the search path.
-fn find_config(flag: Option<&Path>, env: &Environment) -> Result<PathBuf> {
+/// `--config`, else AWS_TOKEN_CONFIG (through clap), else the search path, else the config
+/// embedded at build time.
+pub fn find_config(flag: Option<&Path>, env: &Environment) -> Result<ConfigSource> {
     if let Some(p) = flag {
-        return Ok(p.to_path_buf());
+        return Ok(ConfigSource::File(p.to_path_buf()));
     }
     let xdg = env.var("XDG_CONFIG_HOME").map(PathBuf::from);
     let candidates = config::search_path(&env.cwd, xdg.as_deref(), env.home.as_deref());
     if let Some(found) = candidates.iter().find(|p| p.is_file()) {
-        return Ok(found.clone());
+        return Ok(ConfigSource::File(found.clone()));
+    }
+    if let Some((_, built_from)) = config::embedded() {
+        return Ok(ConfigSource::Embedded {
+            built_from: built_from.to_owned(),
+        });
     }
     let looked = candidates
         .iter()

@@ -114,3 +114,35 @@ fn quiet_prints_nothing_on_stderr() {
         .expect(0);
     assert_eq!(r.stderr(), "");
 }
+
+#[test]
+fn show_config_prints_the_config_and_its_source() {
+    let w = World::new();
+    let r = w.run().arg("--show-config").expect(0);
+    let shown: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&w.default_config()).unwrap();
+    assert_eq!(shown, file);
+    r.stderr_has(&format!("config from {}", w.config_path().display()));
+}
+
+#[test]
+fn show_config_without_any_config_says_where_it_looked() {
+    let w = World::new();
+    std::fs::remove_file(w.config_path()).unwrap();
+    w.run_bare()
+        .arg("--show-config")
+        .expect(2)
+        .stderr_has("no config file found");
+}
+
+#[test]
+fn completions_and_man_page() {
+    let w = World::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let r = w.run_bare().args(["completions", shell]).expect(0);
+        assert!(r.stdout().contains("durationSeconds"), "{shell}");
+    }
+    w.run_bare().args(["completions", "tcsh"]).expect(2);
+    let r = w.run_bare().arg("man").expect(0);
+    assert!(r.stdout().contains(".TH aws-token 1"), "{}", r.stdout());
+}

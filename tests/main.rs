@@ -17,3 +17,4 @@ mod roles;
 mod secrets;
 mod sts;
 mod tty;
+mod wrapper;
