@@ -2,6 +2,7 @@
 //! messages that name the key, and account lookup. It does not decide precedence; `settings.rs` does.
 
 use crate::error::{Error, Result};
+use crate::idp::html_form::FieldNames;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,9 @@ pub struct Config {
     /// Account name -> account.
     #[serde(default)]
     pub accounts: BTreeMap<String, Account>,
+    /// Field names for provider "form" when its heuristics miss them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FieldNames>,
 }
 
 /// One account: a bare account number (old seed) or an object.
@@ -103,15 +107,17 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |m: String| Err(Error::config(path, m));
         if let Some(p) = &self.provider {
-            let known = ["okta"];
+            let known = ["okta", "form"];
             if !known.contains(&p.as_str()) {
-                let later = ["okta-browser", "browser", "form", "okta-idx"];
+                let later = ["okta-browser", "browser", "okta-idx"];
                 return if later.contains(&p.as_str()) {
                     bad(format!(
                         "\"provider\": {p:?} is not available in this build yet; use \"okta\""
                     ))
                 } else {
-                    bad(format!("\"provider\": unknown provider {p:?}; known: okta"))
+                    bad(format!(
+                        "\"provider\": unknown provider {p:?}; known: okta, form"
+                    ))
                 };
             }
         }

@@ -117,10 +117,15 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
             .is_none_or(|e| !config::is_plain_loopback(e));
     let http = idp::http::Http::new(clock, reporter.clone(), tls)?;
     let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
-    let idp: Box<dyn idp::IdentityProvider> = match settings.provider {
+    let idp: Box<dyn idp::IdentityProvider> = match &settings.provider {
         settings::ProviderKind::Okta => {
             Box::new(idp::okta::OktaClassic::new(http, reporter.clone()))
         }
+        settings::ProviderKind::Form(names) => Box::new(idp::form::FormIdp::new(
+            http,
+            reporter.clone(),
+            names.clone(),
+        )),
     };
     let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
         Box::new(prompt::TerminalPrompter)

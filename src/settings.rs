@@ -6,6 +6,7 @@ use crate::cli::{Cli, MfaKind, OutputFormat};
 use crate::config::{self, Config, ConfigSource};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::idp::html_form::FieldNames;
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,10 +23,12 @@ pub enum Target {
 }
 
 /// Which login method to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderKind {
     /// Okta Classic Authn API.
     Okta,
+    /// A plain HTML login form, with optional field names.
+    Form(FieldNames),
 }
 
 /// Everything a run needs, resolved.
@@ -142,6 +145,7 @@ impl Settings {
 
         let provider = match config.provider.as_deref() {
             None | Some("okta") => ProviderKind::Okta,
+            Some("form") => ProviderKind::Form(config.form.clone().unwrap_or_default()),
             Some(other) => {
                 return Err(Error::config(
                     &config_path,

@@ -1,0 +1,201 @@
+//! Any SAML IdP whose login is a plain HTML form (Keycloak, Shibboleth, SimpleSAMLphp, ADFS forms,
+//! saml-idp): open the entry URL, fill the username and password (or one-time-code) form, submit,
+//! follow redirects and auto-post forms, and read the SAMLResponse from the form that would post it
+//! to AWS. No JavaScript runs; a page with neither a form nor a SAMLResponse is an error naming it.
+
+use super::html_form::{self, FieldNames, Form};
+use super::http::{Http, display_url};
+use super::{IdentityProvider, LoginRequest};
+use crate::error::{Error, Result};
+use crate::prompt::Prompter;
+use crate::report::Reporter;
+use crate::saml::SamlResponse;
+use crate::secret::Secret;
+use async_trait::async_trait;
+
+/// Pages a login may take (login, second step, code, intermediate posts, SAML form).
+const MAX_STEPS: usize = 12;
+
+/// The HTML form provider.
+#[derive(Debug)]
+pub struct FormIdp {
+    http: Http,
+    reporter: Reporter,
+    names: FieldNames,
+}
+
+impl FormIdp {
+    /// A provider that talks through `http`, with field names from config.json.
+    pub fn new(http: Http, reporter: Reporter, names: FieldNames) -> Self {
+        FormIdp {
+            http,
+            reporter,
+            names,
+        }
+    }
+}
+
+/// A page as fetched: where it ended up after redirects, and its HTML.
+struct Page {
+    url: url::Url,
+    status: u16,
+    html: String,
+}
+
+/// What was already typed, to tell a rejected login from the next step of one.
+#[derive(Default)]
+struct Typed {
+    username: Option<String>,
+    password: Option<Secret<String>>,
+    sent_password: bool,
+    sent_username_only: bool,
+    sent_code: bool,
+}
+
+#[async_trait]
+impl IdentityProvider for FormIdp {
+    async fn saml_response(
+        &self,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<SamlResponse> {
+        let mut page = {
+            let _s = self.reporter.spinner("Opening the IdP's login page");
+            self.get(&login.url).await?
+        };
+        let mut typed = Typed {
+            username: login.username.clone(),
+            password: login.password.clone(),
+            ..Typed::default()
+        };
+        for _ in 0..MAX_STEPS {
+            let forms = html_form::forms(&page.html, &page.url);
+            if let Some(saml) = forms.iter().find_map(Form::saml_response) {
+                return Ok(SamlResponse(saml));
+            }
+            let form = self.next_form(&forms, &page, &mut typed, login, prompter)?;
+            self.reporter.verbose(&format!(
+                "submitting a form to {}",
+                display_url(&form.action)
+            ));
+            let _s = self.reporter.spinner("Signing in");
+            page = self.submit(&form).await?;
+        }
+        Err(Error::NotAuthorized {
+            message: format!(
+                "{}: no SAMLResponse after {MAX_STEPS} pages; the IdP's login does not end at AWS",
+                display_url(&login.url)
+            ),
+        })
+    }
+}
+
+impl FormIdp {
+    /// Choose the form to submit next and fill it.
+    fn next_form(
+        &self,
+        forms: &[Form],
+        page: &Page,
+        typed: &mut Typed,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<Form> {
+        let names = &self.names;
+        let shown = display_url(&page.url);
+        let rejected = |what: &str| Error::Authentication {
+            url: shown.clone(),
+            message: match html_form::error_text(&page.html) {
+                Some(t) => format!("the IdP says: {t}"),
+                None => format!("the IdP showed its {what} form again: it was not accepted"),
+            },
+        };
+        if let Some(form) = forms
+            .iter()
+            .find(|f| f.password_field(names).is_some() || f.username_field(names).is_some())
+        {
+            let mut form = form.clone();
+            let pw = form.password_field(names);
+            if (pw.is_some() && typed.sent_password) || (pw.is_none() && typed.sent_username_only) {
+                return Err(rejected("login"));
+            }
+            if let Some(u) = form.username_field(names) {
+                let username = match &typed.username {
+                    Some(u) => u.clone(),
+                    None => prompter.input("Username", "--username or AWS_TOKEN_USERNAME")?,
+                };
+                form.fields[u].value.clone_from(&username);
+                typed.username = Some(username);
+            }
+            match pw {
+                Some(p) => {
+                    let password = match &typed.password {
+                        Some(p) => p.clone(),
+                        None => prompter.secret("Password", "--password or AWS_TOKEN_PASSWORD")?,
+                    };
+                    form.fields[p].value.clone_from(password.expose());
+                    typed.password = Some(password);
+                    typed.sent_password = true;
+                }
+                None => typed.sent_username_only = true,
+            }
+            return Ok(form);
+        }
+        if let Some((form, c)) = forms
+            .iter()
+            .find_map(|f| f.code_field(names).map(|c| (f, c)))
+        {
+            if typed.sent_code {
+                return Err(rejected("one-time code"));
+            }
+            let code = match &login.otp {
+                Some(c) => c.clone(),
+                None => prompter.secret("One-time code", "--otp CODE or AWS_TOKEN_OTP")?,
+            };
+            let mut form = form.clone();
+            form.fields[c].value = code.expose().trim().to_owned();
+            typed.sent_code = true;
+            return Ok(form);
+        }
+        if let Some(form) = forms.iter().find(|f| f.is_auto_post()) {
+            return Ok(form.clone());
+        }
+        Err(Error::NotAuthorized {
+            message: format!(
+                "{shown} (HTTP {}): found no login form (username/password), no one-time-code form and no SAMLResponse; \
+                 if the IdP needs JavaScript use provider \"browser\", else set \"form\" field names in config.json",
+                page.status
+            ),
+        })
+    }
+
+    async fn get(&self, url: &url::Url) -> Result<Page> {
+        let shown = display_url(url);
+        let resp = self.http.send(&shown, |c| c.get(url.clone())).await?;
+        read(resp, &shown).await
+    }
+
+    async fn submit(&self, form: &Form) -> Result<Page> {
+        let shown = display_url(&form.action);
+        let pairs = form.pairs();
+        let resp = if form.post {
+            self.http
+                .send(&shown, |c| c.post(form.action.clone()).form(&pairs))
+                .await?
+        } else {
+            let mut url = form.action.clone();
+            url.query_pairs_mut().clear().extend_pairs(&pairs);
+            self.http.send(&shown, |c| c.get(url.clone())).await?
+        };
+        read(resp, &shown).await
+    }
+}
+
+async fn read(resp: reqwest::Response, shown: &str) -> Result<Page> {
+    let url = resp.url().clone();
+    let status = resp.status().as_u16();
+    let html = resp.text().await.map_err(|e| Error::Network {
+        url: shown.to_owned(),
+        message: format!("reading the page failed: {e}"),
+    })?;
+    Ok(Page { url, status, html })
+}
