@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod config;
 mod credentials_file;
+mod form;
 mod moto;
 mod okta;
 mod output;

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod data;
+mod form_idp;
 mod okta;
 mod saml;
 mod sigv4;
@@ -26,6 +27,7 @@ struct State {
     session_tokens: HashMap<String, okta::SessionToken>,
     sessions: HashMap<String, okta::Session>,
     issued: HashMap<String, sts::Issued>,
+    form_txns: HashMap<String, form_idp::FormTxn>,
     authn_calls: u32,
 }
 
@@ -62,6 +64,12 @@ fn router(shared: AppState) -> Router {
         )
         .route("/home/amazon_aws/{app}/{n}", get(okta::embed_link))
         .route("/.well-known/okta-organization", get(okta::organization))
+        .route(
+            "/form/login",
+            get(form_idp::login_page).post(form_idp::login_submit),
+        )
+        .route("/form/code", post(form_idp::code_submit))
+        .route("/form/empty", get(form_idp::empty_page))
         .route("/sts", post(sts::handle))
         .route("/sts/", post(sts::handle))
         .with_state(shared)
@@ -120,6 +128,11 @@ impl Sandbox {
     /// The app embed link for `app_id`.
     pub fn embed_link(&self, app_id: &str) -> String {
         format!("{}/home/amazon_aws/{app_id}/272", self.url())
+    }
+
+    /// The plain HTML form IdP's entry URL for `app_id`.
+    pub fn form_login(&self, app_id: &str) -> String {
+        format!("{}/form/login?app={app_id}", self.url())
     }
 
     /// The STS endpoint (for AWS_ENDPOINT_URL_STS).

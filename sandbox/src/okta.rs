@@ -119,7 +119,7 @@ fn user_json(u: &User) -> Value {
 }
 
 impl crate::Shared {
-    fn user(&self, login: &str) -> Option<&User> {
+    pub(crate) fn user(&self, login: &str) -> Option<&User> {
         self.data
             .users
             .iter()
@@ -539,21 +539,31 @@ pub(crate) async fn embed_link(
         )
             .into_response()
     } else {
-        let response = saml::response(&s, app, user, &roles);
-        Html(format!(
-            "<!DOCTYPE html><html><head><title>Signing in to AWS</title></head><body onload=\"document.forms[0].submit()\">\
-             <form id=\"appForm\" action=\"{}\" method=\"POST\">\
-             <input name=\"SAMLResponse\" type=\"hidden\" value=\"{}\"/>\
-             <input name=\"RelayState\" type=\"hidden\" value=\"\"/></form></body></html>",
-            html_attr(app.acs.as_deref().unwrap_or(saml::AWS_ACS)),
-            html_attr(&response)
-        ))
-        .into_response()
+        saml_form(&s, app, user, &roles)
     };
     if let Some(sid) = new_sid {
         set_sid(&mut r, &sid);
     }
     r
+}
+
+/// The auto-post form that carries a signed SAMLResponse for `user` in `app` to AWS.
+pub(crate) fn saml_form(
+    s: &crate::Shared,
+    app: &crate::data::App,
+    user: &User,
+    roles: &[String],
+) -> Response {
+    let response = saml::response(s, app, user, roles);
+    Html(format!(
+        "<!DOCTYPE html><html><head><title>Signing in to AWS</title></head><body onload=\"document.forms[0].submit()\">\
+         <form id=\"appForm\" action=\"{}\" method=\"POST\">\
+         <input name=\"SAMLResponse\" type=\"hidden\" value=\"{}\"/>\
+         <input name=\"RelayState\" type=\"hidden\" value=\"\"/></form></body></html>",
+        html_attr(app.acs.as_deref().unwrap_or(saml::AWS_ACS)),
+        html_attr(&response)
+    ))
+    .into_response()
 }
 
 /// Okta entity-encodes attribute values (`&#x2b;` for `+`); so does the sandbox.

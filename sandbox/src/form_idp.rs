@@ -1,0 +1,174 @@
+//! The sandbox's plain HTML form IdP (no JavaScript): a username+password form with a CSRF field,
+//! a one-time-code page for users with a TOTP factor, error messages in an alert box, and the
+//! auto-post SAML form at the end. Also a page with no form at all, for the "nothing to do" case.
+
+use crate::data::{DEMO_APP, Factor};
+use crate::{AppState, random_token};
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+
+fn page(title: &str, body: &str) -> Response {
+    Html(format!(
+        "<!DOCTYPE html><html><head><title>{title}</title></head><body><main class=\"login\">{body}</main></body></html>"
+    ))
+    .into_response()
+}
+
+fn alert(message: Option<&str>) -> String {
+    message
+        .map(|m| format!("<div class=\"alert alert-error\" role=\"alert\">{m}</div>"))
+        .unwrap_or_default()
+}
+
+fn login_form(app: &str, error: Option<&str>) -> Response {
+    page(
+        "Sandbox IdP - Sign in",
+        &format!(
+            "<h1>Sign in</h1>{}<form method=\"post\" action=\"/form/login\">\
+             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\"><input type=\"hidden\" name=\"app\" value=\"{app}\">\
+             <label for=\"username\">Username</label><input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\">\
+             <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\">\
+             <input type=\"checkbox\" name=\"remember\" value=\"yes\"> Remember me\
+             <button type=\"submit\" name=\"action\" value=\"login\">Sign in</button></form>",
+            alert(error),
+            random_token(16)
+        ),
+    )
+}
+
+fn code_form(txn: &str, error: Option<&str>) -> Response {
+    page(
+        "Sandbox IdP - Verification",
+        &format!(
+            "<h1>Enter the code from your authenticator app</h1>{}<form method=\"post\" action=\"/form/code\">\
+             <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
+             <input id=\"otp\" name=\"otp\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\">\
+             <button type=\"submit\">Verify</button></form>",
+            alert(error)
+        ),
+    )
+}
+
+/// GET /form/login?app=ID
+pub(crate) async fn login_page(Query(q): Query<HashMap<String, String>>) -> Response {
+    login_form(q.get("app").map_or(DEMO_APP, String::as_str), None)
+}
+
+/// GET /form/empty: a page with nothing to fill in.
+pub(crate) async fn empty_page() -> Response {
+    page(
+        "Maintenance",
+        "<p>The sign-in service is down for maintenance.</p>",
+    )
+}
+
+/// The SAML auto-post page for `login` in `app_id`, or a 403 page when not assigned.
+fn saml_page(s: &crate::Shared, login: &str, app_id: &str) -> Response {
+    let (Some(user), Some(app)) = (s.user(login), s.data.apps.iter().find(|a| a.id == app_id))
+    else {
+        return (StatusCode::NOT_FOUND, "no such app").into_response();
+    };
+    let roles = user.apps.get(&app.id).cloned().unwrap_or_default();
+    if roles.is_empty() {
+        return (
+            StatusCode::FORBIDDEN,
+            page(
+                "Forbidden",
+                "<p>You are not allowed to access this application.</p>",
+            ),
+        )
+            .into_response();
+    }
+    crate::okta::saml_form(s, app, user, &roles)
+}
+
+/// POST /form/login
+pub(crate) async fn login_submit(
+    State(s): State<AppState>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let app = f.get("app").map_or(DEMO_APP, String::as_str).to_owned();
+    let get = |k: &str| f.get(k).map_or("", String::as_str);
+    if get("csrf_token").len() != 16 {
+        return (
+            StatusCode::BAD_REQUEST,
+            page("Bad request", "<p>The form expired; reload it.</p>"),
+        )
+            .into_response();
+    }
+    let user = s
+        .user(get("username"))
+        .filter(|u| u.password == get("password") && u.status == "ACTIVE");
+    let Some(user) = user else {
+        return login_form(&app, Some("Invalid username or password."));
+    };
+    if user
+        .factors
+        .iter()
+        .any(|f| matches!(f, Factor::Totp { .. }))
+    {
+        let txn = s.begin_form(&user.login, &app);
+        return code_form(&txn, None);
+    }
+    saml_page(&s, &user.login, &app)
+}
+
+/// POST /form/code
+pub(crate) async fn code_submit(
+    State(s): State<AppState>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let txn = f.get("txn").cloned().unwrap_or_default();
+    let Some((login, app)) = s.form_txn(&txn) else {
+        return login_form(DEMO_APP, Some("Your session expired. Sign in again."));
+    };
+    let Some(user) = s.user(&login) else {
+        return login_form(&app, Some("Your session expired. Sign in again."));
+    };
+    let code = f.get("otp").map_or("", |c| c.trim());
+    let ok = user.factors.iter().any(|factor| match factor {
+        Factor::Totp { secret } => {
+            crate::okta::totp(secret).is_ok_and(|t| t.check_current(code).unwrap_or(false))
+        }
+        _ => false,
+    });
+    if !ok {
+        return code_form(&txn, Some("Invalid code. Try again."));
+    }
+    s.end_form(&txn);
+    saml_page(&s, &login, &app)
+}
+
+/// A form login waiting for its one-time code.
+#[derive(Debug, Clone)]
+pub(crate) struct FormTxn {
+    login: String,
+    app: String,
+    expires: chrono::DateTime<chrono::Utc>,
+}
+
+impl crate::Shared {
+    fn begin_form(&self, login: &str, app: &str) -> String {
+        let txn = random_token(32);
+        self.state().form_txns.insert(
+            txn.clone(),
+            FormTxn {
+                login: login.to_owned(),
+                app: app.to_owned(),
+                expires: chrono::Utc::now() + chrono::Duration::minutes(5),
+            },
+        );
+        txn
+    }
+
+    fn form_txn(&self, txn: &str) -> Option<(String, String)> {
+        let t = self.state().form_txns.get(txn).cloned()?;
+        (t.expires > chrono::Utc::now()).then_some((t.login, t.app))
+    }
+
+    fn end_form(&self, txn: &str) {
+        self.state().form_txns.remove(txn);
+    }
+}
