@@ -15,6 +15,20 @@ pub struct Data {
     pub roles: BTreeMap<String, RoleLimits>,
     #[serde(default)]
     pub faults: Faults,
+    /// Outside IdPs the STS trusts, as IAM SAML providers: assertions presented with this
+    /// PrincipalArn must carry an XML signature by this certificate.
+    #[serde(default)]
+    pub saml_providers: Vec<SamlProvider>,
+}
+
+/// An IAM SAML provider for an IdP other than the sandbox's own Okta org.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SamlProvider {
+    /// `arn:aws:iam::ACCOUNT:saml-provider/NAME`
+    pub arn: String,
+    /// The IdP's signing certificate, PEM.
+    pub certificate: String,
 }
 
 /// A user of the Okta org.
@@ -238,5 +252,6 @@ pub fn demo() -> Data {
         })
         .collect(),
         faults: Faults::default(),
+        saml_providers: Vec::new(),
     }
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod data;
+mod dsig;
 mod form_idp;
 mod okta;
 mod saml;
@@ -37,6 +38,8 @@ struct Shared {
     data: Data,
     /// Signs and checks SAML assertions (the IdP and STS share it, as IAM trusts the IdP's cert).
     signing_key: [u8; 32],
+    /// The public keys of the outside IdPs in `data.saml_providers`, by provider ARN.
+    provider_keys: HashMap<String, rsa::RsaPublicKey>,
     state: Mutex<State>,
 }
 
@@ -94,9 +97,20 @@ impl Sandbox {
             .worker_threads(2)
             .enable_all()
             .build()?;
+        let mut provider_keys = HashMap::new();
+        for p in &data.saml_providers {
+            let key = dsig::certificate_key(&p.certificate).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("samlProviders {}: {e}", p.arn),
+                )
+            })?;
+            provider_keys.insert(p.arn.clone(), key);
+        }
         let shared = Arc::new(Shared {
             data,
             signing_key: rand::random(),
+            provider_keys,
             state: Mutex::new(State::default()),
         });
         let thread = std::thread::spawn(move || {

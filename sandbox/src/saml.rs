@@ -79,7 +79,7 @@ pub(crate) fn response(s: &Shared, app: &App, user: &User, roles: &[String]) -> 
         duration = duration,
     );
     let signature = format!(
-        r##"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:SignatureMethod Algorithm="urn:aws-token-sandbox:hmac-sha256"/><ds:Reference URI="#{id}"/></ds:SignedInfo><ds:SignatureValue>{}</ds:SignatureValue></ds:Signature>"##,
+        r##"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:SignatureMethod Algorithm="{SANDBOX_METHOD}"/><ds:Reference URI="#{id}"/></ds:SignedInfo><ds:SignatureValue>{}</ds:SignatureValue></ds:Signature>"##,
         sign(&s.signing_key, format!("{head}{body}").as_bytes())
     );
     let xml = format!(
@@ -106,16 +106,48 @@ pub(crate) struct Claims {
 pub(crate) enum Refusal {
     Malformed(String),
     BadSignature,
+    UnknownProvider,
 }
 
-/// Check the signature and read the claims of a base64 SAMLResponse (plain or MIME base64).
-pub(crate) fn verify(key: &[u8; 32], b64: &str) -> Result<Claims, Refusal> {
+/// The sandbox's own signature method (see the module comment).
+const SANDBOX_METHOD: &str = "urn:aws-token-sandbox:hmac-sha256";
+
+/// Check the signature of a base64 SAMLResponse (plain or MIME base64) presented with
+/// `principal_arn`, and read its claims: the sandbox's own assertions by their HMAC, an outside
+/// IdP's by its XML signature and the certificate of the SAML provider `principal_arn` names.
+pub(crate) fn verify_for(s: &Shared, principal_arn: &str, b64: &str) -> Result<Claims, Refusal> {
+    let xml = decode(b64)?;
+    if xml.contains(SANDBOX_METHOD) {
+        return verify_xml(&s.signing_key, &xml);
+    }
+    let key = s
+        .provider_keys
+        .get(principal_arn)
+        .ok_or(Refusal::UnknownProvider)?;
+    match crate::dsig::verify_assertion(&xml, key) {
+        Ok(canonical) => claims(&canonical).map_err(Refusal::Malformed),
+        Err(why) => {
+            eprintln!("aws-token-sandbox: STS refused an assertion for {principal_arn}: {why}");
+            Err(Refusal::BadSignature)
+        }
+    }
+}
+
+fn decode(b64: &str) -> Result<String, Refusal> {
     let compact: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact)
         .map_err(|_| Refusal::Malformed("SAMLAssertion is not base64".into()))?;
-    let xml = String::from_utf8(bytes)
-        .map_err(|_| Refusal::Malformed("SAMLAssertion is not UTF-8".into()))?;
+    String::from_utf8(bytes).map_err(|_| Refusal::Malformed("SAMLAssertion is not UTF-8".into()))
+}
+
+/// Check the sandbox's own signature and read the claims of a base64 SAMLResponse.
+#[cfg(test)]
+pub(crate) fn verify(key: &[u8; 32], b64: &str) -> Result<Claims, Refusal> {
+    verify_xml(key, &decode(b64)?)
+}
+
+fn verify_xml(key: &[u8; 32], xml: &str) -> Result<Claims, Refusal> {
     let start = xml.find("<saml2:Assertion").ok_or(Refusal::BadSignature)?;
     let end = xml
         .find("</saml2:Assertion>")
@@ -229,6 +261,7 @@ mod tests {
         Shared {
             data: data::demo(),
             signing_key: [7; 32],
+            provider_keys: std::collections::HashMap::new(),
             state: std::sync::Mutex::default(),
         }
     }

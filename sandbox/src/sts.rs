@@ -139,13 +139,20 @@ fn assume_role_with_saml(s: &crate::Shared, p: &HashMap<String, String>) -> Resp
         Ok(d) => d,
         Err(r) => return r,
     };
-    let claims = match saml::verify(&s.signing_key, assertion) {
+    let claims = match saml::verify_for(s, principal_arn, assertion) {
         Ok(c) => c,
         Err(saml::Refusal::BadSignature) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 "InvalidIdentityToken",
                 "Response signature invalid",
+            );
+        }
+        Err(saml::Refusal::UnknownProvider) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "InvalidIdentityToken",
+                "Issuer not present in specified provider",
             );
         }
         Err(saml::Refusal::Malformed(m)) => {
