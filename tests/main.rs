@@ -15,6 +15,7 @@ mod moto;
 mod okta;
 mod output;
 mod roles;
+mod saml_idp;
 mod secrets;
 mod sts;
 mod tty;

@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
 # Install what the integration tests need besides Rust: a Python virtualenv with moto's STS server
 # (moto, flask, flask-cors) and botocore (to check that the written files parse as the AWS CLI reads
-# them). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says otherwise.
+# them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; node, npm and openssl
+# from Debian when missing. Idempotent; the venv lives in target/test-venv unless
+# AWS_TOKEN_TEST_VENV says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+missing=()
+command -v node > /dev/null || missing+=(nodejs)
+command -v npm > /dev/null || missing+=(npm)
+command -v openssl > /dev/null || missing+=(openssl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "tests/setup.sh: installing ${missing[*]} from Debian" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+
+# saml-idp, pinned by tests/saml-idp/package-lock.json (overrides samlp to 7.1.1).
+if [ ! -d tests/saml-idp/node_modules/saml-idp ] || [ tests/saml-idp/package-lock.json -nt tests/saml-idp/node_modules ]; then
+  (cd tests/saml-idp && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 venv="${AWS_TOKEN_TEST_VENV:-$PWD/target/test-venv}"
 stamp="$venv/.aws-token-test-deps"
 wanted="moto==5.2.* flask flask-cors botocore"
