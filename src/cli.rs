@@ -83,7 +83,20 @@ pub struct Cli {
     )]
     pub mfa_timeout: u64,
 
-    /// Debug a failing login: keep and show what the IdP sent
+    /// Chromium or Chrome for the browser providers [default: found on PATH]
+    #[arg(long, env = "AWS_TOKEN_BROWSER", value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+
+    /// The longest wait for one step of a browser login (a page to show its next field), in seconds
+    #[arg(
+        long,
+        env = "AWS_TOKEN_BROWSER_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 30
+    )]
+    pub browser_timeout: u64,
+
+    /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
     #[arg(long, env = "AWS_TOKEN_DEBUG")]
     pub debug: bool,
 

@@ -107,16 +107,16 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |m: String| Err(Error::config(path, m));
         if let Some(p) = &self.provider {
-            let known = ["okta", "form"];
+            let known = ["okta", "form", "okta-browser", "browser"];
             if !known.contains(&p.as_str()) {
-                let later = ["okta-browser", "browser", "okta-idx"];
+                let later = ["okta-idx"];
                 return if later.contains(&p.as_str()) {
                     bad(format!(
                         "\"provider\": {p:?} is not available in this build yet; use \"okta\""
                     ))
                 } else {
                     bad(format!(
-                        "\"provider\": unknown provider {p:?}; known: okta, form"
+                        "\"provider\": unknown provider {p:?}; known: okta, okta-browser, browser, form"
                     ))
                 };
             }

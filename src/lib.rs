@@ -121,6 +121,19 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
         settings::ProviderKind::Okta => {
             Box::new(idp::okta::OktaClassic::new(http, reporter.clone()))
         }
+        settings::ProviderKind::Browser {
+            mode,
+            executable,
+            headed,
+            step_timeout,
+        } => Box::new(idp::browser::BrowserIdp {
+            mode: *mode,
+            executable: executable.clone(),
+            headed: *headed,
+            debug: settings.debug,
+            step_timeout: *step_timeout,
+            reporter: reporter.clone(),
+        }),
         settings::ProviderKind::Form(names) => Box::new(idp::form::FormIdp::new(
             http,
             reporter.clone(),

@@ -6,6 +6,7 @@ use crate::cli::{Cli, MfaKind, OutputFormat};
 use crate::config::{self, Config, ConfigSource};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::idp::browser::{Mode as BrowserMode, find_chromium};
 use crate::idp::html_form::FieldNames;
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,13 @@ pub enum ProviderKind {
     Okta,
     /// A plain HTML login form, with optional field names.
     Form(FieldNames),
+    /// A real Chromium: filling Okta's page, or a window for the user.
+    Browser {
+        mode: BrowserMode,
+        executable: PathBuf,
+        headed: bool,
+        step_timeout: Duration,
+    },
 }
 
 /// Everything a run needs, resolved.
@@ -146,6 +154,28 @@ impl Settings {
         let provider = match config.provider.as_deref() {
             None | Some("okta") => ProviderKind::Okta,
             Some("form") => ProviderKind::Form(config.form.clone().unwrap_or_default()),
+            Some(name @ ("okta-browser" | "browser")) => {
+                let mode = if name == "browser" {
+                    BrowserMode::Manual
+                } else {
+                    BrowserMode::Okta
+                };
+                let executable = find_chromium(cli.browser.as_deref(), env.var("PATH"))?;
+                let display = cfg!(target_os = "macos")
+                    || env.var("DISPLAY").is_some()
+                    || env.var("WAYLAND_DISPLAY").is_some();
+                if mode == BrowserMode::Manual && !display {
+                    return Err(Error::Usage(
+                        "provider \"browser\" opens a window for you to log in, but there is no display (DISPLAY is not set); use \"okta-browser\" or run where a desktop is".into(),
+                    ));
+                }
+                ProviderKind::Browser {
+                    mode,
+                    executable,
+                    headed: mode == BrowserMode::Manual || (cli.debug && display),
+                    step_timeout: Duration::from_secs(cli.browser_timeout.max(1)),
+                }
+            }
             Some(other) => {
                 return Err(Error::config(
                     &config_path,

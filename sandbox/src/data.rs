@@ -15,6 +15,9 @@ pub struct Data {
     pub roles: BTreeMap<String, RoleLimits>,
     #[serde(default)]
     pub faults: Faults,
+    /// The sign-in page asks for username and password on one page (else two steps, as Okta now does).
+    #[serde(default)]
+    pub one_page_sign_in: bool,
     /// Outside IdPs the STS trusts, as IAM SAML providers: assertions presented with this
     /// PrincipalArn must carry an XML signature by this certificate.
     #[serde(default)]
@@ -252,6 +255,7 @@ pub fn demo() -> Data {
         })
         .collect(),
         faults: Faults::default(),
+        one_page_sign_in: false,
         saml_providers: Vec::new(),
     }
 }

@@ -67,6 +67,7 @@ fn router(shared: AppState) -> Router {
         )
         .route("/home/amazon_aws/{app}/{n}", get(okta::embed_link))
         .route("/.well-known/okta-organization", get(okta::organization))
+        .route("/login/login.htm", get(okta::login_page))
         .route(
             "/form/login",
             get(form_idp::login_page).post(form_idp::login_submit),

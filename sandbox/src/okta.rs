@@ -493,6 +493,23 @@ pub(crate) async fn organization() -> Response {
         .into_response()
 }
 
+/// GET /login/login.htm?fromURI=…: the sign-in page, drawn by JavaScript (a page that a plain HTML
+/// client cannot use, as Okta's is).
+pub(crate) async fn login_page(State(s): State<AppState>) -> Response {
+    let variant = if s.data.one_page_sign_in {
+        "one-page"
+    } else {
+        "two-step"
+    };
+    Html(format!(
+        "<!DOCTYPE html><html><head><title>Sandbox Okta - Sign In</title></head><body>\
+         <div id=\"okta-sign-in\" data-variant=\"{variant}\"></div><noscript>Please enable JavaScript.</noscript>\
+         <script>{}</script></body></html>",
+        include_str!("widget.js")
+    ))
+    .into_response()
+}
+
 fn sign_in_page() -> Response {
     Html("<!DOCTYPE html><html><head><title>Sandbox Okta - Sign In</title></head><body><div id=\"signin-container\">Sign in to continue</div></body></html>")
         .into_response()
@@ -501,7 +518,7 @@ fn sign_in_page() -> Response {
 /// GET /home/amazon_aws/{app}/{n}: the SAML auto-post form for a signed-in, assigned user.
 pub(crate) async fn embed_link(
     State(s): State<AppState>,
-    Path((app_id, _n)): Path<(String, String)>,
+    Path((app_id, n)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -521,7 +538,13 @@ pub(crate) async fn embed_link(
         s.state().sessions.get(&sid).cloned()
     });
     let Some((session, user)) = session.and_then(|se| s.user(&se.login).map(|u| (se, u))) else {
-        return sign_in_page();
+        // As Okta: to the sign-in page, coming back here afterwards.
+        let back = format!("/home/amazon_aws/{}/{n}", app.id);
+        let to = format!(
+            "/login/login.htm?fromURI={}",
+            url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+        );
+        return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
     };
     let roles = user.apps.get(&app.id).cloned().unwrap_or_default();
     let mut r = if app.step_up && !session.stepped_up && !roles.is_empty() {

@@ -1,6 +1,7 @@
 //! Identity providers: the `IdentityProvider` trait (log in, return the SAMLResponse) and `build`,
 //! which picks the implementation the settings name.
 
+pub mod browser;
 pub mod form;
 pub mod html_form;
 pub mod http;

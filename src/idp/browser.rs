@@ -1,0 +1,576 @@
+//! Logging in with a real Chromium over the DevTools protocol (chromiumoxide): `okta-browser`
+//! fills Okta's sign-in page (two-step or one-page), answers TOTP and Okta Verify push on the page;
+//! `browser` opens the entry URL in a window for the user to finish any login. Both capture the
+//! SAMLResponse by intercepting the POST to the AWS sign-in URL: AWS is never contacted. Every wait
+//! is on page state, with a timeout; Chromium runs with a fresh profile that is deleted afterwards.
+
+use super::http::display_url;
+use super::{IdentityProvider, LoginRequest};
+use crate::error::{Error, Result};
+use crate::prompt::Prompter;
+use crate::report::Reporter;
+use crate::saml::SamlResponse;
+use crate::secret::Secret;
+use async_trait::async_trait;
+use base64::Engine;
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::fetch::{
+    self, EventRequestPaused, FulfillRequestParams, RequestPattern, RequestStage,
+};
+use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::page::{Page, ScreenshotParams};
+use futures::StreamExt;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Where the IdP posts the SAMLResponse (every partition's AWS sign-in URL).
+const AWS_SIGN_IN: &[&str] = &[
+    "https://signin.aws.amazon.com/saml*",
+    "https://*.signin.aws.amazon.com/saml*",
+    "https://signin.amazonaws.cn/saml*",
+    "https://signin.amazonaws-us-gov.com/saml*",
+];
+
+/// Flags that keep a throwaway Chromium quiet and off the network (beyond chromiumoxide's defaults,
+/// which already disable background networking, sync and first-run).
+const QUIET_FLAGS: &[&str] = &[
+    "--disable-component-update",
+    "--no-default-browser-check",
+    "--disable-domain-reliability",
+    "--no-pings",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+];
+
+/// Which browser login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Fill Okta's sign-in page.
+    Okta,
+    /// Let the user log in, in a visible window.
+    Manual,
+}
+
+/// The browser provider.
+#[derive(Debug)]
+pub struct BrowserIdp {
+    pub mode: Mode,
+    pub executable: PathBuf,
+    /// Show the window (`--debug`, or always for `browser`).
+    pub headed: bool,
+    /// Keep a screenshot and the HTML of a failing page.
+    pub debug: bool,
+    /// The longest wait for one step of the page.
+    pub step_timeout: Duration,
+    pub reporter: Reporter,
+}
+
+/// What the page shows, as the waiting script reports it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+enum State {
+    Error { text: String },
+    Denied { text: String },
+    Number { text: String },
+    Code,
+    Username { with_password: bool },
+    Password,
+    Push,
+    Timeout { title: String, url: String },
+}
+
+/// Resolves with the first page state worth acting on; Okta's classic and Identity Engine widgets'
+/// selectors both. Args: timeout (ms), whether the number was shown, whether the push was sent.
+const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((resolve) => {
+  const visible = (e) => !!(e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length));
+  const find = (sels) => { for (const s of sels) for (const e of document.querySelectorAll(s)) if (visible(e)) return e; return null; };
+  const empty = (sels) => { const e = find(sels); return e && !e.value ? e : null; };
+  const ERRORS = ['.o-form-error-container [role=alert]', '.okta-form-infobox-error', '.o-form-input-error', '.o-form-has-errors .o-form-explain', '#signin-error', '.error-text'];
+  const NUMBER = ['.number-challenge .phone--number', '[data-se=number-challenge]', '.number-challenge-view .phone--number'];
+  const CODE = ['input[name=answer]', 'input[name="credentials.passcode"][autocomplete=one-time-code]', 'input[autocomplete=one-time-code]', '#input-answer'];
+  const USER = ['#okta-signin-username', 'input[name=identifier]', 'input[name=username]'];
+  const PASS = ['#okta-signin-password', 'input[name="credentials.passcode"]', 'input[type=password]'];
+  const PUSH = ['[data-se=push-send]', 'input[value="Send Push"]', '.send-push', 'a[data-se=okta_verify-push] .button'];
+  const check = () => {
+    const err = find(ERRORS);
+    if (err && err.innerText.trim()) return {state: 'error', text: err.innerText.trim()};
+    const body = (document.body && document.body.innerText) || '';
+    if (/not allowed to access|not assigned to|App Access Locked/i.test(body)) return {state: 'denied', text: body.trim().slice(0, 200)};
+    const num = find(NUMBER);
+    if (num && !numberShown && num.innerText.trim()) return {state: 'number', text: num.innerText.trim()};
+    if (empty(CODE)) return {state: 'code'};
+    if (empty(USER)) return {state: 'username', with_password: !!empty(PASS)};
+    if (empty(PASS)) return {state: 'password'};
+    if (!pushSent && find(PUSH)) return {state: 'push'};
+    return null;
+  };
+  const now = check();
+  if (now) return resolve(now);
+  const obs = new MutationObserver(() => { const r = check(); if (r) { obs.disconnect(); clearTimeout(t); resolve(r); } });
+  obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  const t = setTimeout(() => { obs.disconnect(); resolve({state: 'timeout', title: document.title, url: location.origin + location.pathname}); }, timeoutMs);
+})"#;
+
+/// Types `value` into the first visible field matching `sels` (as input events, so frameworks see it).
+const FILL_JS: &str = r#"(sels, value) => {
+  const visible = (e) => !!(e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length));
+  for (const s of sels) for (const e of document.querySelectorAll(s)) if (visible(e) && !e.value) {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(e, value);
+    e.dispatchEvent(new Event('input', {bubbles: true}));
+    e.dispatchEvent(new Event('change', {bubbles: true}));
+    return true;
+  }
+  return false;
+}"#;
+
+/// Submits the form of the first visible field matching `sels`, or clicks the element itself.
+const SUBMIT_JS: &str = r#"(sels) => {
+  const visible = (e) => !!(e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length));
+  for (const s of sels) for (const e of document.querySelectorAll(s)) if (visible(e)) {
+    const f = e.form;
+    if (!f) { e.click(); return true; }
+    const b = f.querySelector('[type=submit], button:not([type])');
+    if (b) b.click(); else f.requestSubmit();
+    return true;
+  }
+  return false;
+}"#;
+
+const USER: &[&str] = &[
+    "#okta-signin-username",
+    "input[name=identifier]",
+    "input[name=username]",
+];
+const PASS: &[&str] = &[
+    "#okta-signin-password",
+    "input[name=\"credentials.passcode\"]",
+    "input[type=password]",
+];
+const CODE: &[&str] = &[
+    "input[name=answer]",
+    "input[name=\"credentials.passcode\"][autocomplete=one-time-code]",
+    "input[autocomplete=one-time-code]",
+    "#input-answer",
+];
+const PUSH: &[&str] = &[
+    "[data-se=push-send]",
+    "input[value=\"Send Push\"]",
+    ".send-push",
+    "a[data-se=okta_verify-push] .button",
+];
+
+fn browser_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Protocol {
+        url: "the browser".into(),
+        message: format!("{what}: {e}"),
+    }
+}
+
+/// Look for Chromium: `--browser`, else well-known names on PATH, else the macOS app bundles.
+pub fn find_chromium(flag: Option<&Path>, path_var: Option<&str>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return if p.is_file() {
+            Ok(p.to_path_buf())
+        } else {
+            Err(Error::Usage(format!(
+                "--browser {}: no such file",
+                p.display()
+            )))
+        };
+    }
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome-stable",
+        "google-chrome",
+        "chrome",
+    ];
+    for dir in std::env::split_paths(path_var.unwrap_or("")) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Ok(p);
+            }
+        }
+    }
+    for p in [
+        "/Applications/Chromium.app/Contents/MacOS/Chromium",
+        "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    ] {
+        if Path::new(p).is_file() {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    Err(Error::Usage(
+        "no Chromium or Chrome found on PATH: install one (Debian/Ubuntu: apt install chromium; macOS: brew install --cask chromium) or pass --browser PATH (AWS_TOKEN_BROWSER)".into(),
+    ))
+}
+
+#[async_trait]
+impl IdentityProvider for BrowserIdp {
+    async fn saml_response(
+        &self,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<SamlResponse> {
+        let profile = tempfile::Builder::new()
+            .prefix("aws-token-chromium-")
+            .tempdir()
+            .map_err(|e| {
+                Error::file(std::env::temp_dir(), "cannot create a browser profile", &e)
+            })?;
+        let mut config = BrowserConfig::builder()
+            .chrome_executable(&self.executable)
+            .user_data_dir(profile.path())
+            .launch_timeout(self.step_timeout)
+            .request_timeout(self.step_timeout)
+            .args(QUIET_FLAGS.iter().copied());
+        config = if self.headed {
+            config.with_head()
+        } else {
+            config.new_headless_mode()
+        };
+        if rustix::process::geteuid().is_root() {
+            // Chromium's sandbox refuses to run as root (CI, containers).
+            config = config.no_sandbox();
+        }
+        let config = config
+            .build()
+            .map_err(|e| browser_err("cannot configure Chromium", e))?;
+        let spinner = self.reporter.spinner("Starting Chromium");
+        let (mut browser, mut handler) = Browser::launch(config)
+            .await
+            .map_err(|e| browser_err(&format!("cannot start {}", self.executable.display()), e))?;
+        let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
+        drop(spinner);
+        let result = self.drive(&browser, login, prompter).await;
+        let _ = browser.close().await;
+        let _ = browser.wait().await;
+        events.abort();
+        drop(profile);
+        result
+    }
+}
+
+impl BrowserIdp {
+    async fn drive(
+        &self,
+        browser: &Browser,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<SamlResponse> {
+        let page = browser
+            .new_page("about:blank")
+            .await
+            .map_err(|e| browser_err("cannot open a page", e))?;
+        let patterns: Vec<RequestPattern> = AWS_SIGN_IN
+            .iter()
+            .map(|p| {
+                RequestPattern::builder()
+                    .url_pattern(*p)
+                    .request_stage(RequestStage::Request)
+                    .build()
+            })
+            .collect();
+        page.execute(fetch::EnableParams::builder().patterns(patterns).build())
+            .await
+            .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
+        let mut paused = page
+            .event_listener::<EventRequestPaused>()
+            .await
+            .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
+        page.execute(NavigateParams::new(login.url.as_str()))
+            .await
+            .map_err(|e| browser_err(&format!("cannot open {}", display_url(&login.url)), e))?;
+
+        let steps = async {
+            match self.mode {
+                Mode::Okta => self.fill_okta(&page, login, prompter).await,
+                Mode::Manual => {
+                    self.reporter.info(&format!(
+                        "Finish the login in the browser window (waiting up to {} s)",
+                        login.mfa_timeout.as_secs()
+                    ));
+                    tokio::time::sleep(login.mfa_timeout).await;
+                    Err(Error::Authentication {
+                        url: display_url(&login.url),
+                        message: format!(
+                            "the login was not finished in the browser within {} s (--mfa-timeout)",
+                            login.mfa_timeout.as_secs()
+                        ),
+                    })
+                }
+            }
+        };
+        let captured = async {
+            while let Some(ev) = paused.next().await {
+                if let Some(saml) = saml_from_post(&ev) {
+                    let body = "<!DOCTYPE html><title>aws-token</title><p>aws-token has the sign-in. You can close this window.</p>";
+                    let done = FulfillRequestParams::builder()
+                        .request_id(ev.request_id.clone())
+                        .response_code(200)
+                        .body(base64::engine::general_purpose::STANDARD.encode(body))
+                        .build()
+                        .map_err(|e| browser_err("cannot answer the AWS sign-in request", e))?;
+                    let _ = page.execute(done).await;
+                    return Ok(saml);
+                }
+                let _ = page
+                    .execute(fetch::FailRequestParams::new(
+                        ev.request_id.clone(),
+                        chromiumoxide::cdp::browser_protocol::network::ErrorReason::BlockedByClient,
+                    ))
+                    .await;
+            }
+            Err(browser_err(
+                "Chromium closed",
+                "the page went away before the sign-in reached AWS",
+            ))
+        };
+        let result = tokio::select! {
+            r = captured => r,
+            r = steps => r.and_then(|()| Err(Error::Internal("the page flow ended without a result".into()))),
+        };
+        match result {
+            Err(e) if self.debug => Err(self.keep_evidence(&page, e).await),
+            other => other,
+        }
+    }
+
+    /// Fill Okta's widget until the SAML post is captured (which ends this future from outside).
+    async fn fill_okta(
+        &self,
+        page: &Page,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+    ) -> Result<()> {
+        let mut number_shown = false;
+        let mut push_sent = false;
+        let mut typed_username = false;
+        let mut typed_password = false;
+        let mut typed_code = false;
+        loop {
+            let timeout = if push_sent {
+                login.mfa_timeout
+            } else {
+                self.step_timeout
+            };
+            let state = self.wait(page, timeout, number_shown, push_sent).await?;
+            self.reporter
+                .verbose(&format!("page state: {}", state_name(&state)));
+            match state {
+                State::Error { text } => {
+                    return Err(Error::Authentication {
+                        url: display_url(&login.url),
+                        message: format!("the sign-in page says: {text}"),
+                    });
+                }
+                State::Denied { text } => {
+                    return Err(Error::NotAuthorized {
+                        message: format!(
+                            "{}: {}",
+                            display_url(&login.url),
+                            text.lines().next().unwrap_or("access denied")
+                        ),
+                    });
+                }
+                State::Number { text } => {
+                    self.reporter
+                        .attention(&format!("Okta Verify: tap {text} on your phone"));
+                    number_shown = true;
+                }
+                State::Username { with_password } => {
+                    if typed_username && !with_password {
+                        return Err(self.rejected(login, "username"));
+                    }
+                    let username = match &login.username {
+                        Some(u) => u.clone(),
+                        None => {
+                            prompter.input("Okta username", "--username or AWS_TOKEN_USERNAME")?
+                        }
+                    };
+                    self.fill(page, USER, &username).await?;
+                    if with_password {
+                        let password = password(login, prompter)?;
+                        self.fill(page, PASS, password.expose()).await?;
+                        typed_password = true;
+                    }
+                    typed_username = true;
+                    self.submit(page, USER).await?;
+                }
+                State::Password => {
+                    if typed_password {
+                        return Err(self.rejected(login, "password"));
+                    }
+                    let password = password(login, prompter)?;
+                    self.fill(page, PASS, password.expose()).await?;
+                    typed_password = true;
+                    self.submit(page, PASS).await?;
+                }
+                State::Code => {
+                    if typed_code {
+                        return Err(self.rejected(login, "code"));
+                    }
+                    let code = match &login.otp {
+                        Some(c) => c.clone(),
+                        None => {
+                            prompter.secret("Okta code (MFA)", "--otp CODE or AWS_TOKEN_OTP")?
+                        }
+                    };
+                    self.fill(page, CODE, code.expose().trim()).await?;
+                    typed_code = true;
+                    self.submit(page, CODE).await?;
+                }
+                State::Push => {
+                    self.reporter
+                        .info("Okta Verify push sent: approve it on your phone");
+                    self.submit(page, PUSH).await?;
+                    push_sent = true;
+                }
+                State::Timeout { title, url } => {
+                    return Err(Error::Protocol {
+                        url,
+                        message: format!(
+                            "the page (\"{title}\") showed nothing aws-token knows how to answer within {} s{}",
+                            timeout.as_secs(),
+                            if self.debug {
+                                ""
+                            } else {
+                                "; run with --debug to see it"
+                            }
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    fn rejected(&self, login: &LoginRequest, what: &str) -> Error {
+        Error::Authentication {
+            url: display_url(&login.url),
+            message: format!("the sign-in page asked for the {what} again: it was not accepted"),
+        }
+    }
+
+    /// Evaluate the waiting script; while the page navigates (its context goes away), try again.
+    async fn wait(
+        &self,
+        page: &Page,
+        timeout: Duration,
+        number_shown: bool,
+        push_sent: bool,
+    ) -> Result<State> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let expr = format!(
+                "({WAIT_JS})({}, {number_shown}, {push_sent})",
+                left.as_millis()
+            );
+            match self.eval::<State>(page, &expr).await {
+                Ok(s) => return Ok(s),
+                Err(_) if Instant::now() < deadline => {
+                    // A navigation is replacing the document: wait for the next one to exist.
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn fill(&self, page: &Page, selectors: &[&str], value: &str) -> Result<()> {
+        let expr = format!("({FILL_JS})({}, {})", json(selectors), json(&value));
+        let ok: bool = self.eval(page, &expr).await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(browser_err("the page changed while typing", "field gone"))
+        }
+    }
+
+    async fn submit(&self, page: &Page, selectors: &[&str]) -> Result<()> {
+        let expr = format!("({SUBMIT_JS})({})", json(selectors));
+        let _: bool = self.eval(page, &expr).await?;
+        Ok(())
+    }
+
+    async fn eval<T: serde::de::DeserializeOwned>(&self, page: &Page, expr: &str) -> Result<T> {
+        let params = EvaluateParams::builder()
+            .expression(expr)
+            .await_promise(true)
+            .return_by_value(true)
+            .build()
+            .map_err(|e| browser_err("bad script", e))?;
+        let result = page
+            .evaluate_expression(params)
+            .await
+            .map_err(|e| browser_err("script failed", e))?;
+        result
+            .into_value()
+            .map_err(|e| browser_err("unexpected script result", e))
+    }
+
+    /// With `--debug`: save a screenshot and the HTML of the page and name them in the error.
+    async fn keep_evidence(&self, page: &Page, err: Error) -> Error {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let dir =
+            std::env::temp_dir().join(format!("aws-token-debug-{stamp}-{}", std::process::id()));
+        if std::fs::create_dir_all(&dir).is_err() {
+            return err;
+        }
+        let png = dir.join("page.png");
+        let html = dir.join("page.html");
+        let shot = page
+            .screenshot(ScreenshotParams::builder().full_page(true).build())
+            .await;
+        let content = page.content().await;
+        let saved_png = shot.is_ok_and(|b| std::fs::write(&png, b).is_ok());
+        let saved_html = content.is_ok_and(|c| std::fs::write(&html, c).is_ok());
+        if saved_png || saved_html {
+            self.reporter.attention(&format!(
+                "debug: the failing page is saved as {} and {}",
+                png.display(),
+                html.display()
+            ));
+        }
+        err
+    }
+}
+
+fn password(login: &LoginRequest, prompter: &dyn Prompter) -> Result<Secret<String>> {
+    match &login.password {
+        Some(p) => Ok(p.clone()),
+        None => prompter.secret("Okta password", "--password or AWS_TOKEN_PASSWORD"),
+    }
+}
+
+fn state_name(s: &State) -> &'static str {
+    match s {
+        State::Error { .. } => "error",
+        State::Denied { .. } => "denied",
+        State::Number { .. } => "number challenge",
+        State::Code => "code",
+        State::Username { .. } => "username",
+        State::Password => "password",
+        State::Push => "push",
+        State::Timeout { .. } => "timeout",
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// The SAMLResponse in an intercepted form POST to AWS.
+fn saml_from_post(ev: &EventRequestPaused) -> Option<SamlResponse> {
+    let entries = ev.request.post_data_entries.as_ref()?;
+    let mut body = Vec::new();
+    for entry in entries {
+        let b64: &str = entry.bytes.as_ref()?.as_ref();
+        body.extend(base64::engine::general_purpose::STANDARD.decode(b64).ok()?);
+    }
+    url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "SAMLResponse")
+        .map(|(_, v)| SamlResponse(Secret::new(v.into_owned())))
+}
