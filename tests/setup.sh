@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what the integration tests need besides Rust: a Python virtualenv with moto's STS server
 # (moto, flask, flask-cors) and botocore (to check that the written files parse as the AWS CLI reads
-# them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; node, npm and openssl
-# from Debian when missing. Idempotent; the venv lives in target/test-venv unless
+# them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; node, npm, openssl
+# and Chromium (for the browser provider) from Debian when missing. Idempotent; the venv lives in target/test-venv unless
 # AWS_TOKEN_TEST_VENV says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ missing=()
 command -v node > /dev/null || missing+=(nodejs)
 command -v npm > /dev/null || missing+=(npm)
 command -v openssl > /dev/null || missing+=(openssl)
+command -v chromium > /dev/null || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tests/setup.sh: installing ${missing[*]} from Debian" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo

@@ -1,0 +1,179 @@
+//! provider "okta-browser": Debian's Chromium fills the sandbox's JavaScript-only Okta sign-in page.
+//! tests/setup.sh installs Chromium; a missing one fails these tests.
+
+use crate::support::*;
+use aws_token_sandbox::data;
+
+fn chromium() -> String {
+    for p in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ] {
+        if std::path::Path::new(p).exists() {
+            return p.to_owned();
+        }
+    }
+    panic!("no Chromium: run tests/setup.sh (apt-get install chromium)");
+}
+
+fn browser_world(d: data::Data) -> World {
+    chromium();
+    let w = World::with_data(d);
+    w.write_config(
+        &w.default_config()
+            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),
+    );
+    w
+}
+
+/// A login with the browser's temp files in a directory of the test's own, to check clean-up.
+fn login(w: &World, user: &str) -> Test {
+    let tmp = w.home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    w.login(user).env("TMPDIR", &tmp).env_remove_display()
+}
+
+trait NoDisplay {
+    fn env_remove_display(self) -> Self;
+}
+
+impl NoDisplay for Test {
+    /// Headless, as in CI, even where the developer has a desktop.
+    fn env_remove_display(self) -> Self {
+        self.env("DISPLAY", "").env("WAYLAND_DISPLAY", "")
+    }
+}
+
+fn leftover_profiles(w: &World) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(w.home.path().join("tmp")) else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("aws-token-chromium-"))
+        .collect()
+}
+
+#[test]
+fn two_step_sign_in_with_totp() {
+    let w = browser_world(data::demo());
+    login(&w, "demo@example.com")
+        .args(["--otp", &totp(), "--role", "Admin"])
+        .expect(0)
+        .stdout_is("export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=us-east-1\n")
+        .stderr_has("assumed-role/Admin/demo@example.com");
+    assert!(ini_value(&w.credentials(), "staging", "aws_session_token").is_some());
+    assert!(
+        leftover_profiles(&w).is_empty(),
+        "{:?}",
+        leftover_profiles(&w)
+    );
+}
+
+#[test]
+fn one_page_sign_in() {
+    let mut d = data::demo();
+    d.one_page_sign_in = true;
+    let w = browser_world(d);
+    login(&w, "nomfa@example.com")
+        .args(["--role", "ReadOnly"])
+        .expect(0);
+}
+
+#[test]
+fn push_with_number_challenge() {
+    let w = browser_world(data::demo());
+    let r = login(&w, "push@example.com")
+        .args(["--role", "Admin"])
+        .expect(0);
+    r.stderr_has("Okta Verify push sent");
+    assert_eq!(r.stderr().matches("tap 42").count(), 1, "{}", r.stderr());
+}
+
+#[test]
+fn push_rejected() {
+    let w = browser_world(data::demo());
+    login(&w, "reject@example.com")
+        .args(["--role", "Admin"])
+        .expect(3)
+        .stderr_has("the sign-in page says: You have chosen to reject this login.");
+}
+
+#[test]
+fn wrong_password() {
+    let w = browser_world(data::demo());
+    login(&w, "demo@example.com")
+        .env("AWS_TOKEN_PASSWORD", "wrong")
+        .expect(3)
+        .stderr_has("the sign-in page says: Unable to sign in");
+    assert!(!w.credentials_path().exists());
+    assert!(leftover_profiles(&w).is_empty());
+}
+
+#[test]
+fn wrong_code() {
+    let w = browser_world(data::demo());
+    login(&w, "demo@example.com")
+        .args(["--otp", "000000"])
+        .expect(3)
+        .stderr_has("Your code doesn't match our records");
+}
+
+#[test]
+fn not_assigned_to_the_app() {
+    let w = browser_world(data::demo());
+    login(&w, "unassigned@example.com")
+        .expect(4)
+        .stderr_has("You are not allowed to access this app.");
+}
+
+#[test]
+fn debug_keeps_a_screenshot_and_the_html_of_the_failing_page() {
+    let w = browser_world(data::demo());
+    let r = login(&w, "demo@example.com")
+        .env("AWS_TOKEN_PASSWORD", "wrong")
+        .arg("--debug")
+        .expect(3);
+    let line = r
+        .stderr()
+        .lines()
+        .find(|l| l.starts_with("debug: the failing page is saved as "))
+        .unwrap_or_else(|| panic!("{}", r.stderr()))
+        .to_owned();
+    let rest = line.trim_start_matches("debug: the failing page is saved as ");
+    let (png, html) = rest.split_once(" and ").unwrap();
+    assert!(std::fs::read(png).unwrap().starts_with(b"\x89PNG"), "{png}");
+    assert!(
+        std::fs::read_to_string(html)
+            .unwrap()
+            .contains("Unable to sign in"),
+        "{html}"
+    );
+}
+
+#[test]
+fn missing_browser_says_how_to_install_one() {
+    let w = browser_world(data::demo());
+    login(&w, "demo@example.com")
+        .env("PATH", "/nonexistent")
+        .expect(2)
+        .stderr_has("apt install chromium");
+    login(&w, "demo@example.com")
+        .args(["--browser", "/nonexistent/chrome"])
+        .expect(2)
+        .stderr_has("--browser /nonexistent/chrome: no such file");
+}
+
+#[test]
+fn the_page_needs_javascript() {
+    // The same sign-in page defeats a plain HTML client: there is no form in its HTML.
+    let w = browser_world(data::demo());
+    w.write_config(
+        &w.default_config()
+            .replace("\"provider\": \"okta\"", "\"provider\": \"form\""),
+    );
+    w.login("demo@example.com")
+        .expect(4)
+        .stderr_has("found no login form");
+}
