@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Browser login benchmark: RUNS (default 7) whole `aws-token` processes with provider okta-browser
+# against the sandbox's JavaScript sign-in page (username, password, TOTP; Chromium start and exit
+# included), headless Debian chromium. Prints the median and the spread.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-7}"
+cargo build --release --quiet --workspace --bins
+bin=$PWD/target/release
+tmp=$(mktemp -d)
+"$bin/aws-token-sandbox" > "$tmp/url" 2> "$tmp/log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
+url=$(head -n1 "$tmp/url")
+cat > "$tmp/config.json" <<JSON
+{"provider": "okta-browser", "region": "us-east-1", "idpEntryUrl": "$url/home/amazon_aws/0oaawsdemo0000000001/272",
+ "defaultAccount": "staging", "accounts": {"staging": "111111111111"}}
+JSON
+python3 - "$bin" "$tmp" "$url" "$runs" <<'PY'
+import os, statistics, subprocess, sys, time
+bin, tmp, url, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+env = {"HOME": tmp, "PATH": os.environ["PATH"], "AWS_ENDPOINT_URL_STS": url + "/sts",
+       "AWS_TOKEN_PASSWORD": "correct horse", "NO_COLOR": "1"}
+times = []
+for i in range(runs + 1):
+    code = subprocess.run([bin + "/aws-token-sandbox", "totp"], capture_output=True, text=True, check=True).stdout.strip()
+    t0 = time.perf_counter()
+    p = subprocess.run([bin + "/aws-token", "--config", tmp + "/config.json", "--username", "demo@example.com",
+                        "--otp", code, "--role", "Admin", "-q"], env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit("aws-token failed: " + p.stderr)
+    if i:  # the first run warms the page cache
+        times.append(dt)
+print(f"okta-browser login, whole process, {runs} runs: median {statistics.median(times)*1000:.0f} ms "
+      f"(min {min(times)*1000:.0f}, max {max(times)*1000:.0f})")
+PY
