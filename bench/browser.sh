@@ -8,11 +8,10 @@ runs="${1:-7}"
 cargo build --release --quiet --workspace --bins
 bin=$PWD/target/release
 tmp=$(mktemp -d)
-"$bin/aws-token-sandbox" > "$tmp/url" 2> "$tmp/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
-url=$(head -n1 "$tmp/url")
+trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$tmp"' EXIT
+source scripts/sandbox.sh
+start_sandbox "$bin" "$tmp"
+url=$SANDBOX_URL
 cat > "$tmp/config.json" <<JSON
 {"provider": "okta-browser", "region": "us-east-1", "idpEntryUrl": "$url/home/amazon_aws/0oaawsdemo0000000001/272",
  "defaultAccount": "staging", "accounts": {"staging": "111111111111"}}

@@ -8,9 +8,8 @@ runs="${1:-25}"
 cargo build --release --quiet --workspace --bins
 bin=target/release
 tmp=$(mktemp -d)
-"$bin/aws-token-sandbox" > "$tmp/url" 2> "$tmp/log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
-python3 bench/login.py "$(head -n1 "$tmp/url")" "$bin/aws-token" "$bin/aws-token-sandbox" "$runs"
+trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$tmp"' EXIT
+source scripts/sandbox.sh
+start_sandbox "$bin" "$tmp"
+python3 bench/login.py "$SANDBOX_URL" "$bin/aws-token" "$bin/aws-token-sandbox" "$runs"
 echo "release binary: $(stat -c %s "$bin/aws-token") bytes ($(numfmt --to=iec-i --suffix=B "$(stat -c %s "$bin/aws-token")"))"

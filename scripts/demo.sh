@@ -7,12 +7,10 @@ cd "$(dirname "$0")/.."
 cargo build --quiet --bins
 bin=target/debug
 home=$(mktemp -d)
-out="$home/sandbox.url"
-"$bin/aws-token-sandbox" > "$out" 2> "$home/sandbox.log" &
-sandbox=$!
-trap 'kill $sandbox 2>/dev/null; rm -rf "$home"' EXIT
-for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
-url=$(head -n1 "$out")
+trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$home"' EXIT
+source scripts/sandbox.sh
+start_sandbox "$bin" "$home"
+url=$SANDBOX_URL
 cat > "$home/config.json" <<JSON
 {
   "awsConfigPath": "/.aws/credentials",

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill "${SANDBOX_PID:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url="http://127.0.0.1:$port"
 cat > "$tmp/org-config.json" <<JSON
@@ -14,9 +14,8 @@ cat > "$tmp/org-config.json" <<JSON
 JSON
 AWS_TOKEN_EMBED_CONFIG="$tmp/org-config.json" cargo build --release --quiet --workspace --bins
 bin=$PWD/target/release
-"$bin/aws-token-sandbox" --port "$port" > "$tmp/url" 2> /dev/null &
-pid=$!
-for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
+source scripts/sandbox.sh
+start_sandbox "$bin" "$tmp" --port "$port"
 
 fail() { echo "release.sh: FAIL: $*" >&2; exit 1; }
 home="$tmp/home"; mkdir -p "$home/work"; cd "$home/work"

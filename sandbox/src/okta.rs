@@ -68,6 +68,17 @@ fn error(status: StatusCode, code: &str, summary: &str) -> Response {
         .into_response()
 }
 
+/// The request's JSON body, or Okta's E0000003 answer.
+fn json_body(body: &Bytes) -> Result<Value, Response> {
+    serde_json::from_slice(body).map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+        )
+    })
+}
+
 /// E0000011: the stateToken is unknown or expired.
 fn invalid_token() -> Response {
     error(
@@ -224,12 +235,9 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }
     let org = org(&headers);
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "E0000003",
-            "The request body was not well-formed.",
-        );
+    let body = match json_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     if let Some(state_token) = body.get("stateToken").and_then(Value::as_str) {
         let tx = s.state().transactions.get(state_token).cloned();
@@ -294,12 +302,9 @@ pub(crate) async fn verify(
     body: Bytes,
 ) -> Response {
     let org = org(&headers);
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "E0000003",
-            "The request body was not well-formed.",
-        );
+    let body = match json_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     let state_token = body
         .get("stateToken")
