@@ -30,8 +30,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Parse `args`, run, print the outcome; returns the process exit code.
-pub fn run<I, T>(args: I, env: &Environment) -> ExitCode
+/// Parse `args`, run, print the outcome; returns the process exit code. `cleanup` is what Ctrl-C
+/// undoes (see `interrupt::install`).
+pub fn run<I, T>(args: I, env: &Environment, cleanup: &interrupt::Cleanup) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -65,7 +66,7 @@ where
     if password_on_command_line {
         reporter.warn("--password on the command line is visible to other users of this machine; let aws-token prompt for it, or set AWS_TOKEN_PASSWORD");
     }
-    match execute(cli, env, &reporter) {
+    match execute(cli, env, &reporter, cleanup) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if env.color() {
@@ -78,7 +79,12 @@ where
     }
 }
 
-fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> {
+fn execute(
+    cli: cli::Cli,
+    env: &Environment,
+    reporter: &Reporter,
+    cleanup: &interrupt::Cleanup,
+) -> Result<()> {
     match cli.command {
         Some(cli::Command::Completions { shell }) => {
             let mut out = Vec::new();
@@ -117,29 +123,7 @@ fn execute(cli: cli::Cli, env: &Environment, reporter: &Reporter) -> Result<()> 
             .is_none_or(|e| !config::is_plain_loopback(e));
     let http = idp::http::Http::new(clock, reporter.clone(), tls)?;
     let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
-    let idp: Box<dyn idp::IdentityProvider> = match &settings.provider {
-        settings::ProviderKind::Okta => {
-            Box::new(idp::okta::OktaClassic::new(http, reporter.clone()))
-        }
-        settings::ProviderKind::Browser {
-            mode,
-            executable,
-            headed,
-            step_timeout,
-        } => Box::new(idp::browser::BrowserIdp {
-            mode: *mode,
-            executable: executable.clone(),
-            headed: *headed,
-            debug: settings.debug,
-            step_timeout: *step_timeout,
-            reporter: reporter.clone(),
-        }),
-        settings::ProviderKind::Form(names) => Box::new(idp::form::FormIdp::new(
-            http,
-            reporter.clone(),
-            names.clone(),
-        )),
-    };
+    let idp = idp::build(&settings, http, reporter, cleanup);
     let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
         Box::new(prompt::TerminalPrompter)
     } else {

@@ -177,3 +177,64 @@ fn the_page_needs_javascript() {
         .expect(4)
         .stderr_has("found no login form");
 }
+
+/// Chromium processes whose command line names `dir` (its profile lives there).
+fn chromium_processes_using(dir: &std::path::Path) -> Vec<String> {
+    let needle = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&needle) && !c.contains("aws-token "))
+        .collect()
+}
+
+#[test]
+fn ctrl_c_while_waiting_on_the_page_stops_chromium_and_deletes_its_profile() {
+    use std::io::{BufRead, BufReader};
+    let mut d = data::demo();
+    for u in d.users.iter_mut().filter(|u| u.login == "push@example.com") {
+        for f in &mut u.factors {
+            if let data::Factor::Push { after_polls, .. } = f {
+                *after_polls = 1_000_000;
+            }
+        }
+    }
+    let w = browser_world(d);
+    let mut child = login(&w, "push@example.com")
+        .args(["--role", "Admin"])
+        .spawn();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("Okta Verify push sent") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended early: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    let tmp = w.home.path().join("tmp");
+    assert_eq!(leftover_profiles(&w).len(), 1);
+    assert!(!chromium_processes_using(&tmp).is_empty());
+    // SIGINT to aws-token alone (not its process group, as a terminal's Ctrl-C would): it must
+    // stop Chromium itself.
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("aws-token: interrupted"), "{rest}");
+    assert!(
+        leftover_profiles(&w).is_empty(),
+        "{:?}",
+        leftover_profiles(&w)
+    );
+    assert_eq!(chromium_processes_using(&tmp), Vec::<String>::new());
+    assert!(!w.credentials_path().exists());
+}

@@ -163,6 +163,17 @@ impl Test {
         Run(child.wait_with_output().expect("aws-token finishes"))
     }
 
+    /// Start without waiting: stdin an empty pipe, stdout and stderr piped.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("aws-token runs");
+        drop(child.stdin.take());
+        child
+    }
+
     /// Run and expect exit code `code`.
     pub fn expect(self, code: i32) -> Run {
         let r = self.output();

@@ -7,6 +7,7 @@
 use super::http::display_url;
 use super::{IdentityProvider, LoginRequest};
 use crate::error::{Error, Result};
+use crate::interrupt::Cleanup;
 use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::saml::SamlResponse;
@@ -64,6 +65,8 @@ pub struct BrowserIdp {
     /// The longest wait for one step of the page.
     pub step_timeout: Duration,
     pub reporter: Reporter,
+    /// Where Chromium and its profile are registered, so Ctrl-C removes them too.
+    pub cleanup: Cleanup,
 }
 
 /// What the page shows, as the waiting script reports it.
@@ -220,6 +223,8 @@ impl IdentityProvider for BrowserIdp {
             .map_err(|e| {
                 Error::file(std::env::temp_dir(), "cannot create a browser profile", &e)
             })?;
+        // The profile holds the IdP's session cookies: it must not outlive the login.
+        let _profile_on_interrupt = self.cleanup.dir(profile.path().to_path_buf());
         let mut config = BrowserConfig::builder()
             .chrome_executable(&self.executable)
             .user_data_dir(profile.path())
@@ -242,6 +247,10 @@ impl IdentityProvider for BrowserIdp {
         let (mut browser, mut handler) = Browser::launch(config)
             .await
             .map_err(|e| browser_err(&format!("cannot start {}", self.executable.display()), e))?;
+        let _chromium_on_interrupt = browser
+            .get_mut_child()
+            .and_then(|c| c.as_mut_inner().id())
+            .map(|pid| self.cleanup.process(pid));
         let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
         drop(spinner);
         let result = self.drive(&browser, login, prompter).await;

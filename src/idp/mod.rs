@@ -1,5 +1,5 @@
 //! Identity providers: the `IdentityProvider` trait (log in, return the SAMLResponse) and `build`,
-//! which picks the implementation the settings name.
+//! which makes the implementation the settings name.
 
 pub mod browser;
 pub mod form;
@@ -9,9 +9,12 @@ pub mod okta;
 
 use crate::cli::MfaKind;
 use crate::error::Result;
+use crate::interrupt::Cleanup;
 use crate::prompt::Prompter;
+use crate::report::Reporter;
 use crate::saml::SamlResponse;
 use crate::secret::Secret;
+use crate::settings::{ProviderKind, Settings};
 use async_trait::async_trait;
 use std::time::Duration;
 
@@ -37,4 +40,33 @@ pub trait IdentityProvider: Send + Sync {
         login: &LoginRequest,
         prompter: &dyn Prompter,
     ) -> Result<SamlResponse>;
+}
+
+/// The provider `settings` name, over the shared HTTP client.
+pub fn build(
+    settings: &Settings,
+    http: http::Http,
+    reporter: &Reporter,
+    cleanup: &Cleanup,
+) -> Box<dyn IdentityProvider> {
+    match &settings.provider {
+        ProviderKind::Okta => Box::new(okta::OktaClassic::new(http, reporter.clone())),
+        ProviderKind::Browser {
+            mode,
+            executable,
+            headed,
+            step_timeout,
+        } => Box::new(browser::BrowserIdp {
+            mode: *mode,
+            executable: executable.clone(),
+            headed: *headed,
+            debug: settings.debug,
+            step_timeout: *step_timeout,
+            reporter: reporter.clone(),
+            cleanup: cleanup.clone(),
+        }),
+        ProviderKind::Form(names) => {
+            Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))
+        }
+    }
 }
