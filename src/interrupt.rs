@@ -3,6 +3,7 @@
 //! the `Cleanup` (a browser and its profile, which holds the IdP's session cookies), and exit with
 //! 130. Credentials files are only ever replaced by rename, so stopping at any point leaves them whole.
 
+use crate::process_tree;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -117,67 +118,15 @@ impl Drop for Registration {
     }
 }
 
-/// Stop the process and everything it started (Chromium's zygote, renderer and network processes
-/// write to the profile too), then reap it, so no one writes to a directory about to be deleted.
+/// Kill the process and its helpers, then reap it, so its files are closed before they are deleted.
 fn kill(pid: u32) {
-    use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
-    let Some(root) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
-        return;
-    };
-    // Frozen first, so it starts nothing new while its descendants are listed.
-    if kill_process(root, Signal::STOP).is_err() {
-        return;
+    process_tree::kill(pid);
+    if let Some(root) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::waitpid(Some(root), rustix::process::WaitOptions::empty());
     }
-    let family = descendants(pid);
-    let _ = kill_process(root, Signal::KILL);
-    for p in &family {
-        if let Some(p) = i32::try_from(*p).ok().and_then(Pid::from_raw) {
-            let _ = kill_process(p, Signal::KILL);
-        }
-    }
-    let _ = waitpid(Some(root), WaitOptions::empty());
-    // The others are not our children: wait (briefly, bounded) until the kernel has let them go.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    while family.iter().any(|p| alive(*p)) && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
-/// Every process below `root`, from the parent pids in /proc (Linux; elsewhere none are found).
-fn descendants(root: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| Some((pid, stat(pid)?.1)))
-        .collect();
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            parents
-                .iter()
-                .filter(|(_, ppid)| *ppid == parent)
-                .map(|(pid, _)| *pid),
-        );
-        i += 1;
-    }
-    found.remove(0);
-    found
-}
-
-/// A process that exists and is not a zombie.
-fn alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
-}
-
-/// State and parent pid from /proc/PID/stat (after the command name, which may hold spaces).
-fn stat(pid: u32) -> Option<(char, u32)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut rest = text.get(text.rfind(')')? + 1..)?.split_whitespace();
-    let state = rest.next()?.chars().next()?;
-    Some((state, rest.next()?.parse().ok()?))
 }
 
 #[cfg(test)]
@@ -199,24 +148,15 @@ mod tests {
     }
 
     #[test]
-    fn run_kills_registered_processes() {
-        // A shell with a grandchild, as Chromium has its zygote and renderers.
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", "sleep 30 & sleep 30 & wait"])
+    fn run_kills_and_reaps_registered_processes() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
             .spawn()
             .unwrap();
-        let grandchildren = || descendants(child.id());
-        let start = std::time::Instant::now();
-        while grandchildren().len() < 2 && start.elapsed().as_secs() < 5 {
-            std::thread::yield_now();
-        }
-        let family = grandchildren();
-        assert_eq!(family.len(), 2, "{family:?}");
         let cleanup = Cleanup::default();
         let _live = cleanup.process(child.id());
         cleanup.run();
         // Reaped by run(): the pid is gone, so try_wait reports an error or an exit.
         assert!(!matches!(child.try_wait(), Ok(None)));
-        assert!(!family.iter().any(|p| alive(*p)), "{family:?}");
     }
 }

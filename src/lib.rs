@@ -13,6 +13,7 @@ pub mod idp;
 pub mod interrupt;
 pub mod login;
 pub mod output;
+pub mod process_tree;
 pub mod prompt;
 pub mod report;
 pub mod role_select;

@@ -247,14 +247,19 @@ impl IdentityProvider for BrowserIdp {
         let (mut browser, mut handler) = Browser::launch(config)
             .await
             .map_err(|e| browser_err(&format!("cannot start {}", self.executable.display()), e))?;
-        let _chromium_on_interrupt = browser
-            .get_mut_child()
-            .and_then(|c| c.as_mut_inner().id())
-            .map(|pid| self.cleanup.process(pid));
+        let pid = browser.get_mut_child().and_then(|c| c.as_mut_inner().id());
+        let _chromium_on_interrupt = pid.map(|pid| self.cleanup.process(pid));
         let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
         drop(spinner);
         let result = self.drive(&browser, login, prompter).await;
-        let _ = browser.close().await;
+        match pid {
+            // The profile is thrown away, so a graceful close (~100 ms of Chromium saving it) buys
+            // nothing: stop Chromium and its helpers at once; tokio reaps it.
+            Some(pid) => crate::process_tree::kill(pid),
+            None => {
+                let _ = browser.close().await;
+            }
+        }
         let _ = browser.wait().await;
         events.abort();
         drop(profile);
