@@ -4,7 +4,7 @@
 use crate::support::*;
 use aws_token_sandbox::data;
 
-fn chromium() -> String {
+pub fn chromium() -> String {
     for p in [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -45,7 +45,7 @@ impl NoDisplay for Test {
     }
 }
 
-fn leftover_profiles(w: &World) -> Vec<String> {
+pub fn leftover_profiles(w: &World) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(w.home.path().join("tmp")) else {
         return Vec::new();
     };

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install what the integration tests need besides Rust: a Python virtualenv with moto's STS server
 # (moto, flask, flask-cors) and botocore (to check that the written files parse as the AWS CLI reads
-# them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; node, npm, openssl
-# and Chromium (for the browser provider) from Debian when missing. Idempotent; the venv lives in target/test-venv unless
-# AWS_TOKEN_TEST_VENV says otherwise.
+# them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; from Debian when
+# missing: node, npm, openssl, Chromium (the browser providers) and Xvfb (a display for the "browser"
+# provider's window). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
+# otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ command -v node > /dev/null || missing+=(nodejs)
 command -v npm > /dev/null || missing+=(npm)
 command -v openssl > /dev/null || missing+=(openssl)
 command -v chromium > /dev/null || missing+=(chromium)
+command -v Xvfb > /dev/null || missing+=(xvfb)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tests/setup.sh: installing ${missing[*]} from Debian" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
