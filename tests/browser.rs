@@ -45,7 +45,7 @@ impl NoDisplay for Test {
     }
 }
 
-pub fn leftover_profiles(w: &World) -> Vec<String> {
+fn leftover_profiles(w: &World) -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(w.home.path().join("tmp")) else {
         return Vec::new();
     };
@@ -53,6 +53,12 @@ pub fn leftover_profiles(w: &World) -> Vec<String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("aws-token-chromium-"))
         .collect()
+}
+
+/// Chromium's temporary profile (the IdP's session cookies) is gone.
+pub fn assert_no_leftover_profiles(w: &World) {
+    let left = leftover_profiles(w);
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -64,11 +70,7 @@ fn two_step_sign_in_with_totp() {
         .stdout_is("export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=us-east-1\n")
         .stderr_has("assumed-role/Admin/demo@example.com");
     assert!(ini_value(&w.credentials(), "staging", "aws_session_token").is_some());
-    assert!(
-        leftover_profiles(&w).is_empty(),
-        "{:?}",
-        leftover_profiles(&w)
-    );
+    assert_no_leftover_profiles(&w);
 }
 
 #[test]
@@ -108,7 +110,7 @@ fn wrong_password() {
         .expect(3)
         .stderr_has("the sign-in page says: Unable to sign in");
     assert!(!w.credentials_path().exists());
-    assert!(leftover_profiles(&w).is_empty());
+    assert_no_leftover_profiles(&w);
 }
 
 #[test]
@@ -230,11 +232,7 @@ fn ctrl_c_while_waiting_on_the_page_stops_chromium_and_deletes_its_profile() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{seen}{rest}");
     assert!(rest.contains("aws-token: interrupted"), "{rest}");
-    assert!(
-        leftover_profiles(&w).is_empty(),
-        "{:?}",
-        leftover_profiles(&w)
-    );
+    assert_no_leftover_profiles(&w);
     assert_eq!(chromium_processes_using(&tmp), Vec::<String>::new());
     assert!(!w.credentials_path().exists());
 }

@@ -3,7 +3,7 @@
 //! user went through. "The user" is played by a session made through the Authn API beforehand, so
 //! the window goes straight to the auto-posting SAML page.
 
-use crate::browser::{chromium, leftover_profiles};
+use crate::browser::{assert_no_leftover_profiles, chromium};
 use crate::support::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -112,11 +112,7 @@ fn a_login_finished_in_the_window_is_taken() {
     r.stderr_has("Finish the login in the browser window")
         .stderr_has("assumed-role/ReadOnly/nomfa@example.com");
     assert!(ini_value(&w.credentials(), "staging", "aws_session_token").is_some());
-    assert!(
-        leftover_profiles(&w).is_empty(),
-        "{:?}",
-        leftover_profiles(&w)
-    );
+    assert_no_leftover_profiles(&w);
 }
 
 #[test]
@@ -128,7 +124,7 @@ fn a_login_not_finished_in_time_is_an_authentication_error() {
         .expect(3)
         .stderr_has("the login was not finished in the browser within 1 s");
     assert!(!w.credentials_path().exists());
-    assert!(leftover_profiles(&w).is_empty());
+    assert_no_leftover_profiles(&w);
 }
 
 #[test]

@@ -152,18 +152,12 @@ impl Test {
     }
 
     /// Run to completion.
-    pub fn output(mut self) -> Run {
-        self.cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = self.cmd.spawn().expect("aws-token runs");
-        // Stdin is an empty pipe: not a terminal, and at end of file at once.
-        drop(child.stdin.take());
-        Run(child.wait_with_output().expect("aws-token finishes"))
+    pub fn output(self) -> Run {
+        Run(self.spawn().wait_with_output().expect("aws-token finishes"))
     }
 
-    /// Start without waiting: stdin an empty pipe, stdout and stderr piped.
+    /// Start without waiting: stdin an empty pipe (not a terminal, and at end of file at once),
+    /// stdout and stderr piped.
     pub fn spawn(mut self) -> std::process::Child {
         self.cmd
             .stdin(Stdio::piped())
