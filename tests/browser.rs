@@ -236,3 +236,25 @@ fn ctrl_c_while_waiting_on_the_page_stops_chromium_and_deletes_its_profile() {
     assert_eq!(chromium_processes_using(&tmp), Vec::<String>::new());
     assert!(!w.credentials_path().exists());
 }
+
+#[test]
+fn an_unexpected_page_is_named_within_the_step_timeout() {
+    let w = browser_world(data::demo());
+    w.write_config(
+        &w.default_config()
+            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\"")
+            .replace(
+                &w.sandbox.embed_link(DEMO_APP),
+                &format!("{}/form/empty", w.sandbox.url()),
+            ),
+    );
+    let started = std::time::Instant::now();
+    login(&w, "demo@example.com")
+        .args(["--browser-timeout", "1"])
+        .expect(4)
+        .stderr_has("/form/empty: the page (\"Maintenance\")")
+        .stderr_has("within 1 s (--browser-timeout); run with --debug to see it");
+    // Not the default 30 s: the step's own timeout, plus Chromium's start.
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert!(!w.credentials_path().exists());
+}

@@ -443,10 +443,10 @@ impl BrowserIdp {
                     push_sent = true;
                 }
                 State::Timeout { title, url } => {
-                    return Err(Error::Protocol {
-                        url,
+                    // Exit 4, as the form provider's page with no form and no SAMLResponse.
+                    return Err(Error::NotAuthorized {
                         message: format!(
-                            "the page (\"{title}\") showed nothing aws-token knows how to answer within {} s{}",
+                            "{url}: the page (\"{title}\") showed no sign-in field, MFA prompt or error that aws-token knows, and did not post a SAMLResponse to AWS within {} s (--browser-timeout){}",
                             timeout.as_secs(),
                             if self.debug {
                                 ""
