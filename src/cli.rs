@@ -12,7 +12,7 @@ use std::path::PathBuf;
     disable_version_flag = true,
     about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
     after_help = "Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
-                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted."
+                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (143 SIGTERM, 129 SIGHUP)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -1,15 +1,19 @@
-//! Ctrl-C: put the terminal back as it was (a masked prompt turns echo off, a picker hides the
-//! cursor), stop the child processes and delete the temporary directories that are registered in
-//! the `Cleanup` (a browser and its profile, which holds the IdP's session cookies), and exit with
-//! 130. Credentials files are only ever replaced by rename, so stopping at any point leaves them whole.
+//! Ctrl-C (and SIGTERM, SIGHUP): put the terminal back as it was (a masked prompt turns echo off,
+//! a picker hides the cursor), stop the child processes and delete the temporary directories that
+//! are registered in the `Cleanup` (a browser and its profile, which holds the IdP's session
+//! cookies), and exit with 128 + the signal (130 for Ctrl-C). Credentials files are only ever
+//! replaced by rename, so stopping at any point leaves them whole.
 
 use crate::process_tree;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Install the SIGINT handler. Call once, before any prompt; hand the returned `Cleanup` to whatever
-/// starts a process or writes a temporary directory.
+/// Install the handler for SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed). Call once,
+/// before any prompt; hand the returned `Cleanup` to whatever starts a process or writes a temporary
+/// directory. The process then exits with 128 + the signal's number (130 for Ctrl-C).
 pub fn install() -> Cleanup {
     let cleanup = Cleanup::default();
     let stdin = std::io::stdin();
@@ -20,21 +24,31 @@ pub fn install() -> Cleanup {
     };
     let stderr_tty = std::io::stderr().is_terminal();
     let on_signal = cleanup.clone();
-    // Failing to install (a handler already set by an embedding program) only loses the restore.
-    let _ = ctrlc::set_handler(move || {
-        if let Some(t) = &saved {
-            let _ = rustix::termios::tcsetattr(
-                std::io::stdin(),
-                rustix::termios::OptionalActions::Now,
-                t,
-            );
+    // Failing to install only loses the restore and the clean-up; the signals then kill as usual.
+    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return cleanup;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if let Some(t) = &saved {
+                let _ = rustix::termios::tcsetattr(
+                    std::io::stdin(),
+                    rustix::termios::OptionalActions::Now,
+                    t,
+                );
+            }
+            if stderr_tty {
+                eprint!("\x1b[?25h");
+            }
+            on_signal.run();
+            let what = match signal {
+                SIGINT => "interrupted",
+                SIGHUP => "the terminal went away",
+                _ => "terminated",
+            };
+            eprintln!("\naws-token: {what}");
+            std::process::exit(128 + signal);
         }
-        if stderr_tty {
-            eprint!("\x1b[?25h");
-        }
-        on_signal.run();
-        eprintln!("\naws-token: interrupted");
-        std::process::exit(130);
     });
     cleanup
 }

@@ -194,6 +194,17 @@ fn chromium_processes_using(dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn ctrl_c_while_waiting_on_the_page_stops_chromium_and_deletes_its_profile() {
+    signal_while_waiting_on_the_page("INT", 130, "aws-token: interrupted");
+}
+
+#[test]
+fn sigterm_and_sighup_clean_up_the_same_way() {
+    signal_while_waiting_on_the_page("TERM", 143, "aws-token: terminated");
+    signal_while_waiting_on_the_page("HUP", 129, "aws-token: the terminal went away");
+}
+
+/// Sends SIG`signal` to aws-token while the page waits on a push that never comes.
+fn signal_while_waiting_on_the_page(signal: &str, code: i32, says: &str) {
     use std::io::{BufRead, BufReader};
     let mut d = data::demo();
     for u in d.users.iter_mut().filter(|u| u.login == "push@example.com") {
@@ -220,18 +231,18 @@ fn ctrl_c_while_waiting_on_the_page_stops_chromium_and_deletes_its_profile() {
     let tmp = w.home.path().join("tmp");
     assert_eq!(leftover_profiles(&w).len(), 1);
     assert!(!chromium_processes_using(&tmp).is_empty());
-    // SIGINT to aws-token alone (not its process group, as a terminal's Ctrl-C would): it must
-    // stop Chromium itself.
+    // To aws-token alone (not its process group, as a terminal's Ctrl-C would): it must stop
+    // Chromium itself.
     let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{seen}{rest}");
-    assert!(rest.contains("aws-token: interrupted"), "{rest}");
+    assert_eq!(status.code(), Some(code), "{seen}{rest}");
+    assert!(rest.contains(says), "{rest}");
     assert_no_leftover_profiles(&w);
     assert_eq!(chromium_processes_using(&tmp), Vec::<String>::new());
     assert!(!w.credentials_path().exists());
