@@ -4,7 +4,7 @@
 # a temporary HOME and show what was written. Nothing outside this machine is contacted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --bins
+cargo build --quiet --workspace --bins
 bin=target/debug
 home=$(mktemp -d)
 trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$home"' EXIT
