@@ -22,6 +22,7 @@ pub mod sdk_http;
 pub mod secret;
 pub mod settings;
 pub mod sts;
+pub mod tls;
 
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use environment::Environment;
@@ -116,13 +117,7 @@ fn execute(
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
-    // The system's TLS roots are read only when some endpoint is https (not for the loopback sandbox).
-    let tls = !config::is_plain_loopback(settings.idp_url.as_str())
-        || settings
-            .sts_endpoint
-            .as_deref()
-            .is_none_or(|e| !config::is_plain_loopback(e));
-    let http = idp::http::Http::new(clock, reporter.clone(), tls)?;
+    let http = idp::http::Http::new(clock, reporter.clone(), tls::TrustSources::from_env(env))?;
     let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
     let idp = idp::build(&settings, http, reporter, cleanup);
     let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {

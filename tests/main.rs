@@ -20,5 +20,6 @@ mod roles;
 mod saml_idp;
 mod secrets;
 mod sts;
+mod tls;
 mod tty;
 mod wrapper;

@@ -27,10 +27,30 @@ impl World {
 
     pub fn with_data(d: Data) -> World {
         let sandbox = Sandbox::start(d, 0).expect("sandbox starts");
+        World::around(sandbox)
+    }
+
+    /// The demo sandbox served over https by a CA generated for it; its PEM is `ca_path()`. The
+    /// client trusts it only when told to (SSL_CERT_FILE, SSL_CERT_DIR, AWS_CA_BUNDLE).
+    pub fn tls() -> World {
+        let identity = aws_token_sandbox::tls::Identity::generate().expect("TLS identity");
+        let pem = identity.ca_pem.clone();
+        let sandbox = Sandbox::start_with(data::demo(), 0, Some(identity)).expect("sandbox starts");
+        let w = World::around(sandbox);
+        std::fs::write(w.ca_path(), pem).expect("write the CA");
+        w
+    }
+
+    fn around(sandbox: Sandbox) -> World {
         let home = tempfile::tempdir().expect("temp HOME");
         let w = World { sandbox, home };
         w.write_config(&w.default_config());
         w
+    }
+
+    /// The sandbox CA's PEM (worlds made by `World::tls`).
+    pub fn ca_path(&self) -> PathBuf {
+        self.home.path().join("sandbox-ca.pem")
     }
 
     pub fn default_config(&self) -> String {

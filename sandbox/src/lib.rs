@@ -12,6 +12,7 @@ mod okta;
 mod saml;
 mod sigv4;
 mod sts;
+pub mod tls;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -40,6 +41,8 @@ struct Shared {
     signing_key: [u8; 32],
     /// The public keys of the outside IdPs in `data.saml_providers`, by provider ARN.
     provider_keys: HashMap<String, rsa::RsaPublicKey>,
+    /// Served over https: the org URL it hands out starts with https://.
+    tls: bool,
     state: Mutex<State>,
 }
 
@@ -83,16 +86,28 @@ fn router(shared: AppState) -> Router {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    /// Served over https (with a generated CA) rather than plain http.
+    tls: bool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Sandbox {
-    /// Start on 127.0.0.1:`port` (0 for any free port) in a background thread.
+    /// Start on 127.0.0.1:`port` (0 for any free port) in a background thread, over plain http.
     pub fn start(data: Data, port: u16) -> std::io::Result<Sandbox> {
+        Sandbox::start_with(data, port, None)
+    }
+
+    /// Start on 127.0.0.1:`port`, over https with `tls` when given (the client must trust its CA).
+    pub fn start_with(
+        data: Data,
+        port: u16,
+        tls: Option<tls::Identity>,
+    ) -> std::io::Result<Sandbox> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let tls_on = tls.is_some();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -112,6 +127,7 @@ impl Sandbox {
             data,
             signing_key: rand::random(),
             provider_keys,
+            tls: tls_on,
             state: Mutex::new(State::default()),
         });
         let thread = std::thread::spawn(move || {
@@ -119,25 +135,41 @@ impl Sandbox {
                 let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                     return;
                 };
-                let server =
-                    axum::serve(listener, router(shared)).with_graceful_shutdown(async move {
-                        let _ = rx.await;
-                    });
-                if let Err(e) = server.await {
+                let shutdown = async move {
+                    let _ = rx.await;
+                };
+                let served = match tls {
+                    Some(identity) => match tls::Listener::new(listener, &identity) {
+                        Ok(l) => {
+                            axum::serve(l, router(shared))
+                                .with_graceful_shutdown(shutdown)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                    None => {
+                        axum::serve(listener, router(shared))
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                };
+                if let Err(e) = served {
                     eprintln!("aws-token-sandbox: server error: {e}");
                 }
             });
         });
         Ok(Sandbox {
             addr,
+            tls: tls_on,
             shutdown: Some(tx),
             thread: Some(thread),
         })
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`, or `https://` when served over TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The app embed link for `app_id`.

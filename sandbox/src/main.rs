@@ -1,11 +1,13 @@
 //! The `aws-token-sandbox` command: serve the sandbox on 127.0.0.1, print the demo users file, or
 //! print the current TOTP code for a secret (the demo's authenticator app).
 
-use aws_token_sandbox::{Data, Sandbox, data, totp_now};
+use aws_token_sandbox::{Data, Sandbox, data, tls, totp_now};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  aws-token-sandbox [serve] [--users FILE] [--port N]   serve on 127.0.0.1 (port 0 = any); prints the URL
+  aws-token-sandbox [serve] [--users FILE] [--port N] [--tls CA_FILE]
+                                                        serve on 127.0.0.1 (port 0 = any); prints the URL;
+                                                        --tls: https with a new CA, its PEM written to CA_FILE
   aws-token-sandbox demo-users                          print the demo users file (JSON)
   aws-token-sandbox totp [SECRET]                       print the current TOTP code (default: the demo user's)";
 
@@ -44,10 +46,12 @@ fn run(args: &[String]) -> Result<(), String> {
 fn serve(args: &[String]) -> Result<(), String> {
     let mut users = None;
     let mut port = 0u16;
+    let mut ca_file = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--users" => users = Some(it.next().ok_or("--users needs a file")?.clone()),
+            "--tls" => ca_file = Some(it.next().ok_or("--tls needs a file for the CA")?.clone()),
             "--port" => {
                 port = it
                     .next()
@@ -65,7 +69,16 @@ fn serve(args: &[String]) -> Result<(), String> {
         }
         None => data::demo(),
     };
-    let sandbox = Sandbox::start(data, port).map_err(|e| format!("cannot listen: {e}"))?;
+    let identity = match &ca_file {
+        Some(path) => {
+            let identity = tls::Identity::generate().map_err(|e| e.to_string())?;
+            std::fs::write(path, &identity.ca_pem).map_err(|e| format!("{path}: {e}"))?;
+            Some(identity)
+        }
+        None => None,
+    };
+    let sandbox =
+        Sandbox::start_with(data, port, identity).map_err(|e| format!("cannot listen: {e}"))?;
     println!("{}", sandbox.url());
     eprintln!(
         "aws-token-sandbox: Okta org {url}, demo app {}, STS {}",

@@ -41,12 +41,13 @@ pub(crate) struct Session {
 const TX_LIFETIME: i64 = 300;
 
 /// The org URL as the client reached it.
-fn org(headers: &HeaderMap) -> String {
+fn org(s: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    let scheme = if s.tls { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -234,7 +235,7 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
     if calls <= f.authn_rate_limited + f.authn_server_errors {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }
-    let org = org(&headers);
+    let org = org(&s, &headers);
     let body = match json_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
@@ -301,7 +302,7 @@ pub(crate) async fn verify(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let org = org(&headers);
+    let org = org(&s, &headers);
     let body = match json_body(&body) {
         Ok(b) => b,
         Err(r) => return r,

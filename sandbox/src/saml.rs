@@ -262,6 +262,7 @@ mod tests {
             data: data::demo(),
             signing_key: [7; 32],
             provider_keys: std::collections::HashMap::new(),
+            tls: false,
             state: std::sync::Mutex::default(),
         }
     }

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::is_loopback;
 use crate::error::{Error, Result};
 use crate::report::Reporter;
+use crate::tls::TrustSources;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,8 @@ const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// What the client trusts, for the hint on a certificate failure.
+    trust: String,
     clock: Arc<dyn Clock>,
     reporter: Reporter,
 }
@@ -30,9 +33,8 @@ impl std::fmt::Debug for Http {
 }
 
 impl Http {
-    /// Build the client. Without `tls` no trust roots are loaded (all endpoints are loopback http)
-    /// and an https URL fails certificate verification.
-    pub fn new(clock: Arc<dyn Clock>, reporter: Reporter, tls: bool) -> Result<Http> {
+    /// Build the client. The trust roots of `trust` are read on the first https handshake only.
+    pub fn new(clock: Arc<dyn Clock>, reporter: Reporter, trust: TrustSources) -> Result<Http> {
         let policy = reqwest::redirect::Policy::custom(|attempt| {
             let url = attempt.url();
             if url.scheme() == "http" && !is_loopback(url) {
@@ -44,11 +46,9 @@ impl Http {
                 attempt.follow()
             }
         });
-        let mut builder = reqwest::Client::builder();
-        if !tls {
-            builder = builder.tls_certs_only(Vec::<reqwest::Certificate>::new());
-        }
-        let client = builder
+        let trust_text = trust.describe();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::client_config(trust)?)
             .cookie_store(true)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
@@ -58,6 +58,7 @@ impl Http {
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Http {
             client,
+            trust: trust_text,
             clock,
             reporter,
         })
@@ -116,13 +117,18 @@ impl Http {
                         ),
                     });
                 }
-                Ok(_) => return result.map_err(|e| network(what, &e)),
-                Err(e) if (e.is_connect() || e.is_timeout()) && attempt < RETRIES => {
+                Ok(_) => return result.map_err(|e| self.network(what, &e)),
+                // A certificate that does not verify will not verify on the next try either.
+                Err(e)
+                    if (e.is_connect() || e.is_timeout())
+                        && attempt < RETRIES
+                        && tls_failure(e).is_none() =>
+                {
                     self.reporter
                         .verbose(&format!("{what}: {}; retrying", describe(e)));
                     backoff(attempt)
                 }
-                Err(e) => return Err(network(what, e)),
+                Err(e) => return Err(self.network(what, e)),
             };
             self.clock.sleep(wait).await;
             attempt += 1;
@@ -172,10 +178,35 @@ fn describe(e: &reqwest::Error) -> String {
     msg
 }
 
-fn network(what: &str, e: &reqwest::Error) -> Error {
-    Error::Network {
-        url: what.to_owned(),
-        message: describe(e),
+impl Http {
+    /// A network error for `what`; a certificate failure says what is trusted and how to add a CA.
+    pub fn network(&self, what: &str, e: &reqwest::Error) -> Error {
+        let mut message = describe(e);
+        if let Some(rustls::Error::InvalidCertificate(_)) = tls_failure(e) {
+            message.push_str(&format!(
+                "; the server's certificate is not trusted by {}: if your network uses its own CA (a TLS-inspecting proxy or a corporate CA), point SSL_CERT_FILE or AWS_CA_BUNDLE at its PEM file",
+                self.trust
+            ));
+        }
+        Error::Network {
+            url: what.to_owned(),
+            message,
+        }
+    }
+}
+
+/// The TLS error behind `e`, if the request failed in the handshake.
+fn tls_failure(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut current: &(dyn std::error::Error + 'static) = e;
+    loop {
+        if let Some(t) = current.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        // io::Error::source skips the error it wraps (tokio-rustls nests two): look inside it.
+        current = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref()?,
+            None => current.source()?,
+        };
     }
 }
 
