@@ -19,7 +19,10 @@ pub fn chromium() -> String {
 
 fn browser_world(d: data::Data) -> World {
     chromium();
-    let w = World::with_data(d);
+    as_browser_world(World::with_data(d))
+}
+
+fn as_browser_world(w: World) -> World {
     w.write_config(
         &w.default_config()
             .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),

@@ -7,6 +7,7 @@
 mod support;
 
 mod browser;
+mod browser_network;
 mod browser_window;
 mod cli;
 mod concurrency;

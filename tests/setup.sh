@@ -2,8 +2,9 @@
 # Install what the integration tests need besides Rust: a Python virtualenv with moto's STS server
 # (moto, flask, flask-cors) and botocore (to check that the written files parse as the AWS CLI reads
 # them); the npm package saml-idp (a real signing SAML IdP) in tests/saml-idp; from Debian when
-# missing: node, npm, openssl, Chromium (the browser providers) and Xvfb (a display for the "browser"
-# provider's window). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
+# missing: node, npm, openssl, Chromium (the browser providers), Xvfb (a display for the "browser"
+# provider's window) and certutil (libnss3-tools: a CA in the user's NSS database, as Chromium trusts
+# a corporate CA). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
 # otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ command -v npm > /dev/null || missing+=(npm)
 command -v openssl > /dev/null || missing+=(openssl)
 command -v chromium > /dev/null || missing+=(chromium)
 command -v Xvfb > /dev/null || missing+=(xvfb)
+command -v certutil > /dev/null || missing+=(libnss3-tools)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tests/setup.sh: installing ${missing[*]} from Debian" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
