@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Release smoke test (run by .ci/run): build the release binaries with a config.json baked in
+# Release smoke test (run by .ci/run): build the (static) release binaries with a config.json baked in
 # (AWS_TOKEN_EMBED_CONFIG), then check against the sandbox that the embedded config is used when no
 # file is found, that a file on disk still wins, and report the binary's size.
 set -euo pipefail
@@ -12,8 +12,8 @@ cat > "$tmp/org-config.json" <<JSON
 {"region": "eu-west-1", "idpEntryUrl": "$url/home/amazon_aws/0oaawsdemo0000000001/272",
  "defaultAccount": "staging", "accounts": {"staging": "111111111111"}}
 JSON
-AWS_TOKEN_EMBED_CONFIG="$tmp/org-config.json" cargo build --release --quiet --workspace --bins
-bin=$PWD/target/release
+# The static build tests/docker.sh uses too: only aws-token itself is rebuilt for the embedded config.
+bin=$(AWS_TOKEN_EMBED_CONFIG="$tmp/org-config.json" scripts/build-static.sh)
 source scripts/sandbox.sh
 start_sandbox "$bin" "$tmp" --port "$port"
 
