@@ -96,6 +96,26 @@ pub struct Cli {
     )]
     pub browser_timeout: u64,
 
+    /// The longest wait for a connection to the IdP or STS
+    #[arg(
+        long,
+        env = "AWS_TOKEN_CONNECT_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub connect_timeout: u64,
+
+    /// The longest wait for the IdP or STS to answer once connected (a request that timed out is not sent again)
+    #[arg(
+        long,
+        env = "AWS_TOKEN_READ_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub read_timeout: u64,
+
     /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
     #[arg(long, env = "AWS_TOKEN_DEBUG")]
     pub debug: bool,

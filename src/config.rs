@@ -91,7 +91,13 @@ impl Config {
         let config: Config = serde_json::from_str(text).map_err(|e| {
             let msg = e.to_string();
             // serde's untagged-enum message says nothing useful; say what an account may be.
-            let msg = if msg.contains("did not match any variant of untagged enum Account") {
+            let first = text.trim_start().chars().next();
+            let msg = if first.is_some_and(|c| c != '{') && e.is_data() {
+                format!(
+                    "config.json must be one JSON object ({{ \"idpEntryUrl\": ..., \"accounts\": {{...}} }}), not a value that starts with {:?}",
+                    first.unwrap_or(' ')
+                )
+            } else if msg.contains("did not match any variant of untagged enum Account") {
                 format!(
                     "an account must be an account number string or an object with \"accountNumber\" and optional \"idpEntryUrl\" ({msg})"
                 )

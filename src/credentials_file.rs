@@ -12,6 +12,12 @@ use std::time::{Duration, Instant};
 /// How long to wait for another aws-token holding the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
+/// The largest file aws-token rewrites: far beyond 10,000 profiles, far below a mistake.
+const MAX_SIZE: u64 = 32 * 1024 * 1024;
+
+/// The prefix of our temporary files; `tempfile` adds six random characters.
+const TEMP_PREFIX: &str = ".aws-token-";
+
 /// The permissions the written file gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileMode {
@@ -29,9 +35,75 @@ pub struct SectionEdit<'a> {
     pub update_if_present: Vec<(&'a str, String)>,
 }
 
+/// Check, before any login, that `path` can be written the way `upsert` writes it: the file (or its
+/// symlink's target) is missing or a regular, writable, UTF-8 file of a sane size. Returns the
+/// path that will be written. No lock is taken and nothing is changed.
+pub fn check(path: &Path) -> Result<PathBuf> {
+    let target = resolve_symlink(path)?;
+    let meta = match std::fs::metadata(&target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(target),
+        Err(e) => return Err(Error::file(&target, "cannot read", &e)),
+    };
+    let file_type = meta.file_type();
+    if !file_type.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if file_type.is_dir() {
+            "a directory"
+        } else if file_type.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if file_type.is_char_device() {
+            "a character device"
+        } else if file_type.is_block_device() {
+            "a block device"
+        } else if file_type.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        return Err(Error::File {
+            path: target,
+            message: format!(
+                "is {kind}: aws-token writes a file by replacing it whole and will not do that to {kind}; point AWS_SHARED_CREDENTIALS_FILE (or awsConfigPath) at a regular file"
+            ),
+        });
+    }
+    if meta.permissions().mode() & 0o200 == 0 {
+        return Err(Error::File {
+            path: target,
+            message: format!(
+                "is read-only (mode {:04o}): aws-token will not replace it; make it writable (chmod u+w) to let aws-token write it",
+                meta.permissions().mode() & 0o7777
+            ),
+        });
+    }
+    if meta.len() > MAX_SIZE {
+        return Err(Error::File {
+            path: target,
+            message: format!(
+                "is {} MiB, more than the {} MiB aws-token rewrites; is it really an AWS credentials or config file?",
+                meta.len() / 1024 / 1024,
+                MAX_SIZE / 1024 / 1024
+            ),
+        });
+    }
+    Ok(target)
+}
+
 /// Apply `edit` to the file at `path` (created with its directory when missing).
 pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()> {
-    let target = resolve_symlink(path)?;
+    // Values go into INI lines: a line break would start a section of its own.
+    if let Some((k, _)) = edit
+        .set
+        .iter()
+        .chain(edit.update_if_present.iter())
+        .find(|(_, v)| v.contains(['\n', '\r']))
+    {
+        return Err(Error::Internal(format!(
+            "refusing to write a value of {k} that holds a line break"
+        )));
+    }
+    let target = check(path)?;
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -45,6 +117,9 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
             .map_err(|e| Error::file(&dir, "cannot create the directory", &e))?;
     }
     let lock = lock_dir(&dir)?;
+    remove_stale_temp_files(&dir);
+    // Checked again under the lock: another process may have changed it meanwhile.
+    let target = check(&target)?;
     let (old, old_mode) = match std::fs::read(&target) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes).map_err(|_| Error::File {
@@ -60,6 +135,26 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
         Err(e) => return Err(Error::file(&target, "cannot read", &e)),
     };
+    let lines: Vec<usize> = old
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| header(l) == Some(edit.section))
+        .map(|(i, _)| i + 1)
+        .collect();
+    if lines.len() > 1 {
+        return Err(Error::File {
+            path: target,
+            message: format!(
+                "has [{}] more than once (lines {}): the AWS CLI refuses such a file; remove all but one and run again",
+                edit.section,
+                lines
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
     let new = apply(&old, edit);
     let perm = match (mode, old_mode) {
         (FileMode::Private, _) => 0o600,
@@ -69,6 +164,24 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
     write_atomic(&target, &dir, new.as_bytes(), perm)?;
     drop(lock);
     Ok(())
+}
+
+/// Temporary files a killed aws-token left in `dir` (they may hold credentials). Called with the
+/// directory's lock held: every writer writes under it, so none of them is in use.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_ours = name
+            .strip_prefix(TEMP_PREFIX)
+            .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if is_ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// A symlinked credentials file is edited at its target, and the link is left in place.
@@ -121,14 +234,14 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File> {
 }
 
 fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    // tempfile creates it 0600: a copy left by a crash is never readable by others.
     let mut tmp = tempfile::Builder::new()
-        .prefix(".aws-token-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
     let f = tmp.as_file_mut();
-    f.set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Error::file(target, "cannot set permissions", &e))?;
     f.write_all(bytes)
+        .and_then(|()| f.set_permissions(std::fs::Permissions::from_mode(mode)))
         .and_then(|()| f.sync_all())
         .map_err(|e| Error::file(target, "cannot write", &e))?;
     tmp.persist(target)

@@ -1,17 +1,17 @@
-//! Ctrl-C (and SIGTERM, SIGHUP): put the terminal back as it was (a masked prompt turns echo off,
+//! Ctrl-C (and Ctrl-\ SIGQUIT, SIGTERM, SIGHUP): put the terminal back as it was (a masked prompt turns echo off,
 //! a picker hides the cursor), stop the child processes and delete the temporary directories that
 //! are registered in the `Cleanup` (a browser and its profile, which holds the IdP's session
 //! cookies), and exit with 128 + the signal (130 for Ctrl-C). Credentials files are only ever
 //! replaced by rename, so stopping at any point leaves them whole.
 
 use crate::process_tree;
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Install the handler for SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed). Call once,
+/// Install the handler for SIGINT (Ctrl-C), SIGQUIT (Ctrl-\\), SIGTERM and SIGHUP (the terminal closed). Call once,
 /// before any prompt; hand the returned `Cleanup` to whatever starts a process or writes a temporary
 /// directory. The process then exits with 128 + the signal's number (130 for Ctrl-C).
 pub fn install() -> Cleanup {
@@ -25,7 +25,7 @@ pub fn install() -> Cleanup {
     let stderr_tty = std::io::stderr().is_terminal();
     let on_signal = cleanup.clone();
     // Failing to install only loses the restore and the clean-up; the signals then kill as usual.
-    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+    let Ok(mut signals) = Signals::new([SIGINT, SIGQUIT, SIGTERM, SIGHUP]) else {
         return cleanup;
     };
     std::thread::spawn(move || {
@@ -42,7 +42,7 @@ pub fn install() -> Cleanup {
             }
             on_signal.run();
             let what = match signal {
-                SIGINT => "interrupted",
+                SIGINT | SIGQUIT => "interrupted",
                 SIGHUP => "the terminal went away",
                 _ => "terminated",
             };

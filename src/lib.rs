@@ -117,7 +117,12 @@ fn execute(
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
-    let http = idp::http::Http::new(clock, reporter.clone(), tls::TrustSources::from_env(env))?;
+    let http = idp::http::Http::new(
+        clock,
+        reporter.clone(),
+        tls::TrustSources::from_env(env),
+        settings.timeouts,
+    )?;
     let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
     let idp = idp::build(&settings, http, reporter, cleanup);
     let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
@@ -126,11 +131,13 @@ fn execute(
         Box::new(prompt::NoTerminal)
     };
     let endpoint = settings.sts_endpoint.clone();
+    let timeouts = settings.timeouts;
     let make_sts = move |region: &str| -> Box<dyn sts::Sts> {
         Box::new(sts::AwsSts::new(
             region.to_owned(),
             endpoint.clone(),
             sdk_http.clone(),
+            timeouts,
         ))
     };
     let deps = login::Deps {

@@ -38,6 +38,12 @@ pub struct Outcome {
 
 /// Run the whole login.
 pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
+    let wrote_profile = matches!(settings.output, OutputFormat::Profile | OutputFormat::None);
+    if wrote_profile {
+        // Before the password and MFA: a file that cannot be written fails now, not after them.
+        credentials_file::check(&settings.credentials_file)?;
+        credentials_file::check(&settings.aws_config_file)?;
+    }
     let request = LoginRequest {
         url: settings.idp_url.clone(),
         username: settings.username.clone(),
@@ -114,7 +120,6 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
         }
     };
 
-    let wrote_profile = matches!(settings.output, OutputFormat::Profile | OutputFormat::None);
     if wrote_profile {
         write_profile(settings, &credentials, &region)?;
     }
@@ -211,6 +216,18 @@ fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Resu
         },
         FileMode::KeepOrDefault,
     )
+    .map_err(|e| match e {
+        // Say exactly what did change: the credentials are in place, the region is not.
+        Error::File { path, message } => Error::File {
+            path,
+            message: format!(
+                "{message} (the credentials of profile {} were written to {}; only its region and output format are not set)",
+                settings.profile,
+                settings.credentials_file.display()
+            ),
+        },
+        other => other,
+    })
 }
 
 #[cfg(test)]

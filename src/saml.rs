@@ -68,6 +68,12 @@ impl Assertion {
             String::from_utf8(xml).map_err(|_| bad("SAMLResponse is not UTF-8 XML".into()))?,
         );
         let fields = scan(xml.expose())?;
+        if !fields.is_response {
+            return Err(bad(
+                "the SAMLResponse the IdP sent is not a SAML Response document (no <Response> element); the IdP or a proxy answered with something else"
+                    .into(),
+            ));
+        }
         let mut roles = Vec::new();
         for value in &fields.role_values {
             let role = parse_role_value(value)?;
@@ -112,6 +118,8 @@ struct Fields {
     duration: Option<String>,
     destination: Option<String>,
     recipient: Option<String>,
+    /// Whether a `<samlp:Response>` element was seen at all.
+    is_response: bool,
 }
 
 /// Walk the XML once, collecting the attributes and URLs by local name (any namespace prefix).
@@ -137,7 +145,10 @@ fn scan(xml: &str) -> Result<Fields> {
                     }
                 };
                 match e.local_name().as_ref() {
-                    b"Response" => fields.destination = attr(b"Destination")?,
+                    b"Response" => {
+                        fields.is_response = true;
+                        fields.destination = attr(b"Destination")?;
+                    }
                     b"SubjectConfirmationData" if fields.recipient.is_none() => {
                         fields.recipient = attr(b"Recipient")?;
                     }

@@ -60,6 +60,8 @@ pub struct Settings {
     pub credentials_file: PathBuf,
     pub aws_config_file: PathBuf,
     pub sts_endpoint: Option<String>,
+    /// Connect and read timeouts of every IdP and STS request.
+    pub timeouts: crate::idp::http::Timeouts,
     pub mfa_timeout: Duration,
     pub debug: bool,
 }
@@ -230,10 +232,11 @@ impl Settings {
             aws_output_format: config.output_format.clone(),
             credentials_file,
             aws_config_file,
-            sts_endpoint: env
-                .var("AWS_ENDPOINT_URL_STS")
-                .or_else(|| env.var("AWS_ENDPOINT_URL"))
-                .map(str::to_owned),
+            sts_endpoint: sts_endpoint(env)?,
+            timeouts: crate::idp::http::Timeouts {
+                connect: Duration::from_secs(cli.connect_timeout),
+                read: Duration::from_secs(cli.read_timeout),
+            },
             mfa_timeout: Duration::from_secs(cli.mfa_timeout.max(1)),
             debug: cli.debug,
         })
@@ -296,6 +299,20 @@ fn check_profile_name(name: &str) -> Result<()> {
             "profile name {name:?} is not allowed: use letters, digits and - _ . @ + / :"
         )))
     }
+}
+
+/// AWS_ENDPOINT_URL_STS (else AWS_ENDPOINT_URL): a URL, https unless the host is loopback — the SAML
+/// assertion it carries is a bearer credential and must not cross a network in clear text.
+fn sts_endpoint(env: &Environment) -> Result<Option<String>> {
+    let Some((name, raw)) = [("AWS_ENDPOINT_URL_STS"), ("AWS_ENDPOINT_URL")]
+        .into_iter()
+        .find_map(|n| env.var(n).map(|v| (n, v)))
+    else {
+        return Ok(None);
+    };
+    config::check_url(raw)
+        .map(|_| Some(raw.to_owned()))
+        .map_err(|m| Error::Usage(format!("{name}: {m}")))
 }
 
 #[cfg(test)]

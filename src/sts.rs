@@ -3,6 +3,7 @@
 //! chained call is signed with the credentials the first call returned.
 
 use crate::error::{Error, Result};
+use crate::idp::http::Timeouts;
 use crate::saml::{AwsRole, SamlResponse};
 use crate::sdk_http::ReqwestHttpClient;
 use crate::secret::Secret;
@@ -50,16 +51,28 @@ pub struct AwsSts {
     region: String,
     endpoint: Option<String>,
     http: ReqwestHttpClient,
+    timeouts: Timeouts,
 }
 
 impl AwsSts {
     /// An STS client for `region`, optionally at a custom endpoint, sending through `http`.
-    pub fn new(region: String, endpoint: Option<String>, http: ReqwestHttpClient) -> Self {
+    pub fn new(
+        region: String,
+        endpoint: Option<String>,
+        http: ReqwestHttpClient,
+        timeouts: Timeouts,
+    ) -> Self {
         AwsSts {
             region,
             endpoint,
             http,
+            timeouts,
         }
+    }
+
+    /// The longest one STS call (all its attempts) may take.
+    fn operation_timeout(&self) -> Duration {
+        self.timeouts.connect + self.timeouts.read
     }
 
     fn client(&self, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
@@ -69,8 +82,9 @@ impl AwsSts {
             .region(Region::new(self.region.clone()))
             .timeout_config(
                 aws_sdk_sts::config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
-                    .operation_timeout(Duration::from_secs(30))
+                    .connect_timeout(self.timeouts.connect)
+                    .read_timeout(self.timeouts.read)
+                    .operation_timeout(self.operation_timeout())
                     .build(),
             )
             .retry_config(aws_sdk_sts::config::retry::RetryConfig::standard().with_max_attempts(3));
@@ -146,44 +160,43 @@ impl Sts for AwsSts {
 }
 
 impl AwsSts {
-    fn error<E, R>(&self, operation: &'static str, role: &str, err: SdkError<E, R>) -> Error
+    fn error<E>(
+        &self,
+        operation: &'static str,
+        role: &str,
+        err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+    ) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         match &err {
-            SdkError::ServiceError(se) => {
-                let e = se.err();
-                let code = e.code().unwrap_or("UnknownError").to_owned();
-                let message = e.message().unwrap_or("no message").to_owned();
-                let hint = sts_hint(&code, &message);
-                Error::Sts {
-                    operation,
-                    role: role.to_owned(),
-                    code,
-                    message,
-                    hint,
+            SdkError::ServiceError(se) => match se.err().code() {
+                Some(code) => {
+                    let message = se.err().message().unwrap_or("no message").to_owned();
+                    Error::Sts {
+                        operation,
+                        role: role.to_owned(),
+                        code: code.to_owned(),
+                        hint: sts_hint(code, &message),
+                        message,
+                    }
                 }
-            }
-            SdkError::ResponseError(_) => Error::Sts {
-                operation,
-                role: role.to_owned(),
-                code: "UnreadableResponse".into(),
-                message: format!(
-                    "{} answered something that is not an STS response",
-                    self.endpoint_label()
-                ),
-                hint: String::new(),
+                // An error status without an STS error document: a proxy, a wrong endpoint.
+                None => self.not_sts(operation, se.raw()),
             },
+            SdkError::ResponseError(re) => self.not_sts(operation, re.raw()),
             SdkError::TimeoutError(_) => Error::Network {
                 url: self.endpoint_label(),
-                message: "timed out".into(),
+                message: format!(
+                    "{operation} got no answer within {} s (--connect-timeout plus --read-timeout)",
+                    self.operation_timeout().as_secs()
+                ),
             },
             SdkError::DispatchFailure(d) => Error::Network {
                 url: self.endpoint_label(),
                 message: match d.as_connector_error() {
-                    Some(c) => format!("{c}"),
-                    None => "request failed".into(),
+                    Some(c) => error_chain(c),
+                    None => "the request could not be sent".into(),
                 },
             },
             _ => Error::Internal(format!(
@@ -192,6 +205,67 @@ impl AwsSts {
             )),
         }
     }
+
+    /// An answer that is not STS's: say what it was (status, type, an HTML page's title), never
+    /// its body, and where it came from.
+    fn not_sts(
+        &self,
+        operation: &str,
+        raw: &aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    ) -> Error {
+        let status = raw.status().as_u16();
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        let kind = raw
+            .headers()
+            .get("content-type")
+            .unwrap_or("no content type")
+            .to_owned();
+        let body = raw.body().bytes().unwrap_or_default();
+        let what = if body.is_empty() {
+            "an empty body".to_owned()
+        } else if kind.contains("html") {
+            match html_title(body) {
+                Some(t) => format!("an HTML page titled {t:?}"),
+                None => "an HTML page".to_owned(),
+            }
+        } else {
+            format!("{} bytes of {kind}", body.len())
+        };
+        Error::Network {
+            url: self.endpoint_label(),
+            message: format!(
+                "{operation} was answered with HTTP {status} {reason} and {what}, not an STS response; check AWS_ENDPOINT_URL_STS and any proxy between you and STS"
+            ),
+        }
+    }
+}
+
+/// `e` and its causes, one after the other.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        source = s.source();
+    }
+    msg
+}
+
+/// The `<title>` of an HTML page, trimmed, at most 80 characters.
+fn html_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    let title: String = text[start..end].trim().chars().take(80).collect();
+    (!title.is_empty()).then_some(title)
 }
 
 /// What to tell the user for well-known STS refusals.
@@ -212,17 +286,37 @@ fn convert(
     arn: Option<&str>,
     role: &str,
 ) -> Result<Credentials> {
-    let c = c.ok_or_else(|| Error::Protocol {
+    let bad = |message: String| Error::Protocol {
         url: "STS".into(),
-        message: format!("the answer for {role} holds no credentials"),
-    })?;
+        message: format!(
+            "{message} for {role}; nothing was written (is AWS_ENDPOINT_URL_STS an STS endpoint?)"
+        ),
+    };
+    let c = c.ok_or_else(|| bad("the answer holds no credentials".into()))?;
     let exp = c.expiration();
-    let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos()).ok_or_else(|| {
-        Error::Protocol {
-            url: "STS".into(),
-            message: "credential expiration is out of range".into(),
+    let expiration = DateTime::from_timestamp(exp.secs(), exp.subsec_nanos())
+        .ok_or_else(|| bad("the credentials' expiration is out of range".into()))?;
+    if expiration <= Utc::now() {
+        return Err(bad(format!(
+            "the credentials STS answered expired already ({})",
+            expiration.to_rfc3339()
+        )));
+    }
+    // Every value is written into an INI file: a line break or a bracket would become a section.
+    for (name, value) in [
+        ("AccessKeyId", c.access_key_id()),
+        ("SecretAccessKey", c.secret_access_key()),
+        ("SessionToken", c.session_token()),
+    ] {
+        if value.is_empty() {
+            return Err(bad(format!("the answer's {name} is missing")));
         }
-    })?;
+        if !is_credential_text(value) {
+            return Err(bad(format!(
+                "the answer's {name} holds characters no AWS credential has (a line break, space or bracket)"
+            )));
+        }
+    }
     Ok(Credentials {
         access_key_id: Secret::new(c.access_key_id().to_owned()),
         secret_access_key: Secret::new(c.secret_access_key().to_owned()),
@@ -230,4 +324,25 @@ fn convert(
         expiration,
         assumed_role_arn: arn.unwrap_or(role).to_owned(),
     })
+}
+
+/// Printable ASCII without spaces or brackets: what access keys, secrets and session tokens are made of.
+fn is_credential_text(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b'[' | b']' | b';' | b'#'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_text_refuses_what_would_break_the_ini_file() {
+        assert!(is_credential_text("ASIAABCDEFGHIJKLMNOP"));
+        assert!(is_credential_text("wJalr/K7MDENG+bPxRfiCYEXAMPLEKEY="));
+        assert!(!is_credential_text("ASIA\n[default]"));
+        assert!(!is_credential_text("a b"));
+        assert!(!is_credential_text("x\r"));
+        assert!(!is_credential_text("[x]"));
+    }
 }

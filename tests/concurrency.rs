@@ -1,14 +1,17 @@
-//! Parallel runs into one credentials file never lose each other's profile.
+//! Parallel runs into one credentials file never lose each other's profile, and never change a byte
+//! of anything else in it (comments, blank lines, CRLF lines, other sections); botocore reads the
+//! result (issue 10.2).
 
 use crate::support::*;
 
-#[test]
-fn twenty_logins_at_once_keep_every_profile() {
-    let w = World::new();
-    let before = "# shared file\n[default]\naws_access_key_id = AKIAKEEP\n\n[untouched]\nregion = eu-west-1\n";
-    w.write_credentials(before);
-    let children: Vec<std::process::Child> = (0..20)
-        .map(|i| {
+/// A file as people have them: comments of both kinds, blank lines, CRLF lines, other sections.
+const SHARED: &str = "# shared file\n; old-style comment\n[default]\naws_access_key_id = AKIAKEEP\r\naws_secret_access_key = keep\r\n\n\n[untouched]\nregion = eu-west-1\n# trailing note\n";
+
+/// Start one aws-token per profile at once; all must succeed.
+fn logins_at_once(w: &World, profiles: &[String]) {
+    let children: Vec<std::process::Child> = profiles
+        .iter()
+        .map(|p| {
             let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aws-token"));
             c.args([
                 "--config",
@@ -18,7 +21,7 @@ fn twenty_logins_at_once_keep_every_profile() {
                 "--role",
                 "Admin",
                 "--profile",
-                &format!("p{i}"),
+                p,
                 "-q",
             ])
             .env("HOME", w.home.path())
@@ -39,20 +42,98 @@ fn twenty_logins_at_once_keep_every_profile() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// botocore's view of each profile: `profile access_key token`, one line each.
+fn botocore_reads(w: &World, profiles: &[String]) -> Vec<String> {
+    let script = r#"
+import botocore.session, sys
+for p in sys.argv[1:]:
+    c = botocore.session.Session(profile=p).get_credentials()
+    print(p, c.access_key, c.token)
+"#;
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args(["-c", script])
+        .args(profiles)
+        .env_clear()
+        .env("HOME", w.home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "botocore cannot read the file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn fifty_writers_of_fifty_profiles_lose_nothing_and_keep_every_byte() {
+    let w = World::new();
+    w.write_credentials(SHARED);
+    let profiles: Vec<String> = (0..50).map(|i| format!("p{i}")).collect();
+    logins_at_once(&w, &profiles);
     let after = w.credentials();
-    assert!(after.starts_with(before), "{after}");
-    for i in 0..20 {
+    // Every profile is appended after the untouched bytes.
+    assert!(after.starts_with(SHARED), "{after}");
+    for p in &profiles {
         assert!(
-            ini_value(&after, &format!("p{i}"), "aws_session_token").is_some(),
-            "p{i} lost:\n{after}"
+            ini_value(&after, p, "aws_session_token").is_some(),
+            "{p} lost:\n{after}"
         );
     }
-    assert_eq!(after.matches("aws_session_token").count(), 20);
+    assert_eq!(after.matches("aws_session_token").count(), 50);
     let config = w.aws_config();
-    for i in 0..20 {
+    for p in &profiles {
         assert!(
-            config.contains(&format!("[profile p{i}]\n")),
-            "config lost p{i}"
+            config.contains(&format!("[profile {p}]")),
+            "config lost {p}"
         );
     }
+    let seen = botocore_reads(&w, &profiles);
+    for (p, line) in profiles.iter().zip(&seen) {
+        let expected = format!(
+            "{p} {} {}",
+            ini_value(&after, p, "aws_access_key_id").unwrap(),
+            ini_value(&after, p, "aws_session_token").unwrap()
+        );
+        assert_eq!(line, &expected);
+    }
+}
+
+#[test]
+fn twenty_writers_of_one_profile_leave_one_whole_section() {
+    let w = World::new();
+    w.write_credentials(SHARED);
+    let profiles: Vec<String> = (0..20).map(|_| "shared".to_owned()).collect();
+    logins_at_once(&w, &profiles);
+    let after = w.credentials();
+    assert!(after.starts_with(SHARED), "{after}");
+    assert_eq!(after.matches("[shared]").count(), 1, "{after}");
+    let section = &after[after.find("[shared]").unwrap()..];
+    for key in [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "x_security_token_expires",
+    ] {
+        assert_eq!(
+            section.matches(&format!("{key} = ")).count(),
+            1,
+            "{key}:\n{after}"
+        );
+    }
+    let seen = botocore_reads(&w, &["shared".to_owned()]);
+    assert_eq!(
+        seen[0],
+        format!(
+            "shared {} {}",
+            ini_value(&after, "shared", "aws_access_key_id").unwrap(),
+            ini_value(&after, "shared", "aws_session_token").unwrap()
+        )
+    );
 }

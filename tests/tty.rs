@@ -99,3 +99,28 @@ fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
     );
     assert!(!w.credentials_path().exists());
 }
+
+#[test]
+fn ctrl_backslash_sigquit_at_the_password_prompt_restores_echo() {
+    let w = World::new();
+    let script = format!(
+        "trap 'true' QUIT; {} --config {} --username demo@example.com; echo EXIT=$?; stty -a",
+        env!("CARGO_BIN_EXE_aws-token"),
+        w.config_path().display()
+    );
+    let (_, screen) = run_in_terminal(
+        &w,
+        &["/bin/bash", "-c", &script],
+        serde_json::json!([["Okta password", "\u{1c}"]]),
+    );
+    assert!(screen.contains("aws-token: interrupted"), "{screen}");
+    assert!(screen.contains("EXIT=131"), "{screen}");
+    let tokens: Vec<&str> = screen
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .collect();
+    assert!(
+        tokens.contains(&"echo") && !tokens.contains(&"-echo"),
+        "echo left off:\n{screen}"
+    );
+    assert!(!w.credentials_path().exists());
+}

@@ -126,6 +126,33 @@ pub struct Faults {
     /// The first N POSTs to /api/v1/authn get 503.
     #[serde(default)]
     pub authn_server_errors: u32,
+    /// The embed link's SAML page is cut short: a Content-Length larger than the body sent.
+    #[serde(default)]
+    pub embed_truncated: bool,
+    /// The SAMLResponse value the embed link's form carries instead of a real one (bad-input tests).
+    #[serde(default)]
+    pub saml_response: Option<String>,
+    /// What STS answers to AssumeRoleWithSAML instead of credentials.
+    #[serde(default)]
+    pub sts_answer: Option<StsFault>,
+}
+
+/// A broken STS answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StsFault {
+    /// An AccessKeyId with a line break and a new section in it.
+    InjectedNewline,
+    /// Credentials without a SecretAccessKey.
+    NoSecret,
+    /// Credentials that expired an hour ago.
+    Expired,
+    /// An HTML error page (a proxy's, say) with status 502.
+    Html,
+    /// Bytes that are no XML, status 200.
+    Garbage,
+    /// HTTP 413 with an empty body.
+    TooLarge,
 }
 
 /// The demo org: the README demo and the tests build on it.

@@ -583,16 +583,38 @@ pub(crate) fn saml_form(
     user: &User,
     roles: &[String],
 ) -> Response {
-    let response = saml::response(s, app, user, roles);
-    Html(format!(
+    let response = match &s.data.faults.saml_response {
+        Some(forced) => forced.clone(),
+        None => saml::response(s, app, user, roles),
+    };
+    let page = format!(
         "<!DOCTYPE html><html><head><title>Signing in to AWS</title></head><body onload=\"document.forms[0].submit()\">\
          <form id=\"appForm\" action=\"{}\" method=\"POST\">\
          <input name=\"SAMLResponse\" type=\"hidden\" value=\"{}\"/>\
          <input name=\"RelayState\" type=\"hidden\" value=\"\"/></form></body></html>",
         html_attr(app.acs.as_deref().unwrap_or(saml::AWS_ACS)),
         html_attr(&response)
-    ))
-    .into_response()
+    );
+    if s.data.faults.embed_truncated {
+        // Announce more than is sent: the client sees the connection end mid-body.
+        // A stream that fails half-way: hyper sends the announced length, then drops the connection.
+        let cut = page.as_bytes()[..page.len() / 2].to_vec();
+        use futures_util::StreamExt;
+        let first = futures_util::stream::iter([Ok::<_, std::io::Error>(cut)]);
+        // The half is flushed before the stream fails.
+        let fail = futures_util::stream::once(async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            Err(std::io::Error::other("cut short"))
+        });
+        let mut r = axum::body::Body::from_stream(first.chain(fail)).into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        if let Ok(v) = HeaderValue::from_str(&page.len().to_string()) {
+            r.headers_mut().insert(header::CONTENT_LENGTH, v);
+        }
+        return r;
+    }
+    Html(page).into_response()
 }
 
 /// Okta entity-encodes attribute values (`&#x2b;` for `+`); so does the sandbox.

@@ -3,6 +3,7 @@
 //! AssumeRole and GetCallerIdentity need a SigV4 signature from credentials this STS issued.
 //! Errors are STS's own XML with its codes.
 
+use crate::data::StsFault;
 use crate::{AppState, random_token, saml, sigv4};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -195,13 +196,50 @@ fn assume_role_with_saml(s: &crate::Shared, p: &HashMap<String, String>) -> Resp
         .clone()
         .unwrap_or_else(|| "sandbox".into());
     let account = role_arn.split(':').nth(4).unwrap_or("").to_owned();
-    let issued = issue(s, role_arn, &session, &account, seconds);
+    let mut issued = issue(s, role_arn, &session, &account, seconds);
     let subject = claims.subject.unwrap_or_default();
+    let mut credentials = credentials_xml(&issued.0, &issued.1);
+    match s.data.faults.sts_answer {
+        None => {}
+        Some(StsFault::Html) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+            )
+                .into_response();
+        }
+        Some(StsFault::Garbage) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/xml")],
+                "\u{1}\u{2}garbage{{{",
+            )
+                .into_response();
+        }
+        Some(StsFault::TooLarge) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Some(StsFault::InjectedNewline) => {
+            credentials = credentials.replace(
+                &issued.0,
+                &format!("{}\n[default]\naws_access_key_id = INJECTED", issued.0),
+            );
+        }
+        Some(StsFault::NoSecret) => {
+            credentials = credentials.replace(
+                &format!("<SecretAccessKey>{}</SecretAccessKey>", issued.1.secret),
+                "",
+            );
+        }
+        Some(StsFault::Expired) => {
+            issued.1.expires = Utc::now() - Duration::hours(1);
+            credentials = credentials_xml(&issued.0, &issued.1);
+        }
+    }
     xml(
         StatusCode::OK,
         format!(
             "<AssumeRoleWithSAMLResponse xmlns=\"{NS}\"><AssumeRoleWithSAMLResult>{}<AssumedRoleUser><AssumedRoleId>AROA{}:{session}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize><Subject>{}</Subject><SubjectType>unspecified</SubjectType><Issuer>http://www.okta.com/sandbox</Issuer><Audience>https://signin.aws.amazon.com/saml</Audience><NameQualifier>sandbox=</NameQualifier></AssumeRoleWithSAMLResult><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></AssumeRoleWithSAMLResponse>",
-            credentials_xml(&issued.0, &issued.1),
+            credentials,
             random_token(17).to_uppercase(),
             issued.1.assumed_arn,
             quick_xml::escape::escape(&subject),

@@ -4,7 +4,7 @@
 //! to AWS. No JavaScript runs; a page with neither a form nor a SAMLResponse is an error naming it.
 
 use super::html_form::{self, FieldNames, Form};
-use super::http::{Http, display_url};
+use super::http::{Http, Resend, display_url};
 use super::{IdentityProvider, LoginRequest};
 use crate::error::{Error, Result};
 use crate::prompt::Prompter;
@@ -170,7 +170,10 @@ impl FormIdp {
 
     async fn get(&self, url: &url::Url) -> Result<Page> {
         let shown = display_url(url);
-        let resp = self.http.send(&shown, |c| c.get(url.clone())).await?;
+        let resp = self
+            .http
+            .send(&shown, Resend::Safe, |c| c.get(url.clone()))
+            .await?;
         read(resp, &shown).await
     }
 
@@ -179,12 +182,16 @@ impl FormIdp {
         let pairs = form.pairs();
         let resp = if form.post {
             self.http
-                .send(&shown, |c| c.post(form.action.clone()).form(&pairs))
+                .send(&shown, Resend::OnlyIfNotTaken, |c| {
+                    c.post(form.action.clone()).form(&pairs)
+                })
                 .await?
         } else {
             let mut url = form.action.clone();
             url.query_pairs_mut().clear().extend_pairs(&pairs);
-            self.http.send(&shown, |c| c.get(url.clone())).await?
+            self.http
+                .send(&shown, Resend::Safe, |c| c.get(url.clone()))
+                .await?
         };
         read(resp, &shown).await
     }
@@ -193,9 +200,9 @@ impl FormIdp {
 async fn read(resp: reqwest::Response, shown: &str) -> Result<Page> {
     let url = resp.url().clone();
     let status = resp.status().as_u16();
-    let html = resp.text().await.map_err(|e| Error::Network {
-        url: shown.to_owned(),
-        message: format!("reading the page failed: {e}"),
-    })?;
+    let html = resp
+        .text()
+        .await
+        .map_err(|e| crate::idp::http::body_error(shown, &e))?;
     Ok(Page { url, status, html })
 }

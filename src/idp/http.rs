@@ -1,6 +1,10 @@
-//! The one HTTP client every IdP shares: cookie jar, keep-alive, 10 s connect and 30 s total
-//! timeouts, a redirect policy that refuses plain http except to loopback, and retry with backoff on
-//! 429 (honouring X-Rate-Limit-Reset) and 5xx. It never logs a body or a query string.
+//! The one HTTP client every IdP shares: cookie jar, keep-alive, connect and read timeouts (10 s and
+//! 20 s by default, `--connect-timeout`/`--read-timeout`), a redirect policy that refuses plain http
+//! except to loopback, and retry with backoff on 429 (honouring X-Rate-Limit-Reset), 5xx and refused
+//! connections. A request that timed out is not sent again (a silent server stays silent: giving up
+//! takes one timeout, not four), and a request that carries a password or a one-time code is sent
+//! again only when the server provably did not take it (connection refused, or 429). It never logs a
+//! body or a query string.
 
 use crate::clock::Clock;
 use crate::config::is_loopback;
@@ -16,12 +20,38 @@ const RETRIES: u32 = 3;
 /// The longest single wait for a rate limit to reset; a longer one is reported instead.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 
+/// How long to wait for a connection, and for each read of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Whether a request may be sent again after a failure the server may have seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    /// Reading a page, polling: safe to repeat (on 5xx too).
+    Safe,
+    /// It carries a password or a one-time code: again only if the server did not take it.
+    OnlyIfNotTaken,
+}
+
 /// A shared HTTP client with the retry policy.
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
     /// What the client trusts, for the hint on a certificate failure.
     trust: String,
+    timeouts: Timeouts,
     clock: Arc<dyn Clock>,
     reporter: Reporter,
 }
@@ -34,7 +64,12 @@ impl std::fmt::Debug for Http {
 
 impl Http {
     /// Build the client. The trust roots of `trust` are read on the first https handshake only.
-    pub fn new(clock: Arc<dyn Clock>, reporter: Reporter, trust: TrustSources) -> Result<Http> {
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        reporter: Reporter,
+        trust: TrustSources,
+        timeouts: Timeouts,
+    ) -> Result<Http> {
         let policy = reqwest::redirect::Policy::custom(|attempt| {
             let url = attempt.url();
             if url.scheme() == "http" && !is_loopback(url) {
@@ -50,8 +85,8 @@ impl Http {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config(trust)?)
             .cookie_store(true)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(timeouts.connect)
+            .read_timeout(timeouts.read)
             .redirect(policy)
             .user_agent(concat!("aws-token/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -59,6 +94,7 @@ impl Http {
         Ok(Http {
             client,
             trust: trust_text,
+            timeouts,
             clock,
             reporter,
         })
@@ -74,11 +110,12 @@ impl Http {
         self.clock.as_ref()
     }
 
-    /// Send the request `build` makes, retrying on connection failure, 429 and 5xx. `what` names
-    /// the target in messages (a URL without query).
+    /// Send the request `build` makes, retrying as the module says: 429, refused connections, and
+    /// 5xx when `resend` allows. `what` names the target in messages (a URL without query).
     pub async fn send(
         &self,
         what: &str,
+        resend: Resend,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<Response> {
         let mut attempt = 0;
@@ -102,25 +139,33 @@ impl Http {
                     ));
                     wait
                 }
-                Ok(r) if r.status().is_server_error() && attempt < RETRIES => {
+                Ok(r)
+                    if r.status().is_server_error()
+                        && attempt < RETRIES
+                        && resend == Resend::Safe =>
+                {
                     self.reporter
                         .verbose(&format!("{what} answered {}; retrying", r.status()));
                     backoff(attempt)
                 }
                 Ok(r) if r.status().is_server_error() => {
+                    let why = if resend == Resend::Safe {
+                        format!("after {} attempts", attempt + 1)
+                    } else {
+                        "(not sent again: it carried a password or code the server may have seen); try again later".to_owned()
+                    };
                     return Err(Error::Network {
                         url: what.to_owned(),
-                        message: format!(
-                            "server error {} after {} attempts",
-                            r.status(),
-                            attempt + 1
-                        ),
+                        message: format!("server error {} {why}", r.status()),
                     });
                 }
                 Ok(_) => return result.map_err(|e| self.network(what, &e)),
-                // A certificate that does not verify will not verify on the next try either.
+                // Only a refused connection is tried again: nothing was sent, and it may be a
+                // restart. A timeout would only double the wait; a certificate that does not
+                // verify will not verify on the next try either.
                 Err(e)
-                    if (e.is_connect() || e.is_timeout())
+                    if e.is_connect()
+                        && !e.is_timeout()
                         && attempt < RETRIES
                         && tls_failure(e).is_none() =>
                 {
@@ -166,6 +211,8 @@ fn describe(e: &reqwest::Error) -> String {
         "connection failed".to_owned()
     } else if e.is_redirect() {
         "redirect refused".to_owned()
+    } else if e.is_body() || e.is_decode() {
+        "reading the answer failed".to_owned()
     } else {
         "request failed".to_owned()
     };
@@ -179,9 +226,23 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 impl Http {
-    /// A network error for `what`; a certificate failure says what is trusted and how to add a CA.
+    /// A network error for `what`; a certificate failure says what is trusted and how to add a CA,
+    /// a timeout which one ran out and how to change it.
     pub fn network(&self, what: &str, e: &reqwest::Error) -> Error {
         let mut message = describe(e);
+        if e.is_timeout() {
+            message = if e.is_connect() {
+                format!(
+                    "no connection within {} s (--connect-timeout, AWS_TOKEN_CONNECT_TIMEOUT)",
+                    self.timeouts.connect.as_secs()
+                )
+            } else {
+                format!(
+                    "no answer within {} s (--read-timeout, AWS_TOKEN_READ_TIMEOUT); the server accepted the connection but did not reply",
+                    self.timeouts.read.as_secs()
+                )
+            };
+        }
         if let Some(rustls::Error::InvalidCertificate(_)) = tls_failure(e) {
             message.push_str(&format!(
                 "; the server's certificate is not trusted by {}: if your network uses its own CA (a TLS-inspecting proxy or a corporate CA), point SSL_CERT_FILE or AWS_CA_BUNDLE at its PEM file",
@@ -207,6 +268,15 @@ fn tls_failure(e: &reqwest::Error) -> Option<&rustls::Error> {
             Some(io) => io.get_ref()?,
             None => current.source()?,
         };
+    }
+}
+
+/// Reading a response body failed (cut short, bad encoding). reqwest's own message names the URL
+/// with its query, which can hold a sessionToken: the message is built from the causes alone.
+pub fn body_error(what: &str, e: &reqwest::Error) -> Error {
+    Error::Network {
+        url: what.to_owned(),
+        message: describe(e),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{Ctx, authn};
 use crate::error::{Error, Result};
-use crate::idp::http::display_url;
+use crate::idp::http::{Resend, display_url};
 use crate::saml::SamlResponse;
 use crate::secret::Secret;
 
@@ -46,13 +46,15 @@ async fn fetch(ctx: &Ctx<'_>, session_token: &Secret<String>) -> Result<Page> {
         .append_pair("sessionToken", session_token.expose());
     let resp = ctx
         .http
-        .send(&shown, |c| c.get(url.clone()).header("Accept", "text/html"))
+        .send(&shown, Resend::Safe, |c| {
+            c.get(url.clone()).header("Accept", "text/html")
+        })
         .await?;
     let status = resp.status();
-    let html = resp.text().await.map_err(|e| Error::Network {
-        url: shown.clone(),
-        message: format!("reading the page failed: {e}"),
-    })?;
+    let html = resp
+        .text()
+        .await
+        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
     parse_page(&shown, status.as_u16(), &html)
 }
 

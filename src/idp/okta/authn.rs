@@ -4,7 +4,7 @@
 
 use super::{Ctx, mfa};
 use crate::error::{Error, Result};
-use crate::idp::http::display_url;
+use crate::idp::http::{Resend, display_url};
 use crate::secret::Secret;
 use serde::Deserialize;
 use serde_json::Value;
@@ -65,19 +65,29 @@ struct OktaCause {
 /// POST `body` to `url` and read a transaction, mapping Okta error bodies.
 pub(super) async fn post(ctx: &Ctx<'_>, url: &url::Url, body: &Value) -> Result<Transaction> {
     let shown = display_url(url);
+    // A password or a code must not reach Okta twice (a second wrong attempt could lock the user
+    // out); polls and state-token-only requests may be repeated.
+    let resend = if ["password", "passCode", "answer"]
+        .iter()
+        .any(|k| body.get(k).is_some())
+    {
+        Resend::OnlyIfNotTaken
+    } else {
+        Resend::Safe
+    };
     let resp = ctx
         .http
-        .send(&shown, |c| {
+        .send(&shown, resend, |c| {
             c.post(url.clone())
                 .header("Accept", "application/json")
                 .json(body)
         })
         .await?;
     let status = resp.status();
-    let bytes = resp.bytes().await.map_err(|e| Error::Network {
-        url: shown.clone(),
-        message: format!("reading the answer failed: {e}"),
-    })?;
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
     if !status.is_success() {
         let err: OktaError = serde_json::from_slice(&bytes).unwrap_or_default();
         return Err(okta_error(ctx, &shown, status.as_u16(), err));
