@@ -13,6 +13,9 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
+/// The longest SAMLAssertion AssumeRoleWithSAML takes (its API's length constraint).
+const MAX_ASSERTION: usize = 100_000;
+
 /// Short-lived AWS credentials.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -118,6 +121,15 @@ impl Sts for AwsSts {
         saml: &SamlResponse,
         duration: Option<i32>,
     ) -> Result<Credentials> {
+        let length = saml.0.expose().len();
+        if length > MAX_ASSERTION {
+            return Err(Error::Protocol {
+                url: "the SAML assertion".into(),
+                message: format!(
+                    "it is {length} characters and STS accepts at most {MAX_ASSERTION}: the IdP sends too many roles or attributes; ask your IdP admin to trim what the AWS app sends"
+                ),
+            });
+        }
         let out = self
             .client(None)
             .assume_role_with_saml()

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod bad_input;
 mod browser;
 mod browser_network;
 mod browser_window;
