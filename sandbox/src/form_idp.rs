@@ -151,7 +151,7 @@ pub(crate) struct FormTxn {
 
 impl crate::Shared {
     fn begin_form(&self, login: &str, app: &str) -> String {
-        let txn = random_token(32);
+        let txn = self.hand_out(random_token(32));
         self.state().form_txns.insert(
             txn.clone(),
             FormTxn {

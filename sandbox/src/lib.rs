@@ -31,6 +31,9 @@ struct State {
     issued: HashMap<String, sts::Issued>,
     form_txns: HashMap<String, form_idp::FormTxn>,
     authn_calls: u32,
+    /// Every secret handed to a client (state and session tokens, sids, SAML responses, AWS
+    /// secrets), kept so that tests can look for them where they must not be.
+    handed_out: Vec<String>,
 }
 
 /// Shared server state.
@@ -47,6 +50,12 @@ struct Shared {
 }
 
 impl Shared {
+    /// Remember `secret` as handed out, and return it.
+    fn hand_out(&self, secret: String) -> String {
+        self.state().handed_out.push(secret.clone());
+        secret
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panicked handler leaves the maps usable; the sandbox keeps serving.
         self.state
@@ -86,6 +95,7 @@ fn router(shared: AppState) -> Router {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    shared: AppState,
     /// Served over https (with a generated CA) rather than plain http.
     tls: bool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -130,6 +140,7 @@ impl Sandbox {
             tls: tls_on,
             state: Mutex::new(State::default()),
         });
+        let kept = shared.clone();
         let thread = std::thread::spawn(move || {
             runtime.block_on(async move {
                 let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -160,6 +171,7 @@ impl Sandbox {
         });
         Ok(Sandbox {
             addr,
+            shared: kept,
             tls: tls_on,
             shutdown: Some(tx),
             thread: Some(thread),
@@ -185,6 +197,12 @@ impl Sandbox {
     /// The STS endpoint (for AWS_ENDPOINT_URL_STS).
     pub fn sts_url(&self) -> String {
         format!("{}/sts", self.url())
+    }
+
+    /// Every secret the sandbox handed out so far: stateTokens, sessionTokens, sid cookies, form
+    /// session ids, SAMLResponses, AWS secret keys and session tokens.
+    pub fn handed_out(&self) -> Vec<String> {
+        self.shared.state().handed_out.clone()
     }
 
     /// Block until the server stops (it runs until the process ends).

@@ -140,7 +140,7 @@ impl crate::Shared {
 
     /// Start a transaction for `user`; returns its stateToken.
     fn begin(&self, user: &User, step_up: bool) -> String {
-        let token = format!("00{}-{}", random_token(20), random_token(20));
+        let token = self.hand_out(format!("00{}-{}", random_token(20), random_token(20)));
         self.state().transactions.insert(
             token.clone(),
             Transaction {
@@ -174,7 +174,7 @@ impl crate::Shared {
 
     /// SUCCESS with a fresh single-use sessionToken.
     fn success(&self, user: &User, stepped_up: bool) -> Response {
-        let token = format!("20111{}", random_token(40));
+        let token = self.hand_out(format!("20111{}", random_token(40)));
         let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
         self.state().session_tokens.insert(
             token.clone(),
@@ -203,7 +203,7 @@ impl crate::Shared {
     }
 
     fn new_session(&self, session: Session) -> String {
-        let sid = format!("102{}", random_token(22));
+        let sid = self.hand_out(format!("102{}", random_token(22)));
         self.state().sessions.insert(sid.clone(), session);
         sid
     }
@@ -267,7 +267,7 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
         }))
         .into_response(),
         "PASSWORD_EXPIRED" => {
-            let token = format!("00{}", random_token(40));
+            let token = s.hand_out(format!("00{}", random_token(40)));
             axum::Json(json!({
                 "stateToken": token,
                 "expiresAt": ts(Utc::now() + Duration::seconds(TX_LIFETIME)),
@@ -585,7 +585,7 @@ pub(crate) fn saml_form(
 ) -> Response {
     let response = match &s.data.faults.saml_response {
         Some(forced) => forced.clone(),
-        None => saml::response(s, app, user, roles),
+        None => s.hand_out(saml::response(s, app, user, roles)),
     };
     let page = format!(
         "<!DOCTYPE html><html><head><title>Signing in to AWS</title></head><body onload=\"document.forms[0].submit()\">\

@@ -260,8 +260,8 @@ fn issue(
     let role_name = role_arn.rsplit('/').next().unwrap_or("");
     let partition = role_arn.split(':').nth(1).unwrap_or("aws");
     let issued = Issued {
-        secret: random_token(40),
-        token: format!("FQoGZXIvYXdzE{}", random_token(300)),
+        secret: s.hand_out(random_token(40)),
+        token: s.hand_out(format!("FQoGZXIvYXdzE{}", random_token(300))),
         expires: Utc::now() + Duration::seconds(seconds),
         assumed_arn: format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}"),
         account: account.to_owned(),
