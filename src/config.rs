@@ -2,10 +2,21 @@
 //! messages that name the key, and account lookup. It does not decide precedence; `settings.rs` does.
 
 use crate::error::{Error, Result};
-use crate::idp::html_form::FieldNames;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The field names config.json may set, for IdPs whose forms the heuristics miss.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FieldNames {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username_field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_field: Option<String>,
+}
 
 /// config.json as written by the organisation.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]

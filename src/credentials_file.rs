@@ -279,7 +279,13 @@ fn is_continuation(line: &str) -> bool {
 
 /// The pure text edit behind `upsert`.
 pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
-    let eol = if old.contains("\r\n") { "\r\n" } else { "\n" };
+    // New lines end as the file's first line does (a mixed file keeps its own mix: a replaced
+    // line keeps its own ending). Found by fuzzing: deciding on "any CRLF anywhere" made a second
+    // identical edit rewrite the endings of the lines the first one wrote.
+    let eol = match old.find('\n') {
+        Some(i) if old[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    };
     let lines: Vec<&str> = old.split_inclusive('\n').collect();
     let start = lines.iter().position(|l| header(l) == Some(edit.section));
     let Some(start) = start else {
@@ -322,7 +328,13 @@ pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
             if done.contains(k) {
                 continue; // a duplicate key would break configparser: keep only the first
             }
-            let ending = if line.ends_with('\n') { eol } else { "" };
+            let ending = if line.ends_with("\r\n") {
+                "\r\n"
+            } else if line.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
             out.push(format!("{k} = {v}{ending}"));
             done.push(k);
             last_content = out.len();
@@ -409,6 +421,22 @@ mod tests {
     fn crlf_files_stay_crlf() {
         let new = apply("[dev]\r\nk = v\r\n", &edit("dev", &[("a", "1")]));
         assert_eq!(new, "[dev]\r\nk = v\r\na = 1\r\n");
+    }
+
+    #[test]
+    fn a_second_identical_edit_changes_nothing() {
+        // fuzz/artifacts: a lone CR before the end once flipped the endings on the second edit.
+        let e = edit("fuzz", &[("a", "1"), ("b", "2")]);
+        for old in ["\n\u{7f}\r", "x\r\ny\n", "[fuzz]\r\na = 0\nb = 0\r\n", "a\nb\r\n"] {
+            let once = apply(old, &e);
+            assert_eq!(apply(&once, &e), once, "{old:?}");
+        }
+    }
+
+    #[test]
+    fn a_replaced_line_keeps_its_own_ending() {
+        let new = apply("[dev]\na = 0\r\nb = 0\n", &edit("dev", &[("a", "1"), ("b", "2")]));
+        assert_eq!(new, "[dev]\na = 1\r\nb = 2\n");
     }
 
     #[test]

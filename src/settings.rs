@@ -3,11 +3,11 @@
 //! files are. Everything wrong with the input is found here, with exit code 2.
 
 use crate::cli::{Cli, MfaKind, OutputFormat};
+use crate::config::FieldNames;
 use crate::config::{self, Config, ConfigSource};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::idp::browser::{Mode as BrowserMode, find_chromium};
-use crate::idp::html_form::FieldNames;
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

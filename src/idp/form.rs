@@ -3,9 +3,10 @@
 //! follow redirects and auto-post forms, and read the SAMLResponse from the form that would post it
 //! to AWS. No JavaScript runs; a page with neither a form nor a SAMLResponse is an error naming it.
 
-use super::html_form::{self, FieldNames, Form};
+use super::html_form::{self, Form};
 use super::http::{Http, Resend, display_url};
 use super::{IdentityProvider, LoginRequest};
+use crate::config::FieldNames;
 use crate::error::{Error, Result};
 use crate::prompt::Prompter;
 use crate::report::Reporter;

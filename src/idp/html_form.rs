@@ -2,20 +2,9 @@
 //! find the username, password and one-time-code fields (by type, common names, or names set in
 //! config.json), and encode a submission with every other field as the page set it.
 
+use crate::config::FieldNames;
 use crate::secret::Secret;
 use scraper::{ElementRef, Html, Selector};
-
-/// The field names config.json may set, for IdPs whose forms the heuristics miss.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct FieldNames {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username_field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password_field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code_field: Option<String>,
-}
 
 /// One form field.
 #[derive(Debug, Clone, PartialEq, Eq)]
