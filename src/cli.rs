@@ -23,15 +23,20 @@ pub struct Cli {
     version: Option<bool>,
 
     /// Path of the organisation's config.json [default: ./config.json, then $XDG_CONFIG_HOME/aws-token/config.json, then /etc/aws-token/config.json]
-    #[arg(long, env = "AWS_TOKEN_CONFIG", value_name = "PATH")]
+    #[arg(long, env = "AWS_TOKEN_CONFIG", value_name = "PATH", global = true)]
     pub config: Option<PathBuf>,
 
     /// IdP username (ex. jane@example.com)
-    #[arg(long, env = "AWS_TOKEN_USERNAME")]
+    #[arg(long, env = "AWS_TOKEN_USERNAME", global = true)]
     pub username: Option<String>,
 
     /// IdP password (better: let aws-token prompt for it; a password on the command line is visible to other users)
-    #[arg(long, env = "AWS_TOKEN_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AWS_TOKEN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub password: Option<String>,
 
     /// One-time code for the MFA factor (TOTP app, SMS or email code)
@@ -39,29 +44,30 @@ pub struct Cli {
         long,
         env = "AWS_TOKEN_OTP",
         hide_env_values = true,
-        value_name = "CODE"
+        value_name = "CODE",
+        global = true
     )]
     pub otp: Option<String>,
 
     /// Which MFA factor to use when several are enrolled
-    #[arg(long, env = "AWS_TOKEN_MFA", value_name = "TYPE")]
+    #[arg(long, env = "AWS_TOKEN_MFA", value_name = "TYPE", global = true)]
     pub mfa: Option<MfaKind>,
 
     /// Name of SAML role to assume (exact role name or full role ARN)
-    #[arg(long, env = "AWS_TOKEN_ROLE")]
+    #[arg(long, env = "AWS_TOKEN_ROLE", global = true)]
     pub role: Option<String>,
 
     /// Name of account to switch to (a key of "accounts" in config.json). Defaults to "defaultAccount".
-    #[arg(long, env = "AWS_TOKEN_ACCOUNT")]
+    #[arg(long, env = "AWS_TOKEN_ACCOUNT", global = true)]
     pub account: Option<String>,
 
     /// Profile name that the AWS credentials should be saved as. Defaults to the name of the account.
-    #[arg(long, env = "AWS_TOKEN_PROFILE")]
+    #[arg(long, env = "AWS_TOKEN_PROFILE", global = true)]
     pub profile: Option<String>,
 
     /// Lifetime of the credentials in seconds (900-43200; capped by the role's maximum)
     #[arg(long = "durationSeconds", alias = "duration", env = "AWS_TOKEN_DURATION_SECONDS", value_name = "N",
-          value_parser = clap::value_parser!(i32).range(900..=43200))]
+          value_parser = clap::value_parser!(i32).range(900..=43200), global = true)]
     pub duration_seconds: Option<i32>,
 
     /// What to print on stdout: `profile` (export lines, credentials in the file), `env` (the keys
@@ -70,7 +76,8 @@ pub struct Cli {
         long,
         env = "AWS_TOKEN_OUTPUT",
         value_name = "FORMAT",
-        default_value = "profile"
+        default_value = "profile",
+        global = true
     )]
     pub output: OutputFormat,
 
@@ -79,12 +86,13 @@ pub struct Cli {
         long,
         env = "AWS_TOKEN_MFA_TIMEOUT",
         value_name = "SECONDS",
-        default_value_t = 120
+        default_value_t = 120,
+        global = true
     )]
     pub mfa_timeout: u64,
 
     /// Chromium or Chrome for the browser providers [default: found on PATH]
-    #[arg(long, env = "AWS_TOKEN_BROWSER", value_name = "PATH")]
+    #[arg(long, env = "AWS_TOKEN_BROWSER", value_name = "PATH", global = true)]
     pub browser: Option<PathBuf>,
 
     /// The longest wait for one step of a browser login (a page to show its next field), in seconds
@@ -92,7 +100,8 @@ pub struct Cli {
         long,
         env = "AWS_TOKEN_BROWSER_TIMEOUT",
         value_name = "SECONDS",
-        default_value_t = 30
+        default_value_t = 30,
+        global = true
     )]
     pub browser_timeout: u64,
 
@@ -103,7 +112,7 @@ pub struct Cli {
         value_name = "SECONDS",
         default_value_t = 10,
         value_parser = clap::value_parser!(u64).range(1..=600)
-    )]
+    , global = true)]
     pub connect_timeout: u64,
 
     /// The longest wait for the IdP or STS to answer once connected (a request that timed out is not sent again)
@@ -113,29 +122,66 @@ pub struct Cli {
         value_name = "SECONDS",
         default_value_t = 20,
         value_parser = clap::value_parser!(u64).range(1..=600)
-    )]
+    , global = true)]
     pub read_timeout: u64,
 
     /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
-    #[arg(long, env = "AWS_TOKEN_DEBUG")]
+    #[arg(long, env = "AWS_TOKEN_DEBUG", global = true)]
     pub debug: bool,
 
     /// Print nothing on stderr but errors
-    #[arg(short, long, env = "AWS_TOKEN_QUIET", conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        env = "AWS_TOKEN_QUIET",
+        conflicts_with = "verbose",
+        global = true
+    )]
     pub quiet: bool,
 
     /// Say what is being done at each step (never prints a secret)
-    #[arg(long, env = "AWS_TOKEN_VERBOSE")]
+    #[arg(long, env = "AWS_TOKEN_VERBOSE", global = true)]
     pub verbose: bool,
+
+    /// Log in even while the profile (or the cached credentials) is still valid
+    #[arg(long, env = "AWS_TOKEN_FORCE", global = true)]
+    pub force: bool,
+
+    /// Renew credentials this many minutes before they expire [default: 15, or "refreshMarginMinutes" in config.json]
+    #[arg(long, env = "AWS_TOKEN_REFRESH_MARGIN", value_name = "MINUTES", global = true,
+          value_parser = clap::value_parser!(u32).range(0..=720))]
+    pub refresh_margin: Option<u32>,
 
     /// Print the config.json in effect (stdout) and where it came from (stderr), then exit
     #[arg(long)]
     pub show_config: bool,
 }
 
-/// What to do instead of logging in.
+/// What to do instead of writing a profile. Each takes the login flags above.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print credentials as credential_process v1 JSON, from the cache while they are valid; never
+    /// writes the credentials file. In ~/.aws/config: `credential_process = aws-token credential-process --account A --role R`
+    CredentialProcess,
+    /// Run CMD with the credentials in its environment (AWS_ACCESS_KEY_ID, ...; AWS_PROFILE removed)
+    Exec {
+        /// The command and its arguments (after `--`)
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "CMD"
+        )]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Print a sign-in URL for the AWS console (or open it with --open)
+    Console {
+        /// Open the URL in the system's browser instead of printing it
+        #[arg(long)]
+        open: bool,
+    },
+    /// List the roles the login grants (account, role name, role ARN), without calling STS
+    Roles,
     /// Print a completion script for SHELL (e.g. `aws-token completions bash > /etc/bash_completion.d/aws-token`)
     Completions {
         /// bash, zsh, fish, powershell or elvish

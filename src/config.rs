@@ -46,6 +46,9 @@ pub struct Config {
     /// Field names for provider "form" when its heuristics miss them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<FieldNames>,
+    /// Renew credentials this many minutes before they expire (default 15, botocore's window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_margin_minutes: Option<u32>,
 }
 
 /// One account: a bare account number (old seed) or an object.

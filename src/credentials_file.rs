@@ -277,6 +277,27 @@ fn is_continuation(line: &str) -> bool {
     line.starts_with([' ', '\t']) && !line.trim().is_empty()
 }
 
+/// The value of `key` in the first `[section]` of an INI text, as configparser reads a one-line
+/// value.
+pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut inside = false;
+    for line in text.lines() {
+        if let Some(name) = header(line) {
+            if inside {
+                return None;
+            }
+            inside = name == section;
+            continue;
+        }
+        if inside && key_of(line).as_deref() == Some(key) {
+            let t = line.trim();
+            let at = t.find(['=', ':'])?;
+            return Some(t[at + 1..].trim().to_owned());
+        }
+    }
+    None
+}
+
 /// The pure text edit behind `upsert`.
 pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
     // New lines end as the file's first line does (a mixed file keeps its own mix: a replaced
@@ -427,7 +448,12 @@ mod tests {
     fn a_second_identical_edit_changes_nothing() {
         // fuzz/artifacts: a lone CR before the end once flipped the endings on the second edit.
         let e = edit("fuzz", &[("a", "1"), ("b", "2")]);
-        for old in ["\n\u{7f}\r", "x\r\ny\n", "[fuzz]\r\na = 0\nb = 0\r\n", "a\nb\r\n"] {
+        for old in [
+            "\n\u{7f}\r",
+            "x\r\ny\n",
+            "[fuzz]\r\na = 0\nb = 0\r\n",
+            "a\nb\r\n",
+        ] {
             let once = apply(old, &e);
             assert_eq!(apply(&once, &e), once, "{old:?}");
         }
@@ -435,7 +461,10 @@ mod tests {
 
     #[test]
     fn a_replaced_line_keeps_its_own_ending() {
-        let new = apply("[dev]\na = 0\r\nb = 0\n", &edit("dev", &[("a", "1"), ("b", "2")]));
+        let new = apply(
+            "[dev]\na = 0\r\nb = 0\n",
+            &edit("dev", &[("a", "1"), ("b", "2")]),
+        );
         assert_eq!(new, "[dev]\na = 1\r\nb = 2\n");
     }
 

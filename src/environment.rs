@@ -1,5 +1,7 @@
 //! The process's surroundings as one value: home and working directory, the environment variables
-//! aws-token reads, and whether stdin/stderr are terminals. Read once in `main`; tests build their own.
+//! aws-token reads, whether stdin/stderr are terminals, and the controlling terminal (`/dev/tty`)
+//! when stdin or stderr is not one (a calling tool took them: talk and prompts go there). Read once
+//! in `main`; tests build their own.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -13,6 +15,8 @@ pub struct Environment {
     pub vars: HashMap<String, String>,
     pub stdin_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// The controlling terminal, opened only when stdin or stderr is not a terminal and there is one.
+    pub tty: Option<std::sync::Arc<std::fs::File>>,
 }
 
 impl Environment {
@@ -23,12 +27,25 @@ impl Environment {
             .get("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
+        let stdin_is_tty = std::io::stdin().is_terminal();
+        let stderr_is_tty = std::io::stderr().is_terminal();
+        let tty = if stdin_is_tty && stderr_is_tty {
+            None
+        } else {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .ok()
+                .map(std::sync::Arc::new)
+        };
         Environment {
             home,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             vars,
-            stdin_is_tty: std::io::stdin().is_terminal(),
-            stderr_is_tty: std::io::stderr().is_terminal(),
+            stdin_is_tty,
+            stderr_is_tty,
+            tty,
         }
     }
 
@@ -43,5 +60,15 @@ impl Environment {
     /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).
     pub fn color(&self) -> bool {
         self.stderr_is_tty && !self.vars.contains_key("NO_COLOR")
+    }
+
+    /// Where to ask and talk: stdin and stderr when both are terminals; else the controlling
+    /// terminal when there is one (`credential_process` under botocore, `eval "$(...)" 2>log`).
+    pub fn talk_terminal(&self) -> Option<std::sync::Arc<std::fs::File>> {
+        if self.stdin_is_tty && self.stderr_is_tty {
+            None
+        } else {
+            self.tty.clone()
+        }
     }
 }

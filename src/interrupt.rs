@@ -16,12 +16,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// directory. The process then exits with 128 + the signal's number (130 for Ctrl-C).
 pub fn install() -> Cleanup {
     let cleanup = Cleanup::default();
-    let stdin = std::io::stdin();
-    let saved = if stdin.is_terminal() {
-        rustix::termios::tcgetattr(&stdin).ok()
-    } else {
-        None
-    };
+    // The controlling terminal (stdin's, or the one prompts go to when a calling tool holds
+    // stdin and stderr): a masked prompt turns its echo off.
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok();
+    let saved = terminal
+        .as_ref()
+        .and_then(|t| rustix::termios::tcgetattr(t).ok());
     let stderr_tty = std::io::stderr().is_terminal();
     let on_signal = cleanup.clone();
     // Failing to install only loses the restore and the clean-up; the signals then kill as usual.
@@ -29,13 +33,14 @@ pub fn install() -> Cleanup {
         return cleanup;
     };
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            if let Some(t) = &saved {
-                let _ = rustix::termios::tcsetattr(
-                    std::io::stdin(),
-                    rustix::termios::OptionalActions::Now,
-                    t,
-                );
+        for signal in signals.forever() {
+            // While `exec` runs a command, the signal is the command's to handle.
+            if let Some(pid) = on_signal.forward_target() {
+                forward(pid, signal);
+                continue;
+            }
+            if let (Some(t), Some(attrs)) = (&terminal, &saved) {
+                let _ = rustix::termios::tcsetattr(t, rustix::termios::OptionalActions::Now, attrs);
             }
             if stderr_tty {
                 eprint!("\x1b[?25h");
@@ -57,6 +62,8 @@ pub fn install() -> Cleanup {
 enum Leftover {
     Process(u32),
     Dir(PathBuf),
+    /// Signals go to this process instead of ending aws-token.
+    Forward(u32),
 }
 
 #[derive(Debug, Default)]
@@ -86,6 +93,20 @@ impl Cleanup {
     /// Delete directory `path` and everything in it on interruption.
     pub fn dir(&self, path: PathBuf) -> Registration {
         self.add(Leftover::Dir(path))
+    }
+
+    /// Pass the signals aws-token gets to process `pid` (the command `exec` runs), and keep
+    /// running: the command decides, and aws-token exits as it does.
+    pub fn forward(&self, pid: u32) -> Registration {
+        self.add(Leftover::Forward(pid))
+    }
+
+    fn forward_target(&self) -> Option<u32> {
+        let registry = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        registry.entries.iter().rev().find_map(|(_, l)| match l {
+            Leftover::Forward(pid) => Some(*pid),
+            _ => None,
+        })
     }
 
     fn add(&self, leftover: Leftover) -> Registration {
@@ -129,6 +150,18 @@ impl Drop for Registration {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         registry.entries.retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// Send `signal` to `pid`.
+fn forward(pid: u32, signal: i32) {
+    if let (Some(pid), Some(sig)) = (
+        i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw),
+        rustix::process::Signal::from_named_raw(signal),
+    ) {
+        let _ = rustix::process::kill_process(pid, sig);
     }
 }
 

@@ -2,8 +2,10 @@
 //! credentials. This file lists the modules and holds `run`, the one place that prints an error and
 //! picks the exit code.
 
+pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod completions;
 pub mod config;
 pub mod credentials_file;
@@ -28,9 +30,7 @@ use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use environment::Environment;
 use error::{Error, Result};
 use report::{Reporter, Verbosity};
-use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Parse `args`, run, print the outcome; returns the process exit code. `cleanup` is what Ctrl-C
 /// undoes (see `interrupt::install`).
@@ -64,12 +64,13 @@ where
     } else {
         Verbosity::Normal
     };
-    let reporter = Reporter::new(verbosity, env.stderr_is_tty, env.color());
+    let reporter =
+        Reporter::new(verbosity, env.stderr_is_tty, env.color()).on_terminal(env.talk_terminal());
     if password_on_command_line {
         reporter.warn("--password on the command line is visible to other users of this machine; let aws-token prompt for it, or set AWS_TOKEN_PASSWORD");
     }
     match execute(cli, env, &reporter, cleanup) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             if env.color() {
                 eprintln!("\x1b[1;31merror:\x1b[0m {e}");
@@ -86,24 +87,27 @@ fn execute(
     env: &Environment,
     reporter: &Reporter,
     cleanup: &interrupt::Cleanup,
-) -> Result<()> {
-    match cli.command {
-        Some(cli::Command::Completions { shell }) => {
+) -> Result<u8> {
+    use cli::Command;
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
-            completions::completions(shell, &mut out);
-            return write_stdout(&out);
+            completions::completions(*shell, &mut out);
+            return commands::write_stdout(&out).map(|()| 0);
         }
-        Some(cli::Command::Man) => {
+        Some(Command::Man) => {
             let mut out = Vec::new();
             completions::man(&mut out)
                 .map_err(|e| Error::Internal(format!("cannot render the man page: {e}")))?;
-            return write_stdout(&out);
+            return commands::write_stdout(&out).map(|()| 0);
         }
-        None => {}
+        _ => {}
     }
     if cli.show_config {
-        return show_config(&cli, env);
+        return show_config(&cli, env).map(|()| 0);
     }
+    let mut cli = cli;
+    let command = cli.command.take();
     let settings = settings::Settings::resolve(cli, env)?;
     reporter.verbose(&format!(
         "config {}, account {}, profile {}, IdP {}",
@@ -112,74 +116,20 @@ fn execute(
         settings.profile,
         idp::http::display_url(&settings.idp_url)
     ));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-    let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
-    let http = idp::http::Http::new(
-        clock,
-        reporter.clone(),
-        tls::TrustSources::from_env(env),
-        settings.timeouts,
-    )?;
-    let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
-    let idp = idp::build(&settings, http, reporter, cleanup);
-    let prompter: Box<dyn prompt::Prompter> = if env.stdin_is_tty {
-        Box::new(prompt::TerminalPrompter)
-    } else {
-        Box::new(prompt::NoTerminal)
-    };
-    let endpoint = settings.sts_endpoint.clone();
-    let timeouts = settings.timeouts;
-    let make_sts = move |region: &str| -> Box<dyn sts::Sts> {
-        Box::new(sts::AwsSts::new(
-            region.to_owned(),
-            endpoint.clone(),
-            sdk_http.clone(),
-            timeouts,
-        ))
-    };
-    let deps = login::Deps {
-        idp: idp.as_ref(),
-        sts: &make_sts,
-        prompter: prompter.as_ref(),
+    let ctx = commands::Context {
+        settings,
+        env,
         reporter,
+        cleanup,
     };
-    let outcome = runtime.block_on(login::run(&settings, &deps))?;
-
-    let text = output::render(
-        settings.output,
-        &outcome.credentials,
-        &settings.profile,
-        &outcome.region,
-    );
-    write_stdout(text.as_bytes())?;
-
-    let local = outcome.credentials.expiration.with_timezone(&chrono::Local);
-    let minutes = (outcome.credentials.expiration - chrono::Utc::now())
-        .num_minutes()
-        .max(0);
-    let expiry = format!(
-        "expires {} (in {}h{:02}m)",
-        local.format("%Y-%m-%d %H:%M:%S %:z"),
-        minutes / 60,
-        minutes % 60
-    );
-    if outcome.wrote_profile {
-        reporter.info(&format!(
-            "Profile {} updated in {}: {}, {expiry}",
-            settings.profile,
-            settings.credentials_file.display(),
-            outcome.credentials.assumed_role_arn
-        ));
-    } else {
-        reporter.info(&format!(
-            "Credentials for {}, {expiry}",
-            outcome.credentials.assumed_role_arn
-        ));
+    match command {
+        None => commands::login::run(&ctx).map(|()| 0),
+        Some(Command::CredentialProcess) => commands::credential_process::run(&ctx).map(|()| 0),
+        Some(Command::Exec { command }) => commands::exec::run(&ctx, &command),
+        Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
+        Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
+        Some(Command::Completions { .. } | Command::Man) => Ok(0),
     }
-    Ok(())
 }
 
 /// `--show-config`: the config in effect on stdout, its source on stderr.
@@ -188,18 +138,7 @@ fn show_config(cli: &cli::Cli, env: &Environment) -> Result<()> {
     let config = source.load()?;
     let json = serde_json::to_string_pretty(&config)
         .map_err(|e| Error::Internal(format!("cannot render the config: {e}")))?;
-    write_stdout(format!("{json}\n").as_bytes())?;
+    commands::write_stdout(format!("{json}\n").as_bytes())?;
     eprintln!("config from {}", source.label().display());
     Ok(())
-}
-
-/// Write data to stdout; a reader that went away (`| head`) is not an error.
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Internal(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
 }

@@ -1,8 +1,8 @@
-//! The login flow from settings to written credentials: IdP -> SAML assertion -> role -> STS
-//! (-> AssumeRole when chaining) -> credentials and config files. Every outside effect comes in as
-//! a trait object, so the flow runs the same against Okta, the sandbox or a test double.
+//! The login flow from settings to credentials: IdP -> SAML assertion -> role -> STS (-> AssumeRole
+//! when chaining), and writing them as a profile into the credentials and config files. Every
+//! outside effect comes in as a trait object, so the flow runs the same against Okta, the sandbox
+//! or a test double. The commands (src/commands/) decide what to do with the credentials.
 
-use crate::cli::OutputFormat;
 use crate::credentials_file::{self, FileMode, SectionEdit};
 use crate::error::{Error, Result};
 use crate::idp::{IdentityProvider, LoginRequest};
@@ -32,18 +32,19 @@ pub struct Outcome {
     pub credentials: Credentials,
     pub role: AwsRole,
     pub region: String,
-    /// Whether the credentials file was written.
-    pub wrote_profile: bool,
 }
 
-/// Run the whole login.
-pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
-    let wrote_profile = matches!(settings.output, OutputFormat::Profile | OutputFormat::None);
-    if wrote_profile {
-        // Before the password and MFA: a file that cannot be written fails now, not after them.
-        credentials_file::check(&settings.credentials_file)?;
-        credentials_file::check(&settings.aws_config_file)?;
-    }
+/// Check, before the password and MFA, that the profile can be written: a file that cannot be
+/// written fails now, not after them.
+pub fn check_files(settings: &Settings) -> Result<()> {
+    credentials_file::check(&settings.credentials_file)?;
+    credentials_file::check(&settings.aws_config_file)?;
+    Ok(())
+}
+
+/// Log in at the IdP and read the assertion: the roles it grants, filtered to the account when the
+/// account is logged in to directly.
+pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
     let request = LoginRequest {
         url: settings.idp_url.clone(),
         username: settings.username.clone(),
@@ -70,6 +71,12 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
         }
         Target::Chained { .. } => assertion.roles.clone(),
     };
+    Ok((assertion, roles))
+}
+
+/// The whole login, to credentials (no file is written).
+pub async fn credentials(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
+    let (assertion, roles) = assertion(settings, deps).await?;
     let role = role_select::choose(&roles, settings.role.as_deref(), deps.prompter)?;
     let region = settings
         .region
@@ -120,19 +127,16 @@ pub async fn run(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
         }
     };
 
-    if wrote_profile {
-        write_profile(settings, &credentials, &region)?;
-    }
     Ok(Outcome {
         credentials,
         role,
         region,
-        wrote_profile,
     })
 }
 
-/// AssumeRoleWithSAML with `--durationSeconds`, else the assertion's SessionDuration; a duration
-/// that only came from the assertion and exceeds the role's maximum is retried with STS's default.
+/// AssumeRoleWithSAML with `--durationSeconds`, else the assertion's SessionDuration. A duration
+/// the role does not allow is retried once: with the assertion's SessionDuration when that is
+/// shorter (the IdP admin's idea of the role's limit), else with one hour, which every role allows.
 async fn assume_with_saml(
     sts: &dyn Sts,
     wanted: Option<i32>,
@@ -147,16 +151,22 @@ async fn assume_with_saml(
         .await
     {
         Err(Error::Sts { code, message, .. })
-            if wanted.is_none()
-                && duration.is_some()
+            if duration.is_some_and(|d| d > 3600)
                 && code == "ValidationError"
                 && message.contains("DurationSeconds") =>
         {
+            let asked = duration.unwrap_or_default();
+            let retry = from_assertion.filter(|d| *d < asked).unwrap_or(3600);
+            let source = if wanted.is_some() {
+                "--durationSeconds"
+            } else {
+                "the SessionDuration the IdP sent"
+            };
             reporter.warn(&format!(
-                "the role's maximum session is shorter than the SessionDuration the IdP sent ({} s); using STS's default (1 hour)",
-                duration.unwrap_or_default()
+                "the role's maximum session is shorter than {asked} s ({source}); asking for {retry} s"
             ));
-            sts.assume_role_with_saml(role, &assertion.raw, None).await
+            sts.assume_role_with_saml(role, &assertion.raw, Some(retry))
+                .await
         }
         other => other,
     }
@@ -177,7 +187,7 @@ fn session_name(from_assertion: Option<&str>, username: Option<&str>) -> String 
 }
 
 /// Write the credentials file, then `region` and `output` into ~/.aws/config.
-fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Result<()> {
+pub fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Result<()> {
     let expires = creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true);
     let token = creds.session_token.expose().clone();
     credentials_file::upsert(

@@ -9,11 +9,7 @@ use chrono::SecondsFormat;
 pub fn render(format: OutputFormat, creds: &Credentials, profile: &str, region: &str) -> String {
     let expires = creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true);
     match format {
-        OutputFormat::Profile => format!(
-            "export AWS_PROFILE={}\nexport AWS_DEFAULT_REGION={}\n",
-            shell_quote(profile),
-            shell_quote(region)
-        ),
+        OutputFormat::Profile => exports(profile, region),
         OutputFormat::Env => format!(
             "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\nexport AWS_CREDENTIAL_EXPIRATION={}\nexport AWS_DEFAULT_REGION={}\n",
             shell_quote(creds.access_key_id.expose()),
@@ -34,6 +30,15 @@ pub fn render(format: OutputFormat, creds: &Credentials, profile: &str, region: 
         }
         OutputFormat::None => String::new(),
     }
+}
+
+/// The `export` lines of `--output profile`: no secret.
+pub fn exports(profile: &str, region: &str) -> String {
+    format!(
+        "export AWS_PROFILE={}\nexport AWS_DEFAULT_REGION={}\n",
+        shell_quote(profile),
+        shell_quote(region)
+    )
 }
 
 /// Quote for POSIX shells when the value holds anything but safe characters.

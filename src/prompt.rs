@@ -17,9 +17,31 @@ pub trait Prompter: Send + Sync {
     fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize>;
 }
 
-/// Prompts on the terminal (stderr), as dialoguer does by default.
-#[derive(Debug, Default)]
-pub struct TerminalPrompter;
+/// Prompts on a terminal: stderr (and stdin) when both are terminals, else the controlling
+/// terminal (`/dev/tty`) a calling tool left us. Input is read from the terminal either way.
+#[derive(Debug)]
+pub struct TerminalPrompter {
+    term: dialoguer::console::Term,
+}
+
+impl TerminalPrompter {
+    /// Ask on stderr.
+    pub fn on_stderr() -> Self {
+        TerminalPrompter {
+            term: dialoguer::console::Term::stderr(),
+        }
+    }
+
+    /// Ask on `terminal` (an open `/dev/tty`).
+    pub fn on(terminal: &std::fs::File) -> std::io::Result<Self> {
+        Ok(TerminalPrompter {
+            term: dialoguer::console::Term::read_write_pair(
+                terminal.try_clone()?,
+                terminal.try_clone()?,
+            ),
+        })
+    }
+}
 
 fn io_err(e: dialoguer::Error) -> Error {
     let dialoguer::Error::IO(e) = e;
@@ -33,7 +55,7 @@ impl Prompter for TerminalPrompter {
     fn input(&self, label: &str, _hint: &str) -> Result<String> {
         dialoguer::Input::<String>::new()
             .with_prompt(label)
-            .interact_text()
+            .interact_text_on(&self.term)
             .map(|s| s.trim().to_owned())
             .map_err(io_err)
     }
@@ -41,7 +63,7 @@ impl Prompter for TerminalPrompter {
     fn secret(&self, label: &str, _hint: &str) -> Result<Secret<String>> {
         dialoguer::Password::new()
             .with_prompt(label)
-            .interact()
+            .interact_on(&self.term)
             .map(Secret::new)
             .map_err(io_err)
     }
@@ -51,7 +73,7 @@ impl Prompter for TerminalPrompter {
             .with_prompt(label)
             .items(items)
             .default(0)
-            .interact()
+            .interact_on(&self.term)
             .map_err(io_err)
     }
 }

@@ -21,6 +21,8 @@ pub struct Reporter {
     color: bool,
     /// The spinner on screen, if any: lines are printed above it, not into it.
     active: Arc<Mutex<Option<ProgressBar>>>,
+    /// The controlling terminal, when talk goes there instead of stderr (a calling tool holds it).
+    terminal: Option<Arc<std::fs::File>>,
 }
 
 impl Reporter {
@@ -31,7 +33,17 @@ impl Reporter {
             tty: stderr_is_tty,
             color,
             active: Arc::default(),
+            terminal: None,
         }
+    }
+
+    /// The same printer, talking on `terminal` (the controlling terminal) instead of stderr.
+    pub fn on_terminal(mut self, terminal: Option<Arc<std::fs::File>>) -> Self {
+        if terminal.is_some() {
+            self.tty = false; // no spinner on a terminal we only borrow
+        }
+        self.terminal = terminal;
+        self
     }
 
     /// A printer that says nothing (tests, library use).
@@ -41,6 +53,11 @@ impl Reporter {
 
     /// Print one line on stderr, above the spinner when one is showing.
     fn line(&self, text: &str) {
+        if let Some(t) = &self.terminal {
+            use std::io::Write;
+            let _ = writeln!(&**t, "{text}");
+            return;
+        }
         let active = self.active.lock().ok().and_then(|a| a.clone());
         match active {
             Some(pb) => pb.suspend(|| eprintln!("{text}")),

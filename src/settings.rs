@@ -46,6 +46,8 @@ pub struct Settings {
     pub provider: ProviderKind,
     pub idp_url: url::Url,
     pub account_name: String,
+    /// Every account of config.json: (name, account number).
+    pub account_names: Vec<(String, String)>,
     pub target: Target,
     pub username: Option<String>,
     pub password: Option<Secret<String>>,
@@ -64,7 +66,16 @@ pub struct Settings {
     pub timeouts: crate::idp::http::Timeouts,
     pub mfa_timeout: Duration,
     pub debug: bool,
+    /// Log in even while credentials are still valid.
+    pub force: bool,
+    /// Credentials are renewed this long before they expire.
+    pub refresh_margin: Duration,
+    /// aws-token's cache: `$XDG_CACHE_HOME/aws-token`, else `~/.cache/aws-token`.
+    pub cache_dir: PathBuf,
 }
+
+/// botocore's own refresh window.
+const DEFAULT_REFRESH_MARGIN_MINUTES: u32 = 15;
 
 impl Settings {
     /// Resolve `cli` against the environment: find and read config.json, pick the account.
@@ -214,8 +225,19 @@ impl Settings {
             },
         };
 
+        let cache_dir = match (env.var("XDG_CACHE_HOME"), home) {
+            (Some(x), _) => PathBuf::from(x).join("aws-token"),
+            (None, Some(h)) => h.join(".cache/aws-token"),
+            (None, None) => credentials_file.with_file_name("aws-token-cache"),
+        };
+        let account_names = config
+            .accounts
+            .iter()
+            .map(|(name, a)| (name.clone(), a.number().to_owned()))
+            .collect();
         Ok(Settings {
             config_path,
+            account_names,
             provider,
             idp_url,
             account_name,
@@ -239,6 +261,15 @@ impl Settings {
             },
             mfa_timeout: Duration::from_secs(cli.mfa_timeout.max(1)),
             debug: cli.debug,
+            force: cli.force,
+            refresh_margin: Duration::from_secs(
+                60 * u64::from(
+                    cli.refresh_margin
+                        .or(config.refresh_margin_minutes)
+                        .unwrap_or(DEFAULT_REFRESH_MARGIN_MINUTES),
+                ),
+            ),
+            cache_dir,
         })
     }
 }

@@ -522,9 +522,6 @@ fn cases() -> Vec<Case> {
                 "1",
             ])
         }),
-        case("STS duration above the role's", 5, "ValidationError", |w| {
-            login(w).args(["--durationSeconds", "43200"])
-        }),
     ];
     for (code, message) in [
         (

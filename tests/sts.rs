@@ -30,15 +30,15 @@ fn duration_seconds_is_passed_through() {
 }
 
 #[test]
-fn duration_above_the_roles_maximum_is_refused() {
+fn duration_above_the_roles_maximum_is_retried_once_with_one_hour() {
+    // STS does not say the role's maximum; one hour is what every role allows (issue 13.8).
     let w = World::new();
-    w.write_credentials("[keep]\nk = v\n");
     w.login("nomfa@example.com")
         .args(["--role", "Admin", "--durationSeconds", "7200"])
-        .expect(5)
-        .stderr_has("ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-        .stderr_has("--durationSeconds");
-    assert_eq!(w.credentials(), "[keep]\nk = v\n");
+        .expect(0)
+        .stderr_has("the role's maximum session is shorter than 7200 s (--durationSeconds); asking for 3600 s");
+    let s = expires_in(&w, "staging");
+    assert!((3500..=3600).contains(&s), "{s}");
 }
 
 #[test]
@@ -51,11 +51,11 @@ fn session_duration_from_the_idp_is_used_and_falls_back_when_too_long() {
         .expect(0);
     let s = expires_in(&w, "staging");
     assert!((28700..=28800).contains(&s), "{s}");
-    // Admin allows 1 hour only: the IdP's 8 hours are refused, and STS's default is used.
+    // Admin allows 1 hour only: the IdP's 8 hours are refused, and one hour is asked for.
     w.login("nomfa@example.com")
         .args(["--role", "Admin"])
         .expect(0)
-        .stderr_has("using STS's default (1 hour)");
+        .stderr_has("shorter than 28800 s (the SessionDuration the IdP sent); asking for 3600 s");
     let s = expires_in(&w, "staging");
     assert!((3500..=3600).contains(&s), "{s}");
 }

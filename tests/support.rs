@@ -134,11 +134,16 @@ pub fn totp() -> String {
 /// One invocation of the binary.
 pub struct Test {
     cmd: Command,
+    stdin: Option<Vec<u8>>,
 }
 
 impl Test {
     fn new(w: &World) -> Test {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_aws-token"));
+        // In a session of its own, without a controlling terminal, as in CI: run from a developer's
+        // terminal, aws-token would otherwise ask on /dev/tty what a test leaves out. (setsid
+        // execs the binary in place: the pid is aws-token's.)
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.arg(env!("CARGO_BIN_EXE_aws-token"));
         for (k, _) in std::env::vars() {
             if k.starts_with("AWS_") || k == "XDG_CONFIG_HOME" {
                 cmd.env_remove(k);
@@ -148,7 +153,13 @@ impl Test {
             .env("NO_COLOR", "1")
             .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
             .current_dir(w.home.path());
-        Test { cmd }
+        Test { cmd, stdin: None }
+    }
+
+    /// What aws-token reads on stdin (default: nothing, at end of file at once).
+    pub fn stdin(mut self, data: &str) -> Test {
+        self.stdin = Some(data.as_bytes().to_vec());
+        self
     }
 
     pub fn arg(mut self, a: impl AsRef<std::ffi::OsStr>) -> Test {
@@ -184,6 +195,10 @@ impl Test {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = self.cmd.spawn().expect("aws-token runs");
+        if let (Some(data), Some(mut pipe)) = (self.stdin.take(), child.stdin.take()) {
+            use std::io::Write;
+            let _ = pipe.write_all(&data);
+        }
         drop(child.stdin.take());
         child
     }

@@ -7,6 +7,7 @@
 
 pub mod data;
 mod dsig;
+mod federation;
 mod form_idp;
 mod okta;
 mod saml;
@@ -31,9 +32,26 @@ struct State {
     issued: HashMap<String, sts::Issued>,
     form_txns: HashMap<String, form_idp::FormTxn>,
     authn_calls: u32,
+    /// Requests counted by kind, for tests (`Sandbox::requests`).
+    counts: Requests,
+    /// Console sign-in tokens handed out: token -> assumed-role ARN.
+    signin_tokens: HashMap<String, String>,
     /// Every secret handed to a client (state and session tokens, sids, SAML responses, AWS
     /// secrets), kept so that tests can look for them where they must not be.
     handed_out: Vec<String>,
+}
+
+/// How many requests of each kind the sandbox answered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Requests {
+    /// POSTs to /api/v1/authn (primary authentication: a password was sent).
+    pub authn: u32,
+    /// GETs of an app's embed link.
+    pub embed: u32,
+    /// STS AssumeRoleWithSAML calls.
+    pub assume_role_with_saml: u32,
+    /// Federation getSigninToken calls.
+    pub signin_token: u32,
 }
 
 /// Shared server state.
@@ -86,6 +104,7 @@ fn router(shared: AppState) -> Router {
         )
         .route("/form/code", post(form_idp::code_submit))
         .route("/form/empty", get(form_idp::empty_page))
+        .route("/federation", get(federation::handle))
         .route("/sts", post(sts::handle))
         .route("/sts/", post(sts::handle))
         .with_state(shared)
@@ -197,6 +216,16 @@ impl Sandbox {
     /// The STS endpoint (for AWS_ENDPOINT_URL_STS).
     pub fn sts_url(&self) -> String {
         format!("{}/sts", self.url())
+    }
+
+    /// How many requests of each kind were answered so far.
+    pub fn requests(&self) -> Requests {
+        self.shared.state().counts
+    }
+
+    /// The federation endpoint (for AWS_TOKEN_FEDERATION_URL).
+    pub fn federation_url(&self) -> String {
+        format!("{}/federation", self.url())
     }
 
     /// Every secret the sandbox handed out so far: stateTokens, sessionTokens, sid cookies, form

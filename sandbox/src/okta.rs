@@ -214,6 +214,7 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
     let calls = {
         let mut st = s.state();
         st.authn_calls += 1;
+        st.counts.authn += 1;
         st.authn_calls
     };
     let f = &s.data.faults;
@@ -528,6 +529,7 @@ pub(crate) async fn embed_link(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    s.state().counts.embed += 1;
     let Some(app) = s.data.apps.iter().find(|a| a.id == app_id) else {
         return (
             StatusCode::NOT_FOUND,

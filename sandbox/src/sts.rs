@@ -70,7 +70,10 @@ pub(crate) async fn handle(
 ) -> Response {
     let params: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     match params.get("Action").map(String::as_str) {
-        Some("AssumeRoleWithSAML") => assume_role_with_saml(&s, &params),
+        Some("AssumeRoleWithSAML") => {
+            s.state().counts.assume_role_with_saml += 1;
+            assume_role_with_saml(&s, &params)
+        }
         Some(action @ ("AssumeRole" | "GetCallerIdentity")) => {
             let caller = match authenticate(&s, &method, &uri, &headers, &body) {
                 Ok(c) => c,
@@ -268,6 +271,20 @@ fn issue(
     };
     s.state().issued.insert(akid.clone(), issued.clone());
     (akid, issued)
+}
+
+/// The credentials with access key `akid` when they are ones this STS issued, with the right
+/// secret and token, and not expired (the federation endpoint's check).
+pub(crate) fn live_session(
+    s: &crate::Shared,
+    akid: &str,
+    secret: &str,
+    token: &str,
+) -> Option<(String, String)> {
+    let st = s.state();
+    let i = st.issued.get(akid)?;
+    (i.secret == secret && i.token == token && i.expires > Utc::now())
+        .then(|| (i.assumed_arn.clone(), i.account.clone()))
 }
 
 fn credentials_xml(akid: &str, i: &Issued) -> String {

@@ -1,0 +1,262 @@
+//! aws-token's cache directory (`$XDG_CACHE_HOME/aws-token`, else `~/.cache/aws-token`; 0700, files
+//! 0600, as the AWS CLI keeps its own): cached credentials keyed by (IdP URL, account, role,
+//! duration), and one lock per key so that parallel callers wait for one login instead of each
+//! making their own. The lock is an OS advisory lock: it dies with its holder, a crash never leaves
+//! it stuck. Cached credentials never go into the credentials file.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::sts::Credentials;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What identifies one set of cached credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub idp_url: String,
+    /// The account number the credentials are for (after chaining, the target's).
+    pub account: String,
+    /// The role as asked for (`--role`, a name or an ARN), empty when the login chose it.
+    pub role: String,
+    /// `--durationSeconds`, 0 when not given.
+    pub duration: i32,
+}
+
+impl Key {
+    /// The file stem for this key: a hash, so no name or URL ends up in a file name.
+    fn stem(&self) -> String {
+        let mut h = sha2::Sha256::new();
+        for part in [
+            self.idp_url.as_str(),
+            self.account.as_str(),
+            self.role.as_str(),
+            &self.duration.to_string(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The cached form of credentials (the credential_process fields, plus what a later run needs).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Entry {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiration: DateTime<Utc>,
+    assumed_role_arn: String,
+    region: String,
+}
+
+/// Cached credentials with the region they were obtained for.
+#[derive(Debug)]
+pub struct Cached {
+    pub credentials: Credentials,
+    pub region: String,
+}
+
+/// The cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// The cache at `dir` (created, 0700, when first written).
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    fn path(&self, key: &Key, ext: &str) -> PathBuf {
+        self.dir.join(format!("credentials-{}.{ext}", key.stem()))
+    }
+
+    fn ensure_dir(&self) -> Result<()> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(|e| Error::file(&self.dir, "cannot create the cache directory", &e))
+    }
+
+    /// The credentials cached for `key` when they are valid for longer than `margin` at `now`.
+    /// A missing, unreadable or expired entry is no entry.
+    pub fn get(&self, key: &Key, now: DateTime<Utc>, margin: Duration) -> Option<Cached> {
+        let bytes = std::fs::read(self.path(key, "json")).ok()?;
+        let e: Entry = serde_json::from_slice(&bytes).ok()?;
+        let margin = chrono::Duration::from_std(margin).ok()?;
+        if e.expiration - margin <= now {
+            return None;
+        }
+        Some(Cached {
+            credentials: Credentials {
+                access_key_id: Secret::new(e.access_key_id),
+                secret_access_key: Secret::new(e.secret_access_key),
+                session_token: Secret::new(e.session_token),
+                expiration: e.expiration,
+                assumed_role_arn: e.assumed_role_arn,
+            },
+            region: e.region,
+        })
+    }
+
+    /// Store `creds` for `key`: a 0600 temporary file renamed into place, so readers see the old
+    /// entry or the new one.
+    pub fn put(&self, key: &Key, creds: &Credentials, region: &str) -> Result<()> {
+        self.ensure_dir()?;
+        let entry = Entry {
+            access_key_id: creds.access_key_id.expose().clone(),
+            secret_access_key: creds.secret_access_key.expose().clone(),
+            session_token: creds.session_token.expose().clone(),
+            expiration: creds.expiration,
+            assumed_role_arn: creds.assumed_role_arn.clone(),
+            region: region.to_owned(),
+        };
+        let text = Secret::new(
+            serde_json::to_vec(&entry)
+                .map_err(|e| Error::Internal(format!("cannot encode the cache entry: {e}")))?,
+        );
+        let target = self.path(key, "json");
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".aws-token-")
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::file(&self.dir, "cannot create a temporary file", &e))?;
+        tmp.write_all(text.expose())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::file(&target, "cannot write", &e))?;
+        tmp.persist(&target)
+            .map_err(|e| Error::file(&target, "cannot replace the file", &e.error))?;
+        Ok(())
+    }
+
+    /// Forget the credentials cached for `key`.
+    pub fn remove(&self, key: &Key) {
+        let _ = std::fs::remove_file(self.path(key, "json"));
+    }
+
+    /// Take the lock for `key`, waiting up to `wait` for another aws-token that holds it (one
+    /// login for many callers). Released when the returned value is dropped, or when the holder
+    /// dies.
+    pub fn lock(&self, key: &Key, wait: Duration) -> Result<KeyLock> {
+        self.ensure_dir()?;
+        let path = self.path(key, "lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| Error::file(&path, "cannot open the lock file", &e))?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(KeyLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::file(&path, "cannot lock", &e));
+                }
+            }
+            if start.elapsed() >= wait {
+                return Err(Error::File {
+                    path,
+                    message: format!(
+                        "another aws-token has been logging in for the same role for more than {} s (waiting for MFA?); finish or stop that one, or try again",
+                        wait.as_secs()
+                    ),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// The directory, for messages.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// A held per-key lock.
+#[derive(Debug)]
+pub struct KeyLock {
+    _file: std::fs::File,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(role: &str) -> Key {
+        Key {
+            idp_url: "https://example.okta.com/home/amazon_aws/0oa1/272".into(),
+            account: "111111111111".into(),
+            role: role.into(),
+            duration: 0,
+        }
+    }
+
+    fn creds(expiration: DateTime<Utc>) -> Credentials {
+        Credentials {
+            access_key_id: Secret::new("ASIAEXAMPLE".into()),
+            secret_access_key: Secret::new("secret".into()),
+            session_token: Secret::new("token".into()),
+            expiration,
+            assumed_role_arn: "arn:aws:sts::111111111111:assumed-role/Admin/jane".into(),
+        }
+    }
+
+    #[test]
+    fn entries_are_reused_until_the_refresh_margin() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("aws-token"));
+        let now = Utc::now();
+        let margin = Duration::from_secs(15 * 60);
+        cache
+            .put(
+                &key("Admin"),
+                &creds(now + chrono::Duration::minutes(60)),
+                "us-east-1",
+            )
+            .unwrap();
+        let got = cache.get(&key("Admin"), now, margin).unwrap();
+        assert_eq!(got.credentials.access_key_id.expose(), "ASIAEXAMPLE");
+        assert_eq!(got.region, "us-east-1");
+        assert!(cache.get(&key("ReadOnly"), now, margin).is_none());
+        // 46 minutes on, the entry is inside the margin: not served.
+        assert!(
+            cache
+                .get(&key("Admin"), now + chrono::Duration::minutes(46), margin)
+                .is_none()
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(cache.dir()), 0o700);
+        assert_eq!(mode(&cache.path(&key("Admin"), "json")), 0o600);
+    }
+
+    #[test]
+    fn a_held_lock_makes_the_next_caller_wait_then_fail_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        let held = cache.lock(&key("Admin"), Duration::from_secs(1)).unwrap();
+        let e = cache
+            .lock(&key("Admin"), Duration::from_millis(100))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("logging in for the same role"),
+            "{e}"
+        );
+        drop(held);
+        cache
+            .lock(&key("Admin"), Duration::from_millis(100))
+            .unwrap();
+    }
+}

@@ -1,0 +1,70 @@
+//! `aws-token exec -- CMD ARGS`: run CMD with the credentials in its environment. AWS_PROFILE and
+//! the other variables that would make an SDK look elsewhere are removed; stdin, stdout and stderr
+//! are CMD's; signals aws-token receives are passed on; the exit code is CMD's (128 + the signal
+//! when a signal ended it). Inside another `exec` it refuses: two sets of credentials in one
+//! environment is how the wrong account gets changed.
+
+use super::{Context, cached_credentials};
+use crate::error::{Error, Result};
+use chrono::SecondsFormat;
+use std::ffi::OsString;
+use std::os::unix::process::ExitStatusExt;
+
+/// Set in CMD's environment (the profile or account the credentials are for).
+pub const MARKER: &str = "AWS_TOKEN_EXEC";
+
+/// Variables that choose credentials or a profile other than the ones exec sets.
+const REMOVED: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/// Run `command`; returns its exit code.
+pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
+    if let Some(outer) = ctx.env.var(MARKER) {
+        return Err(Error::Usage(format!(
+            "already inside `aws-token exec` (credentials for {outer}); a nested exec would put a second set of credentials over the first: leave the outer command first"
+        )));
+    }
+    let Some((program, args)) = command.split_first() else {
+        return Err(Error::Usage(
+            "exec needs a command: aws-token exec -- CMD [ARGS]".into(),
+        ));
+    };
+    let (creds, region) = cached_credentials(ctx)?;
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args);
+    for v in REMOVED {
+        cmd.env_remove(v);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", creds.access_key_id.expose())
+        .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.expose())
+        .env("AWS_SESSION_TOKEN", creds.session_token.expose())
+        .env(
+            "AWS_CREDENTIAL_EXPIRATION",
+            creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true),
+        )
+        .env("AWS_REGION", &region)
+        .env("AWS_DEFAULT_REGION", &region)
+        .env(MARKER, &ctx.settings.profile);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::Usage(format!("cannot run {}: {e}", program.to_string_lossy())))?;
+    let _forward = ctx.cleanup.forward(child.id());
+    let status = child
+        .wait()
+        .map_err(|e| Error::Internal(format!("waiting for the command failed: {e}")))?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None) => 1,
+    })
+}

@@ -1,0 +1,154 @@
+//! The default command: log in and write the profile (the seed's only action), or, with `--output
+//! env|json`, print the credentials from the cache. While the profile that aws-token last wrote
+//! for the same role is valid for longer than the refresh margin, the IdP is skipped and the same
+//! stdout printed; `--force` logs in anyway.
+
+use super::{Context, Online, cache_key, cached_credentials, expiry_text, write_stdout};
+use crate::cache::Key;
+use crate::cli::OutputFormat;
+use crate::credentials_file;
+use crate::error::Result;
+use crate::login::{check_files, write_profile};
+use crate::output;
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::path::PathBuf;
+
+/// Run the default command.
+pub fn run(ctx: &Context<'_>) -> Result<()> {
+    let settings = &ctx.settings;
+    if matches!(settings.output, OutputFormat::Env | OutputFormat::Json) {
+        let (creds, region) = cached_credentials(ctx)?;
+        write_stdout(
+            output::render(settings.output, &creds, &settings.profile, &region).as_bytes(),
+        )?;
+        ctx.reporter.info(&format!(
+            "Credentials for {}, {}",
+            creds.assumed_role_arn,
+            expiry_text(creds.expiration)
+        ));
+        return Ok(());
+    }
+    check_files(settings)?;
+    let record = ProfileRecord::path(settings);
+    let key = cache_key(settings);
+    if !settings.force
+        && let Some((expiration, region)) = still_valid(settings, &record, &key)
+    {
+        ctx.reporter.info(&format!(
+            "Profile {} in {} is still valid: {}; not logging in (--force logs in anyway)",
+            settings.profile,
+            settings.credentials_file.display(),
+            expiry_text(expiration)
+        ));
+        return write_stdout(output::exports(&settings.profile, &region).as_bytes());
+    }
+    let outcome = Online::new(ctx)?.credentials(settings, ctx.reporter)?;
+    write_profile(settings, &outcome.credentials, &outcome.region)?;
+    ProfileRecord {
+        key: key_text(&key, settings),
+        access_key_id: outcome.credentials.access_key_id.expose().clone(),
+        region: outcome.region.clone(),
+    }
+    .save(&record);
+    let text = output::render(
+        settings.output,
+        &outcome.credentials,
+        &settings.profile,
+        &outcome.region,
+    );
+    write_stdout(text.as_bytes())?;
+    ctx.reporter.info(&format!(
+        "Profile {} updated in {}: {}, {}",
+        settings.profile,
+        settings.credentials_file.display(),
+        outcome.credentials.assumed_role_arn,
+        expiry_text(outcome.credentials.expiration)
+    ));
+    Ok(())
+}
+
+/// What aws-token remembers (in its cache directory) of a profile it wrote: for which login, and
+/// which access key, so that a profile written for another role, or changed since, is not taken
+/// for valid.
+#[derive(Debug, Serialize, Deserialize)]
+struct ProfileRecord {
+    key: String,
+    access_key_id: String,
+    region: String,
+}
+
+impl ProfileRecord {
+    fn path(settings: &Settings) -> PathBuf {
+        let mut h = sha2::Sha256::new();
+        h.update(settings.credentials_file.as_os_str().as_encoded_bytes());
+        h.update([0u8]);
+        h.update(settings.profile.as_bytes());
+        let d = h.finalize();
+        let stem: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
+        settings.cache_dir.join(format!("profile-{stem}.json"))
+    }
+
+    fn load(path: &PathBuf) -> Option<ProfileRecord> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    /// Best effort: without the record the next run simply logs in.
+    fn save(&self, path: &PathBuf) {
+        if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_vec(self)) {
+            use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+            let _ = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir);
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .write(true)
+                .mode(0o600)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, &text));
+        }
+    }
+}
+
+/// The login a profile was written for: the cache key, and the region (it goes into ~/.aws/config
+/// and the export lines).
+fn key_text(key: &Key, settings: &Settings) -> String {
+    format!(
+        "{}\0{}\0{}\0{}\0{}",
+        key.idp_url,
+        key.account,
+        key.role,
+        key.duration,
+        settings.region.as_deref().unwrap_or("")
+    )
+}
+
+/// The profile's expiry and region when aws-token wrote it for this same login, it is unchanged
+/// and valid for longer than the refresh margin.
+fn still_valid(
+    settings: &Settings,
+    record: &PathBuf,
+    key: &Key,
+) -> Option<(DateTime<Utc>, String)> {
+    let record = ProfileRecord::load(record)?;
+    if record.key != key_text(key, settings) {
+        return None;
+    }
+    let text = std::fs::read_to_string(&settings.credentials_file).ok()?;
+    let value = |k: &str| credentials_file::value(&text, &settings.profile, k);
+    if value("aws_access_key_id")? != record.access_key_id
+        || value("aws_secret_access_key")?.is_empty()
+        || value("aws_session_token")?.is_empty()
+    {
+        return None;
+    }
+    let expiration = DateTime::parse_from_rfc3339(&value("x_security_token_expires")?)
+        .ok()?
+        .with_timezone(&Utc);
+    let margin = chrono::Duration::from_std(settings.refresh_margin).ok()?;
+    (expiration - margin > Utc::now()).then_some((expiration, record.region))
+}

@@ -1,0 +1,200 @@
+//! The commands, one file each, and what they share: the `Context` of a run, the online world
+//! (async runtime, HTTP client, IdP, STS, prompter) built only when a login is needed, and
+//! credentials from the cache, with one login for every parallel caller of the same role.
+
+pub mod console;
+pub mod credential_process;
+pub mod exec;
+pub mod login;
+pub mod roles;
+
+use crate::cache::{Cache, Key};
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::idp::IdentityProvider;
+use crate::interrupt::Cleanup;
+use crate::login::{Deps, Outcome};
+use crate::prompt::{NoTerminal, Prompter, TerminalPrompter};
+use crate::report::Reporter;
+use crate::saml::{Assertion, AwsRole};
+use crate::settings::{Settings, Target};
+use crate::sts::{Credentials, Sts};
+use crate::{clock, idp, sdk_http, sts, tls};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One run: the resolved settings and the surroundings.
+pub struct Context<'a> {
+    pub settings: Settings,
+    pub env: &'a Environment,
+    pub reporter: &'a Reporter,
+    pub cleanup: &'a Cleanup,
+}
+
+/// Makes an STS client for a region (known only once the assertion names the partition).
+type StsFactory = Box<dyn Fn(&str) -> Box<dyn Sts>>;
+
+/// What a login talks to, built on demand: nothing of it exists on the cached path.
+pub struct Online {
+    runtime: tokio::runtime::Runtime,
+    http: idp::http::Http,
+    idp: Box<dyn IdentityProvider>,
+    prompter: Box<dyn Prompter>,
+    make_sts: StsFactory,
+}
+
+impl Online {
+    /// Build the runtime, the one HTTP client, the IdP, STS and the prompter for `ctx`.
+    pub fn new(ctx: &Context<'_>) -> Result<Online> {
+        let settings = &ctx.settings;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+        let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
+        let http = idp::http::Http::new(
+            clock,
+            ctx.reporter.clone(),
+            tls::TrustSources::from_env(ctx.env),
+            settings.timeouts,
+        )?;
+        let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
+        let idp = idp::build(settings, http.clone(), ctx.reporter, ctx.cleanup);
+        let endpoint = settings.sts_endpoint.clone();
+        let timeouts = settings.timeouts;
+        let make_sts = Box::new(move |region: &str| -> Box<dyn Sts> {
+            Box::new(sts::AwsSts::new(
+                region.to_owned(),
+                endpoint.clone(),
+                sdk_http.clone(),
+                timeouts,
+            ))
+        });
+        Ok(Online {
+            runtime,
+            http,
+            idp,
+            prompter: prompter(ctx.env),
+            make_sts,
+        })
+    }
+
+    fn deps<'a>(&'a self, reporter: &'a Reporter) -> Deps<'a> {
+        Deps {
+            idp: self.idp.as_ref(),
+            sts: &self.make_sts,
+            prompter: self.prompter.as_ref(),
+            reporter,
+        }
+    }
+
+    /// Log in, to credentials.
+    pub fn credentials(&self, settings: &Settings, reporter: &Reporter) -> Result<Outcome> {
+        let deps = self.deps(reporter);
+        self.runtime
+            .block_on(crate::login::credentials(settings, &deps))
+    }
+
+    /// Log in, to the assertion and the roles it grants.
+    pub fn assertion(
+        &self,
+        settings: &Settings,
+        reporter: &Reporter,
+    ) -> Result<(Assertion, Vec<AwsRole>)> {
+        let deps = self.deps(reporter);
+        self.runtime
+            .block_on(crate::login::assertion(settings, &deps))
+    }
+
+    /// The HTTP client and a runtime to use it on (the console's federation call).
+    pub fn http(&self) -> (&idp::http::Http, &tokio::runtime::Runtime) {
+        (&self.http, &self.runtime)
+    }
+}
+
+/// Who asks the user: the terminal on stdin/stderr, else the controlling terminal a calling tool
+/// left us (botocore pipes stdout and stderr), else nobody (missing input is an error naming
+/// the flag).
+fn prompter(env: &Environment) -> Box<dyn Prompter> {
+    if env.stdin_is_tty && env.stderr_is_tty {
+        return Box::new(TerminalPrompter::on_stderr());
+    }
+    match env.tty.as_deref().map(TerminalPrompter::on) {
+        Some(Ok(p)) => Box::new(p),
+        _ => Box::new(NoTerminal),
+    }
+}
+
+/// The cache key of the credentials `settings` ask for.
+pub fn cache_key(settings: &Settings) -> Key {
+    let account = match &settings.target {
+        Target::Direct { account_number } | Target::Chained { account_number } => {
+            account_number.clone()
+        }
+    };
+    Key {
+        idp_url: settings.idp_url.to_string(),
+        account,
+        role: settings.role.clone().unwrap_or_default(),
+        duration: settings.duration.unwrap_or(0),
+    }
+}
+
+/// How long a caller waits for another one logging in for the same role: long enough for that
+/// login to answer a push and make its requests (170 s by default).
+fn lock_wait(settings: &Settings) -> Duration {
+    settings.mfa_timeout + settings.timeouts.connect + 2 * settings.timeouts.read
+}
+
+/// Credentials for `ctx`'s role: from the cache while they are valid for longer than the refresh
+/// margin (no runtime, no network: the fast path), else from one login shared by every caller
+/// that asks at the same time (the others wait on the key's lock, then read the cache).
+pub fn cached_credentials(ctx: &Context<'_>) -> Result<(Credentials, String)> {
+    let settings = &ctx.settings;
+    let cache = Cache::new(settings.cache_dir.clone());
+    let key = cache_key(settings);
+    let fresh = |cache: &Cache| {
+        if settings.force {
+            return None;
+        }
+        cache.get(&key, chrono::Utc::now(), settings.refresh_margin)
+    };
+    if let Some(c) = fresh(&cache) {
+        ctx.reporter.verbose("credentials from the cache");
+        return Ok((c.credentials, c.region));
+    }
+    let _lock = cache.lock(&key, lock_wait(settings))?;
+    // Another caller may have logged in while this one waited.
+    if let Some(c) = fresh(&cache) {
+        ctx.reporter
+            .verbose("credentials from the cache (another aws-token just logged in)");
+        return Ok((c.credentials, c.region));
+    }
+    let outcome = Online::new(ctx)?.credentials(settings, ctx.reporter)?;
+    cache.put(&key, &outcome.credentials, &outcome.region)?;
+    Ok((outcome.credentials, outcome.region))
+}
+
+/// Write data to stdout; a reader that went away (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Internal(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// "expires 2026-11-23 18:04:05 +01:00 (in 1h00m)", in local time.
+pub fn expiry_text(expiration: chrono::DateTime<chrono::Utc>) -> String {
+    let local = expiration.with_timezone(&chrono::Local);
+    let minutes = (expiration - chrono::Utc::now()).num_minutes().max(0);
+    format!(
+        "expires {} (in {}h{:02}m)",
+        local.format("%Y-%m-%d %H:%M:%S %:z"),
+        minutes / 60,
+        minutes % 60
+    )
+}
