@@ -124,26 +124,7 @@ fn botocore_reads_what_was_written() {
         .args(["--role", "ReadOnly", "--profile", "second"])
         .expect(0);
     let creds = w.credentials();
-    let script = r#"
-import botocore.session, sys
-for p in sys.argv[1:]:
-    s = botocore.session.Session(profile=p)
-    c = s.get_credentials()
-    print(p, c.access_key, c.secret_key, c.token, s.get_config_variable('region'))
-"#;
-    let out = std::process::Command::new(venv().join("bin/python"))
-        .args(["-c", script, "staging", "second", "default"])
-        .env_clear()
-        .env("HOME", w.home.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    let lines = botocore_reads(&w, &["staging", "second", "default"]);
     // botocore lets a `region` in the credentials file's section (the user's, kept) win over ~/.aws/config.
     for (i, (p, region)) in [("staging", "eu-central-1"), ("second", "us-east-1")]
         .iter()

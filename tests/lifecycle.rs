@@ -130,17 +130,22 @@ fn slow_push_world() -> World {
     World::with_data(d)
 }
 
-#[test]
-fn a_killed_login_never_leaves_the_lock_held() {
-    let w = slow_push_world();
-    let mut holder = w
+/// A credential-process for Admin that holds the lock while it waits for a push that never comes.
+fn lock_holder(w: &World) -> std::process::Child {
+    let holder = w
         .login("slowpush@example.com")
         .args(["credential-process", "--role", "Admin"])
         .spawn();
-    // It holds the lock while it waits for the push.
     while w.sandbox.requests().authn == 0 {
         std::thread::sleep(Duration::from_millis(20));
     }
+    holder
+}
+
+#[test]
+fn a_killed_login_never_leaves_the_lock_held() {
+    let w = slow_push_world();
+    let mut holder = lock_holder(&w);
     holder.kill().unwrap();
     holder.wait().unwrap();
     let started = Instant::now();
@@ -155,13 +160,7 @@ fn a_killed_login_never_leaves_the_lock_held() {
 #[test]
 fn a_lock_held_too_long_is_a_clear_error() {
     let w = slow_push_world();
-    let mut holder = w
-        .login("slowpush@example.com")
-        .args(["credential-process", "--role", "Admin"])
-        .spawn();
-    while w.sandbox.requests().authn == 0 {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut holder = lock_holder(&w);
     process(&w)
         .args([
             "--mfa-timeout",

@@ -276,3 +276,32 @@ pub fn venv() -> PathBuf {
     );
     p
 }
+
+/// botocore's view of each of `profiles` in `w`'s HOME, as the AWS CLI reads the files: one line
+/// `profile access_key secret_key token region` each (`None` where botocore finds nothing).
+pub fn botocore_reads(w: &World, profiles: &[&str]) -> Vec<String> {
+    let script = r#"
+import botocore.session, sys
+for p in sys.argv[1:]:
+    s = botocore.session.Session(profile=p)
+    c = s.get_credentials()
+    print(p, c.access_key, c.secret_key, c.token, s.get_config_variable('region'))
+"#;
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args(["-c", script])
+        .args(profiles)
+        .env_clear()
+        .env("HOME", w.home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "botocore cannot read the files: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}

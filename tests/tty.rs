@@ -73,23 +73,24 @@ fn a_rejected_prompted_code_can_be_typed_again() {
     assert_eq!(status, 0, "{screen}");
 }
 
-#[test]
-fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
+/// Press `key` (a signal character) at the password prompt: aws-token says it was interrupted,
+/// exits with `code`, and leaves the terminal's echo on. bash catches its own copy of the signal
+/// (a trap, not an ignore, so aws-token gets the default) and then reports aws-token's status and
+/// the terminal's echo setting.
+fn signal_key_at_the_password_prompt(trap: &str, key: &str, code: i32) {
     let w = World::new();
-    // bash catches its own SIGINT (a trap, not an ignore, so aws-token gets the default) and then
-    // reports aws-token's status and the terminal's echo setting.
     let script = format!(
-        "trap 'true' INT; {} --config {} --username demo@example.com; echo EXIT=$?; stty -a",
+        "trap 'true' {trap}; {} --config {} --username demo@example.com; echo EXIT=$?; stty -a",
         env!("CARGO_BIN_EXE_aws-token"),
         w.config_path().display()
     );
     let (_, screen) = run_in_terminal(
         &w,
         &["/bin/bash", "-c", &script],
-        serde_json::json!([["Okta password", "\u{3}"]]),
+        serde_json::json!([["Okta password", key]]),
     );
     assert!(screen.contains("aws-token: interrupted"), "{screen}");
-    assert!(screen.contains("EXIT=130"), "{screen}");
+    assert!(screen.contains(&format!("EXIT={code}")), "{screen}");
     let tokens: Vec<&str> = screen
         .split(|c: char| c.is_whitespace() || c == ';')
         .collect();
@@ -101,26 +102,11 @@ fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
 }
 
 #[test]
+fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
+    signal_key_at_the_password_prompt("INT", "\u{3}", 130);
+}
+
+#[test]
 fn ctrl_backslash_sigquit_at_the_password_prompt_restores_echo() {
-    let w = World::new();
-    let script = format!(
-        "trap 'true' QUIT; {} --config {} --username demo@example.com; echo EXIT=$?; stty -a",
-        env!("CARGO_BIN_EXE_aws-token"),
-        w.config_path().display()
-    );
-    let (_, screen) = run_in_terminal(
-        &w,
-        &["/bin/bash", "-c", &script],
-        serde_json::json!([["Okta password", "\u{1c}"]]),
-    );
-    assert!(screen.contains("aws-token: interrupted"), "{screen}");
-    assert!(screen.contains("EXIT=131"), "{screen}");
-    let tokens: Vec<&str> = screen
-        .split(|c: char| c.is_whitespace() || c == ';')
-        .collect();
-    assert!(
-        tokens.contains(&"echo") && !tokens.contains(&"-echo"),
-        "echo left off:\n{screen}"
-    );
-    assert!(!w.credentials_path().exists());
+    signal_key_at_the_password_prompt("QUIT", "\u{1c}", 131);
 }
