@@ -7,7 +7,12 @@ bash tests/setup.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+# A kernel session keyring of the suite's own (as a desktop or SSH login has one), so the tests
+# keep IdP sessions in a real keyring; without keyctl they use aws-token's 0600 file fall-back,
+# which CI does not accept (tests/sessions.rs).
+keyring=()
+if command -v keyctl > /dev/null; then keyring=(keyctl session -); fi
+"${keyring[@]}" cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\ntotal: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -55,6 +55,9 @@ struct Entry {
     expiration: DateTime<Utc>,
     assumed_role_arn: String,
     region: String,
+    /// The IdP org the credentials came from (scheme://host:port/), for `logout`.
+    #[serde(default)]
+    org: String,
 }
 
 /// Cached credentials with the region they were obtained for.
@@ -112,6 +115,9 @@ impl Cache {
     /// Store `creds` for `key`: a 0600 temporary file renamed into place, so readers see the old
     /// entry or the new one.
     pub fn put(&self, key: &Key, creds: &Credentials, region: &str) -> Result<()> {
+        let org = url::Url::parse(&key.idp_url)
+            .map(|u| crate::idp::okta::org_of(&u).to_string())
+            .unwrap_or_default();
         self.ensure_dir()?;
         let entry = Entry {
             access_key_id: creds.access_key_id.expose().clone(),
@@ -120,6 +126,7 @@ impl Cache {
             expiration: creds.expiration,
             assumed_role_arn: creds.assumed_role_arn.clone(),
             region: region.to_owned(),
+            org,
         };
         let text = Secret::new(
             serde_json::to_vec(&entry)
@@ -138,9 +145,30 @@ impl Cache {
         Ok(())
     }
 
-    /// Forget the credentials cached for `key`.
-    pub fn remove(&self, key: &Key) {
-        let _ = std::fs::remove_file(self.path(key, "json"));
+    /// Forget every cached credential of `org` (every org when `None`); returns how many.
+    pub fn remove_org(&self, org: Option<&url::Url>) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !(name.starts_with("credentials-") && name.ends_with(".json")) {
+                continue;
+            }
+            let ours = match org {
+                None => true,
+                Some(o) => std::fs::read(&path)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Entry>(&b).ok())
+                    .is_some_and(|e| e.org == o.as_str()),
+            };
+            if ours && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Take the lock for `key`, waiting up to `wait` for another aws-token that holds it (one

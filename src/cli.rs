@@ -143,6 +143,10 @@ pub struct Cli {
     #[arg(long, env = "AWS_TOKEN_VERBOSE", global = true)]
     pub verbose: bool,
 
+    /// Write a profile for every role the login grants, named <account>-<role> (one login, the STS calls at once)
+    #[arg(long, env = "AWS_TOKEN_ALL", global = true, conflicts_with = "role")]
+    pub all: bool,
+
     /// Log in even while the profile (or the cached credentials) is still valid
     #[arg(long, env = "AWS_TOKEN_FORCE", global = true)]
     pub force: bool,
@@ -182,6 +186,12 @@ pub enum Command {
     },
     /// List the roles the login grants (account, role name, role ARN), without calling STS
     Roles,
+    /// Forget the kept IdP session and the cached credentials of the config's IdP org
+    Logout {
+        /// Forget them for every IdP org
+        #[arg(long)]
+        all_orgs: bool,
+    },
     /// Print a completion script for SHELL (e.g. `aws-token completions bash > /etc/bash_completion.d/aws-token`)
     Completions {
         /// bash, zsh, fish, powershell or elvish

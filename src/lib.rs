@@ -13,6 +13,7 @@ pub mod environment;
 pub mod error;
 pub mod idp;
 pub mod interrupt;
+pub mod keyring;
 pub mod login;
 pub mod output;
 pub mod process_tree;
@@ -22,6 +23,7 @@ pub mod role_select;
 pub mod saml;
 pub mod sdk_http;
 pub mod secret;
+pub mod session;
 pub mod settings;
 pub mod sts;
 pub mod tls;
@@ -128,6 +130,7 @@ fn execute(
         Some(Command::Exec { command }) => commands::exec::run(&ctx, &command),
         Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
+        Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),
         Some(Command::Completions { .. } | Command::Man) => Ok(0),
     }
 }

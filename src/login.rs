@@ -10,6 +10,7 @@ use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::role_select;
 use crate::saml::{Assertion, AwsRole};
+use crate::session::Sessions;
 use crate::settings::{Settings, Target};
 use crate::sts::{Credentials, Sts};
 use chrono::SecondsFormat;
@@ -24,6 +25,8 @@ pub struct Deps<'a> {
     pub sts: &'a dyn Fn(&str) -> Box<dyn Sts>,
     pub prompter: &'a dyn Prompter,
     pub reporter: &'a Reporter,
+    /// Kept IdP sessions, for providers that reuse one (Okta).
+    pub sessions: Option<&'a Sessions>,
 }
 
 /// What a successful login produced.
@@ -45,6 +48,8 @@ pub fn check_files(settings: &Settings) -> Result<()> {
 /// Log in at the IdP and read the assertion: the roles it grants, filtered to the account when the
 /// account is logged in to directly.
 pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
+    let org = crate::idp::okta::org_of(&settings.idp_url);
+    let username = settings.username.as_deref();
     let request = LoginRequest {
         url: settings.idp_url.clone(),
         username: settings.username.clone(),
@@ -52,8 +57,18 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         otp: settings.otp.clone(),
         mfa: settings.mfa,
         mfa_timeout: settings.mfa_timeout,
+        kept_session: deps.sessions.and_then(|s| s.get(&org, username)),
     };
-    let saml = deps.idp.saml_response(&request, deps.prompter).await?;
+    let saml = deps.idp.saml_response(&request, deps.prompter).await;
+    if let Some(sessions) = deps.sessions {
+        // Keep the session the login holds now; drop a kept one the IdP refused.
+        match deps.idp.session(&request) {
+            Some(cookies) => sessions.keep(&org, username, &cookies),
+            None if request.kept_session.is_some() => sessions.forget(&org, username),
+            None => {}
+        }
+    }
+    let saml = saml?;
     let assertion = Assertion::parse(&saml)?;
     deps.reporter.verbose(&format!(
         "assertion offers {} role(s): {}",
@@ -137,7 +152,7 @@ pub async fn credentials(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome
 /// AssumeRoleWithSAML with `--durationSeconds`, else the assertion's SessionDuration. A duration
 /// the role does not allow is retried once: with the assertion's SessionDuration when that is
 /// shorter (the IdP admin's idea of the role's limit), else with one hour, which every role allows.
-async fn assume_with_saml(
+pub async fn assume_with_saml(
     sts: &dyn Sts,
     wanted: Option<i32>,
     assertion: &Assertion,
@@ -172,6 +187,38 @@ async fn assume_with_saml(
     }
 }
 
+/// What `--all` got: each role with its credentials or STS's refusal, and the region.
+#[derive(Debug)]
+pub struct EveryRole {
+    pub results: Vec<(AwsRole, Result<Credentials>)>,
+    pub region: String,
+}
+
+/// `--all`: one login, then AssumeRoleWithSAML for every role the assertion grants, all at once.
+/// Each role's result comes back beside it; the region is the config's or the partition's.
+pub async fn every_role(settings: &Settings, deps: &Deps<'_>) -> Result<EveryRole> {
+    let (assertion, _) = assertion(settings, deps).await?;
+    let region = settings
+        .region
+        .clone()
+        .unwrap_or_else(|| assertion.partition().default_region);
+    let sts = (deps.sts)(&region);
+    let calls = assertion.roles.iter().map(|role| {
+        assume_with_saml(
+            sts.as_ref(),
+            settings.duration,
+            &assertion,
+            role,
+            deps.reporter,
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    Ok(EveryRole {
+        results: assertion.roles.iter().cloned().zip(results).collect(),
+        region,
+    })
+}
+
 /// A RoleSessionName STS accepts: 2-64 of `[\w+=,.@-]`.
 fn session_name(from_assertion: Option<&str>, username: Option<&str>) -> String {
     let raw = from_assertion.or(username).unwrap_or("aws-token");
@@ -187,13 +234,18 @@ fn session_name(from_assertion: Option<&str>, username: Option<&str>) -> String 
 }
 
 /// Write the credentials file, then `region` and `output` into ~/.aws/config.
-pub fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> Result<()> {
+pub fn write_profile(
+    settings: &Settings,
+    profile: &str,
+    creds: &Credentials,
+    region: &str,
+) -> Result<()> {
     let expires = creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true);
     let token = creds.session_token.expose().clone();
     credentials_file::upsert(
         &settings.credentials_file,
         &SectionEdit {
-            section: &settings.profile,
+            section: profile,
             set: vec![
                 ("aws_access_key_id", creds.access_key_id.expose().clone()),
                 (
@@ -208,10 +260,10 @@ pub fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> 
         },
         FileMode::Private,
     )?;
-    let section = if settings.profile == "default" {
+    let section = if profile == "default" {
         "default".to_owned()
     } else {
-        format!("profile {}", settings.profile)
+        format!("profile {profile}")
     };
     let mut set = vec![("region", region.to_owned())];
     if let Some(o) = &settings.aws_output_format {
@@ -232,7 +284,7 @@ pub fn write_profile(settings: &Settings, creds: &Credentials, region: &str) -> 
             path,
             message: format!(
                 "{message} (the credentials of profile {} were written to {}; only its region and output format are not set)",
-                settings.profile,
+                profile,
                 settings.credentials_file.display()
             ),
         },

@@ -48,6 +48,9 @@ pub struct Settings {
     pub account_name: String,
     /// Every account of config.json: (name, account number).
     pub account_names: Vec<(String, String)>,
+    /// The accounts logged in to directly through `idp_url` (their own URL, or the default
+    /// account's top-level one): the names `--all` gives their roles' profiles.
+    pub direct_accounts: Vec<String>,
     pub target: Target,
     pub username: Option<String>,
     pub password: Option<Secret<String>>,
@@ -68,6 +71,8 @@ pub struct Settings {
     pub debug: bool,
     /// Log in even while credentials are still valid.
     pub force: bool,
+    /// `--all`: a profile for every role the login grants.
+    pub all: bool,
     /// Credentials are renewed this long before they expire.
     pub refresh_margin: Duration,
     /// aws-token's cache: `$XDG_CACHE_HOME/aws-token`, else `~/.cache/aws-token`.
@@ -235,9 +240,25 @@ impl Settings {
             .iter()
             .map(|(name, a)| (name.clone(), a.number().to_owned()))
             .collect();
+        let direct_accounts = config
+            .accounts
+            .iter()
+            .filter(|(name, a)| {
+                let effective = match a.idp_entry_url() {
+                    Some(own) => Some(own),
+                    None if config.default_account.as_deref() == Some(name.as_str()) => {
+                        config.idp_entry_url.as_deref()
+                    }
+                    None => None,
+                };
+                effective.is_some_and(|u| url::Url::parse(u).is_ok_and(|u| u == idp_url))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         Ok(Settings {
             config_path,
             account_names,
+            direct_accounts,
             provider,
             idp_url,
             account_name,
@@ -262,6 +283,7 @@ impl Settings {
             mfa_timeout: Duration::from_secs(cli.mfa_timeout.max(1)),
             debug: cli.debug,
             force: cli.force,
+            all: cli.all,
             refresh_margin: Duration::from_secs(
                 60 * u64::from(
                     cli.refresh_margin

@@ -60,7 +60,10 @@ fn credential_process_prints_v1_json_caches_it_and_writes_no_profile() {
             .expect(0),
     );
     assert_ne!(other["AccessKeyId"], first["AccessKeyId"]);
-    assert_eq!(w.sandbox.requests().authn, before.authn + 1);
+    assert_eq!(
+        w.sandbox.requests().assume_role_with_saml,
+        before.assume_role_with_saml + 1
+    );
 }
 
 #[test]
@@ -86,7 +89,7 @@ fn credentials_inside_the_refresh_margin_are_renewed() {
     );
     let again = creds_json(&process(&w).expect(0));
     assert_ne!(again["AccessKeyId"], renewed["AccessKeyId"]);
-    assert_eq!(w.sandbox.requests().authn, 3);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 3);
 }
 
 #[test]
@@ -256,15 +259,15 @@ fn the_default_login_skips_the_idp_while_the_profile_is_valid() {
         .stderr_has("is still valid");
     assert_eq!(again.stdout(), first.stdout());
     assert_eq!(w.credentials(), creds, "the file was rewritten");
-    assert_eq!(w.sandbox.requests().authn, 1);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 1);
     login(&["--force"]);
-    assert_eq!(w.sandbox.requests().authn, 2);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 2);
     assert_ne!(w.credentials(), creds);
     // Another role into the same profile is another login.
     w.login("nomfa@example.com")
         .args(["--role", "ReadOnly"])
         .expect(0);
-    assert_eq!(w.sandbox.requests().authn, 3);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 3);
     // A profile edited by hand since is not taken for ours.
     let edited = w
         .credentials()
@@ -273,7 +276,7 @@ fn the_default_login_skips_the_idp_while_the_profile_is_valid() {
     w.login("nomfa@example.com")
         .args(["--role", "ReadOnly"])
         .expect(0);
-    assert_eq!(w.sandbox.requests().authn, 4);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 4);
 }
 
 fn exec(w: &World, cmd: &[&str]) -> Test {

@@ -24,6 +24,7 @@ mod reliability;
 mod roles;
 mod saml_idp;
 mod secrets;
+mod sessions;
 mod sts;
 mod tls;
 mod tty;

@@ -114,6 +114,9 @@ fn okta() -> String {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RoleLimits {
     pub max_session_duration: i32,
+    /// The role's trust policy does not trust the SAML provider: STS answers AccessDenied.
+    #[serde(default)]
+    pub trust_denied: bool,
 }
 
 /// Faults to inject, counted from the server's start.
@@ -277,6 +280,7 @@ pub fn demo() -> Data {
                 r.to_owned(),
                 RoleLimits {
                     max_session_duration: m,
+                    trust_denied: false,
                 },
             )
         })

@@ -223,6 +223,11 @@ impl Sandbox {
         self.shared.state().counts
     }
 
+    /// End every signed-in session (as Okta does when a session expires or an admin clears it).
+    pub fn end_sessions(&self) {
+        self.shared.state().sessions.clear();
+    }
+
     /// The federation endpoint (for AWS_TOKEN_FEDERATION_URL).
     pub fn federation_url(&self) -> String {
         format!("{}/federation", self.url())

@@ -170,10 +170,16 @@ fn assume_role_with_saml(s: &crate::Shared, p: &HashMap<String, String>) -> Resp
             "Token must be redeemed within 5 minutes of issuance",
         );
     }
-    if !claims
+    let denied = s
+        .data
         .roles
-        .iter()
-        .any(|(r, pr)| r == role_arn && pr == principal_arn)
+        .get(role_arn.as_str())
+        .is_some_and(|l| l.trust_denied);
+    if denied
+        || !claims
+            .roles
+            .iter()
+            .any(|(r, pr)| r == role_arn && pr == principal_arn)
     {
         return error(
             StatusCode::FORBIDDEN,

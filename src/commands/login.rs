@@ -19,6 +19,9 @@ use std::path::PathBuf;
 /// Run the default command.
 pub fn run(ctx: &Context<'_>) -> Result<()> {
     let settings = &ctx.settings;
+    if settings.all {
+        return every_role(ctx);
+    }
     if matches!(settings.output, OutputFormat::Env | OutputFormat::Json) {
         let (creds, region) = cached_credentials(ctx)?;
         write_stdout(
@@ -46,7 +49,12 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         return write_stdout(output::exports(&settings.profile, &region).as_bytes());
     }
     let outcome = Online::new(ctx)?.credentials(settings, ctx.reporter)?;
-    write_profile(settings, &outcome.credentials, &outcome.region)?;
+    write_profile(
+        settings,
+        &settings.profile,
+        &outcome.credentials,
+        &outcome.region,
+    )?;
     ProfileRecord {
         key: key_text(&key, settings),
         access_key_id: outcome.credentials.access_key_id.expose().clone(),
@@ -68,6 +76,74 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         expiry_text(outcome.credentials.expiration)
     ));
     Ok(())
+}
+
+/// `--all`: one login, every role assumed at once, a profile `<account>-<role>` each; a role STS
+/// refuses is reported and the others are still written (then exit 5). stdout lists the profiles.
+fn every_role(ctx: &Context<'_>) -> Result<()> {
+    let settings = &ctx.settings;
+    check_files(settings)?;
+    let crate::login::EveryRole { results, region } =
+        Online::new(ctx)?.every_role(settings, ctx.reporter)?;
+    let mut written = Vec::new();
+    let mut refused = Vec::new();
+    for (role, result) in results {
+        // The account's name in config.json, one logged in to directly first.
+        let names: Vec<&String> = settings
+            .account_names
+            .iter()
+            .filter(|(_, n)| *n == role.account_id)
+            .map(|(name, _)| name)
+            .collect();
+        let account = names
+            .iter()
+            .find(|n| settings.direct_accounts.contains(n))
+            .or(names.first())
+            .map_or_else(|| role.account_id.clone(), |n| (*n).clone());
+        let profile = format!("{account}-{}", role.name);
+        match result {
+            Ok(creds) => {
+                write_profile(settings, &profile, &creds, &region)?;
+                ctx.reporter.info(&format!(
+                    "Profile {profile}: {}, {}",
+                    creds.assumed_role_arn,
+                    expiry_text(creds.expiration)
+                ));
+                written.push(profile);
+            }
+            Err(e) => {
+                ctx.reporter.warn(&format!("{profile}: {e}"));
+                refused.push(profile);
+            }
+        }
+    }
+    write_stdout(
+        written
+            .iter()
+            .map(|p| format!("{p}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    )?;
+    if refused.is_empty() {
+        ctx.reporter.info(&format!(
+            "{} profiles written to {}",
+            written.len(),
+            settings.credentials_file.display()
+        ));
+        Ok(())
+    } else {
+        Err(crate::error::Error::Sts {
+            operation: "AssumeRoleWithSAML",
+            role: refused.join(", "),
+            code: "SomeRefused".into(),
+            message: format!(
+                "{} of {} roles were refused (see above); the other profiles were written",
+                refused.len(),
+                refused.len() + written.len()
+            ),
+            hint: String::new(),
+        })
+    }
 }
 
 /// What aws-token remembers (in its cache directory) of a profile it wrote: for which login, and

@@ -6,6 +6,7 @@ pub mod console;
 pub mod credential_process;
 pub mod exec;
 pub mod login;
+pub mod logout;
 pub mod roles;
 
 use crate::cache::{Cache, Key};
@@ -17,9 +18,10 @@ use crate::login::{Deps, Outcome};
 use crate::prompt::{NoTerminal, Prompter, TerminalPrompter};
 use crate::report::Reporter;
 use crate::saml::{Assertion, AwsRole};
-use crate::settings::{Settings, Target};
+use crate::session::Sessions;
+use crate::settings::{ProviderKind, Settings, Target};
 use crate::sts::{Credentials, Sts};
-use crate::{clock, idp, sdk_http, sts, tls};
+use crate::{clock, idp, keyring, sdk_http, sts, tls};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +44,7 @@ pub struct Online {
     idp: Box<dyn IdentityProvider>,
     prompter: Box<dyn Prompter>,
     make_sts: StsFactory,
+    sessions: Option<Sessions>,
 }
 
 impl Online {
@@ -77,6 +80,7 @@ impl Online {
             idp,
             prompter: prompter(ctx.env),
             make_sts,
+            sessions: sessions(ctx),
         })
     }
 
@@ -86,6 +90,7 @@ impl Online {
             sts: &self.make_sts,
             prompter: self.prompter.as_ref(),
             reporter,
+            sessions: self.sessions.as_ref(),
         }
     }
 
@@ -94,6 +99,17 @@ impl Online {
         let deps = self.deps(reporter);
         self.runtime
             .block_on(crate::login::credentials(settings, &deps))
+    }
+
+    /// Log in once and assume every role the assertion grants (`--all`).
+    pub fn every_role(
+        &self,
+        settings: &Settings,
+        reporter: &Reporter,
+    ) -> Result<crate::login::EveryRole> {
+        let deps = self.deps(reporter);
+        self.runtime
+            .block_on(crate::login::every_role(settings, &deps))
     }
 
     /// Log in, to the assertion and the roles it grants.
@@ -124,6 +140,23 @@ fn prompter(env: &Environment) -> Box<dyn Prompter> {
         Some(Ok(p)) => Box::new(p),
         _ => Box::new(NoTerminal),
     }
+}
+
+/// The kept IdP sessions, for the providers that reuse one (Okta Classic).
+fn sessions(ctx: &Context<'_>) -> Option<Sessions> {
+    if ctx.settings.provider != ProviderKind::Okta {
+        return None;
+    }
+    Some(open_sessions(ctx))
+}
+
+/// The kept sessions in the OS keyring, else in the cache directory's 0600 file.
+pub fn open_sessions(ctx: &Context<'_>) -> Sessions {
+    let dir = &ctx.settings.cache_dir;
+    let store = keyring::open(dir, ctx.env.var("AWS_TOKEN_KEYRING"), |why| {
+        ctx.reporter.verbose(why)
+    });
+    Sessions::new(store, keyring::Index::new(dir))
 }
 
 /// The cache key of the credentials `settings` ask for.

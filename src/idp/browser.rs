@@ -369,15 +369,23 @@ impl BrowserIdp {
             .event_listener::<EventRequestPaused>()
             .await
             .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
-        let opened = page
-            .execute(NavigateParams::new(login.url.as_str()))
-            .await
-            .map_err(|e| browser_err(&format!("cannot open {}", display_url(&login.url)), e))?;
-        if let Some(error) = opened.result.error_text.as_deref() {
-            return Err(navigation_failed(&login.url, error));
-        }
-
+        // The navigation runs beside the capture: a page that posts to AWS at once (a session that
+        // is still valid) is paused by Fetch before Page.navigate answers, and only the capture
+        // answers that request.
         let steps = async {
+            let opened = page
+                .execute(NavigateParams::new(login.url.as_str()))
+                .await
+                .map_err(|e| browser_err(&format!("cannot open {}", display_url(&login.url)), e))?;
+            // ERR_ABORTED: the page moved on before it committed (to the AWS post, say).
+            if let Some(error) = opened
+                .result
+                .error_text
+                .as_deref()
+                .filter(|e| *e != "net::ERR_ABORTED")
+            {
+                return Err(navigation_failed(&login.url, error));
+            }
             match self.mode {
                 Mode::Okta => self.fill_okta(&page, login, prompter).await,
                 Mode::Manual => {

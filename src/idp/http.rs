@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::is_loopback;
 use crate::error::{Error, Result};
 use crate::report::Reporter;
+use crate::secret::Secret;
 use crate::tls::TrustSources;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub enum Resend {
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// The cookies of this run (an IdP session is read from here and put back here).
+    jar: Arc<reqwest::cookie::Jar>,
     /// What the client trusts, for the hint on a certificate failure.
     trust: String,
     timeouts: Timeouts,
@@ -82,9 +85,10 @@ impl Http {
             }
         });
         let trust_text = trust.describe();
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config(trust)?)
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read)
             .redirect(policy)
@@ -93,11 +97,39 @@ impl Http {
             .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Http {
             client,
+            jar,
             trust: trust_text,
             timeouts,
             clock,
             reporter,
         })
+    }
+
+    /// The cookies the client would send to `url` (a `Cookie` header value).
+    pub fn cookies(&self, url: &url::Url) -> Option<Secret<String>> {
+        use reqwest::cookie::CookieStore;
+        let v = self.jar.cookies(url)?;
+        v.to_str().ok().map(|s| Secret::new(s.to_owned()))
+    }
+
+    /// Put back cookies read by `cookies` for `url`'s host.
+    pub fn add_cookies(&self, url: &url::Url, header: &Secret<String>) {
+        for pair in header.expose().split(';') {
+            let pair = pair.trim();
+            if !pair.is_empty() {
+                self.jar.add_cookie_str(&format!("{pair}; Path=/"), url);
+            }
+        }
+    }
+
+    /// Drop the cookies named in `header` (a kept session the IdP refused).
+    pub fn expire_cookies(&self, url: &url::Url, header: &Secret<String>) {
+        for pair in header.expose().split(';') {
+            if let Some((name, _)) = pair.trim().split_once('=') {
+                self.jar
+                    .add_cookie_str(&format!("{name}=; Max-Age=0; Path=/"), url);
+            }
+        }
     }
 
     /// The underlying client, to build requests.

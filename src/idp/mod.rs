@@ -29,6 +29,8 @@ pub struct LoginRequest {
     pub mfa: Option<MfaKind>,
     /// The longest wait for a push to be answered.
     pub mfa_timeout: Duration,
+    /// An IdP session kept from an earlier login (cookies), tried before any password.
+    pub kept_session: Option<Secret<String>>,
 }
 
 /// A way to log in that ends with a SAMLResponse for AWS.
@@ -40,6 +42,12 @@ pub trait IdentityProvider: Send + Sync {
         login: &LoginRequest,
         prompter: &dyn Prompter,
     ) -> Result<SamlResponse>;
+
+    /// The IdP session this login holds now (to keep for later runs), for providers that can reuse
+    /// one; `None` when there is none, or the kept one was refused and no new one was made.
+    fn session(&self, _login: &LoginRequest) -> Option<Secret<String>> {
+        None
+    }
 }
 
 /// The provider `settings` name, over the shared HTTP client.

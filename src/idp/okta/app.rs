@@ -19,13 +19,13 @@ pub(super) async fn saml_response(
     ctx: &Ctx<'_>,
     session_token: Secret<String>,
 ) -> Result<SamlResponse> {
-    match fetch(ctx, &session_token).await? {
+    match fetch(ctx, Some(&session_token)).await? {
         Page::Saml(s) => Ok(s),
         Page::StepUp(state_token) => {
             ctx.reporter
                 .info("The AWS app asks for extra verification (step-up MFA)");
             let token = authn::step_up(ctx, &state_token).await?;
-            match fetch(ctx, &token).await? {
+            match fetch(ctx, Some(&token)).await? {
                 Page::Saml(s) => Ok(s),
                 Page::StepUp(_) => Err(Error::NotAuthorized {
                     message: format!(
@@ -38,12 +38,33 @@ pub(super) async fn saml_response(
     }
 }
 
-async fn fetch(ctx: &Ctx<'_>, session_token: &Secret<String>) -> Result<Page> {
+/// With a session kept from an earlier login (its cookies are in the jar): the SAMLResponse, or
+/// `None` when Okta sends the browser to its sign-in page instead (the session has ended). A page
+/// that says the user may not use the app is that error: signing in again would not change it.
+pub(super) async fn with_kept_session(ctx: &Ctx<'_>) -> Result<Option<SamlResponse>> {
+    match fetch(ctx, None).await {
+        Ok(Page::Saml(s)) => Ok(Some(s)),
+        Ok(Page::StepUp(_)) => Ok(None),
+        Err(e @ Error::NotAuthorized { .. })
+            if e.to_string().contains("not assigned")
+                || e.to_string().contains("denies access") =>
+        {
+            Err(e)
+        }
+        Err(Error::NotAuthorized { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// GET the embed link, with a sessionToken to redeem, or with the session cookies alone.
+async fn fetch(ctx: &Ctx<'_>, session_token: Option<&Secret<String>>) -> Result<Page> {
     let _spinner = ctx.reporter.spinner("Opening the AWS app in Okta");
     let shown = display_url(&ctx.login.url);
     let mut url = ctx.login.url.clone();
-    url.query_pairs_mut()
-        .append_pair("sessionToken", session_token.expose());
+    if let Some(token) = session_token {
+        url.query_pairs_mut()
+            .append_pair("sessionToken", token.expose());
+    }
     let resp = ctx
         .http
         .send(&shown, Resend::Safe, |c| {

@@ -11,6 +11,7 @@ use crate::idp::{IdentityProvider, LoginRequest};
 use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::saml::SamlResponse;
+use crate::secret::Secret;
 use async_trait::async_trait;
 
 /// The Okta Classic Authn API provider.
@@ -53,10 +54,7 @@ impl IdentityProvider for OktaClassic {
         login: &LoginRequest,
         prompter: &dyn Prompter,
     ) -> Result<SamlResponse> {
-        let mut org = login.url.clone();
-        org.set_path("/");
-        org.set_query(None);
-        org.set_fragment(None);
+        let org = org_of(&login.url);
         let ctx = Ctx {
             http: &self.http,
             reporter: &self.reporter,
@@ -64,6 +62,17 @@ impl IdentityProvider for OktaClassic {
             login,
             org,
         };
+        if let Some(kept) = &login.kept_session {
+            self.http.add_cookies(&ctx.org, kept);
+            if let Some(saml) = app::with_kept_session(&ctx).await? {
+                self.reporter
+                    .verbose("signed in with the kept Okta session: no password, no MFA");
+                return Ok(saml);
+            }
+            self.reporter
+                .info("The kept Okta session has ended; signing in again");
+            self.http.expire_cookies(&ctx.org, kept);
+        }
         let username = match &login.username {
             Some(u) => u.clone(),
             None => prompter.input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
@@ -75,4 +84,23 @@ impl IdentityProvider for OktaClassic {
         let session_token = authn::login(&ctx, &username, &password).await?;
         app::saml_response(&ctx, session_token).await
     }
+
+    /// The org's cookies: the `sid` session cookie Okta set when the sessionToken was redeemed.
+    fn session(&self, login: &LoginRequest) -> Option<Secret<String>> {
+        let cookies = self.http.cookies(&org_of(&login.url))?;
+        cookies
+            .expose()
+            .split(';')
+            .any(|c| c.trim().starts_with("sid="))
+            .then_some(cookies)
+    }
+}
+
+/// The org's base URL (scheme, host, port) of an embed link.
+pub fn org_of(url: &url::Url) -> url::Url {
+    let mut org = url.clone();
+    org.set_path("/");
+    org.set_query(None);
+    org.set_fragment(None);
+    org
 }
