@@ -147,6 +147,10 @@ pub struct Cli {
     #[arg(long, env = "AWS_TOKEN_ALL", global = true, conflicts_with = "role")]
     pub all: bool,
 
+    /// Keep the password in the OS keyring (per IdP org and username) and use it instead of asking
+    #[arg(long, env = "AWS_TOKEN_REMEMBER", global = true)]
+    pub remember: bool,
+
     /// Log in even while the profile (or the cached credentials) is still valid
     #[arg(long, env = "AWS_TOKEN_FORCE", global = true)]
     pub force: bool,

@@ -35,7 +35,7 @@ impl OsKeyring {
     }
 
     /// Whether the keyring answers here: a write, read and delete of a probe entry.
-    fn works() -> bool {
+    pub fn works() -> bool {
         let Some(e) = OsKeyring::entry("probe") else {
             return false;
         };

@@ -10,7 +10,7 @@ use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::role_select;
 use crate::saml::{Assertion, AwsRole};
-use crate::session::Sessions;
+use crate::session::{Passwords, Sessions};
 use crate::settings::{Settings, Target};
 use crate::sts::{Credentials, Sts};
 use chrono::SecondsFormat;
@@ -27,6 +27,8 @@ pub struct Deps<'a> {
     pub reporter: &'a Reporter,
     /// Kept IdP sessions, for providers that reuse one (Okta).
     pub sessions: Option<&'a Sessions>,
+    /// Remembered passwords (OS keyring), for the same providers.
+    pub passwords: Option<&'a Passwords>,
 }
 
 /// What a successful login produced.
@@ -50,10 +52,33 @@ pub fn check_files(settings: &Settings) -> Result<()> {
 pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
     let org = crate::idp::okta::org_of(&settings.idp_url);
     let username = settings.username.as_deref();
+    let remembered = match (&settings.password, username, deps.passwords) {
+        (None, Some(u), Some(p)) => p.get(&org, u),
+        _ => None,
+    };
+    let mut password = settings.password.clone().or(remembered.clone());
+    if settings.remember {
+        if username.is_none() {
+            return Err(Error::Usage(
+                "--remember keeps the password per username: pass --username (or AWS_TOKEN_USERNAME) too".into(),
+            ));
+        }
+        if deps.passwords.is_none() {
+            return Err(Error::Usage(
+                "--remember keeps the password in the OS keyring only, and no keyring answers here (a session without a kernel session keyring, a container?); aws-token never writes a password to a file".into(),
+            ));
+        }
+        if password.is_none() {
+            password = Some(
+                deps.prompter
+                    .secret("Okta password", "--password or AWS_TOKEN_PASSWORD")?,
+            );
+        }
+    }
     let request = LoginRequest {
         url: settings.idp_url.clone(),
         username: settings.username.clone(),
-        password: settings.password.clone(),
+        password: password.clone(),
         otp: settings.otp.clone(),
         mfa: settings.mfa,
         mfa_timeout: settings.mfa_timeout,
@@ -66,6 +91,29 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
             Some(cookies) => sessions.keep(&org, username, &cookies),
             None if request.kept_session.is_some() => sessions.forget(&org, username),
             None => {}
+        }
+    }
+    if let (Some(passwords), Some(u)) = (deps.passwords, username) {
+        match &saml {
+            Err(Error::Authentication { message, .. })
+                if remembered.is_some() && message.contains("E0000004") =>
+            {
+                passwords.forget(&org, u);
+                deps.reporter.warn(&format!(
+                    "the password remembered for {u} was refused, so it is forgotten; run again with --remember to keep the new one"
+                ));
+            }
+            Ok(_) if settings.remember => {
+                if let Some(p) = &password
+                    && passwords.keep(&org, u, p)
+                {
+                    deps.reporter.info(&format!(
+                        "The password of {u} is remembered in {}",
+                        passwords.describe()
+                    ));
+                }
+            }
+            _ => {}
         }
     }
     let saml = saml?;

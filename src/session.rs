@@ -1,9 +1,10 @@
-//! IdP sessions kept between runs (issue 14): after a login, the IdP's session cookies are kept in
-//! the secret store per IdP org and username; a later run for any account or role of that org
-//! tries them at the embed link first — no password, no MFA — and drops them when the IdP no
-//! longer accepts them. Entries live until the IdP refuses them or `logout`.
+//! What is kept between runs per IdP org and username (issue 14): the IdP's session cookies, in the
+//! secret store (OS keyring, else the 0600 file), tried at the embed link before any password and
+//! dropped when the IdP no longer accepts them; and, with `--remember`, the password, in the OS
+//! keyring only (never a file), used instead of the prompt and forgotten when the IdP refuses it.
+//! Entries live until the IdP refuses them or `logout`.
 
-use crate::keyring::{Index, SecretStore};
+use crate::keyring::{Index, OsKeyring, SecretStore};
 use crate::secret::Secret;
 
 /// The kept sessions of one store.
@@ -20,7 +21,11 @@ impl std::fmt::Debug for Sessions {
 
 /// The entry name for `org` (scheme://host:port/) and `username` (`-` when it was prompted).
 pub fn name(org: &url::Url, username: Option<&str>) -> String {
-    format!("session {} {}", org.as_str(), username.unwrap_or("-"))
+    entry_name("session", org, username)
+}
+
+fn entry_name(kind: &str, org: &url::Url, username: Option<&str>) -> String {
+    format!("{kind} {} {}", org.as_str(), username.unwrap_or("-"))
 }
 
 impl Sessions {
@@ -51,23 +56,81 @@ impl Sessions {
 
     /// Forget every kept session of `org` (every org when `None`); returns how many.
     pub fn forget_all(&self, org: Option<&url::Url>) -> usize {
-        let prefix = org.map(|o| format!("session {} ", o.as_str()));
-        let mut removed = 0;
-        for n in self.index.names() {
-            let ours = match &prefix {
-                Some(p) => n.starts_with(p.as_str()),
-                None => n.starts_with("session "),
-            };
-            if ours {
-                self.store.delete(&n);
-                self.index.remove(&n);
-                removed += 1;
-            }
-        }
-        removed
+        forget_all(self.store.as_ref(), &self.index, "session", org)
     }
 
     /// Where they are kept, for messages.
+    pub fn describe(&self) -> String {
+        self.store.describe()
+    }
+}
+
+/// Forget every `kind` entry of `org` (every org when `None`) in `store`; returns how many.
+fn forget_all(store: &dyn SecretStore, index: &Index, kind: &str, org: Option<&url::Url>) -> usize {
+    let prefix = match org {
+        Some(o) => format!("{kind} {} ", o.as_str()),
+        None => format!("{kind} "),
+    };
+    let mut removed = 0;
+    for n in index.names() {
+        if n.starts_with(&prefix) {
+            store.delete(&n);
+            index.remove(&n);
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Passwords remembered with `--remember`: the OS keyring only.
+pub struct Passwords {
+    store: OsKeyring,
+    index: Index,
+}
+
+impl std::fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passwords")
+    }
+}
+
+impl Passwords {
+    /// The remembered passwords, when the OS keyring answers here.
+    pub fn open(index: Index) -> Option<Passwords> {
+        OsKeyring::works().then_some(Passwords {
+            store: OsKeyring,
+            index,
+        })
+    }
+
+    /// The password remembered for `org` and `username`.
+    pub fn get(&self, org: &url::Url, username: &str) -> Option<Secret<String>> {
+        self.store.get(&entry_name("password", org, Some(username)))
+    }
+
+    /// Remember `password` for `org` and `username`.
+    pub fn keep(&self, org: &url::Url, username: &str, password: &Secret<String>) -> bool {
+        let n = entry_name("password", org, Some(username));
+        let kept = self.store.set(&n, password).is_ok();
+        if kept {
+            self.index.add(&n);
+        }
+        kept
+    }
+
+    /// Forget the password of `org` and `username`.
+    pub fn forget(&self, org: &url::Url, username: &str) {
+        let n = entry_name("password", org, Some(username));
+        self.store.delete(&n);
+        self.index.remove(&n);
+    }
+
+    /// Forget every remembered password of `org` (every org when `None`); returns how many.
+    pub fn forget_all(&self, org: Option<&url::Url>) -> usize {
+        forget_all(&self.store, &self.index, "password", org)
+    }
+
+    /// Where they are kept.
     pub fn describe(&self) -> String {
         self.store.describe()
     }

@@ -73,6 +73,8 @@ pub struct Settings {
     pub force: bool,
     /// `--all`: a profile for every role the login grants.
     pub all: bool,
+    /// `--remember`: keep the password in the OS keyring.
+    pub remember: bool,
     /// Credentials are renewed this long before they expire.
     pub refresh_margin: Duration,
     /// aws-token's cache: `$XDG_CACHE_HOME/aws-token`, else `~/.cache/aws-token`.
@@ -284,6 +286,7 @@ impl Settings {
             debug: cli.debug,
             force: cli.force,
             all: cli.all,
+            remember: cli.remember,
             refresh_margin: Duration::from_secs(
                 60 * u64::from(
                     cli.refresh_margin

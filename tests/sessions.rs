@@ -167,3 +167,42 @@ fn all_writes_a_profile_per_role_with_one_login_and_reports_a_refused_one() {
     assert_eq!(r.stdout(), "staging-Admin\ndev-direct-Developer\n");
     assert!(ini_value(&w.credentials(), "staging-ReadOnly", "aws_session_token").is_none());
 }
+
+#[test]
+fn remember_keeps_the_password_in_the_os_keyring_and_forgets_it_when_refused() {
+    let w = World::new();
+    let login = |role: &str| {
+        w.run()
+            .args(["--username", "nomfa@example.com", "--role", role])
+    };
+    let r = login("Admin")
+        .arg("--remember")
+        .env("AWS_TOKEN_PASSWORD", PASSWORD)
+        .output();
+    if r.stderr().contains("no keyring answers here") {
+        // Never a file for a password: without a keyring --remember is refused.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs the tests in a kernel session keyring (scripts/test.sh); none answered"
+        );
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        return;
+    }
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    r.stderr_has("The password of nomfa@example.com is remembered in the kernel keyring");
+    let secrets = std::fs::read_to_string(w.home.path().join(".cache/aws-token/secrets.json"))
+        .unwrap_or_default();
+    assert!(!secrets.contains(PASSWORD), "the password reached a file");
+    // With the kept session ended, the remembered password signs in: no prompt, no flag.
+    w.sandbox.end_sessions();
+    login("ReadOnly").expect(0);
+    assert_eq!(w.sandbox.requests().authn, 2);
+    // The password changes at the IdP: the remembered one is refused, forgotten, and said so.
+    w.sandbox.end_sessions();
+    w.sandbox.change_password("nomfa@example.com", "new horse");
+    login("Admin").expect(3).stderr_has(
+        "the password remembered for nomfa@example.com was refused, so it is forgotten",
+    );
+    login("Admin").expect(2).stderr_has("--password");
+    w.run().arg("logout").expect(0);
+}

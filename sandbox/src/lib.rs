@@ -36,6 +36,8 @@ struct State {
     counts: Requests,
     /// Console sign-in tokens handed out: token -> assumed-role ARN.
     signin_tokens: HashMap<String, String>,
+    /// Passwords changed since start (as an admin or the user would): login -> new password.
+    changed_passwords: HashMap<String, String>,
     /// Every secret handed to a client (state and session tokens, sids, SAML responses, AWS
     /// secrets), kept so that tests can look for them where they must not be.
     handed_out: Vec<String>,
@@ -221,6 +223,14 @@ impl Sandbox {
     /// How many requests of each kind were answered so far.
     pub fn requests(&self) -> Requests {
         self.shared.state().counts
+    }
+
+    /// Change `login`'s password (an earlier one stops working).
+    pub fn change_password(&self, login: &str, password: &str) {
+        self.shared
+            .state()
+            .changed_passwords
+            .insert(login.to_owned(), password.to_owned());
     }
 
     /// End every signed-in session (as Okta does when a session expires or an admin clears it).

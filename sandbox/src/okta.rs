@@ -254,7 +254,11 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
     }
     let username = body.get("username").and_then(Value::as_str).unwrap_or("");
     let password = body.get("password").and_then(Value::as_str).unwrap_or("");
-    let Some(user) = s.user(username).filter(|u| u.password == password) else {
+    let changed = s.state().changed_passwords.get(username).cloned();
+    let Some(user) = s
+        .user(username)
+        .filter(|u| changed.as_deref().unwrap_or(u.password.as_str()) == password)
+    else {
         return error(
             StatusCode::UNAUTHORIZED,
             "E0000004",

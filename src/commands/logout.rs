@@ -6,6 +6,8 @@ use super::{Context, open_sessions};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::idp::okta::org_of;
+use crate::keyring::Index;
+use crate::session::Passwords;
 
 /// Forget the kept sessions and cached credentials.
 pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {
@@ -14,6 +16,8 @@ pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {
     let sessions = open_sessions(ctx);
     let kept = sessions.forget_all(scope);
     let cached = Cache::new(ctx.settings.cache_dir.clone()).remove_org(scope);
+    let passwords =
+        Passwords::open(Index::new(&ctx.settings.cache_dir)).map_or(0, |p| p.forget_all(scope));
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let whom = if all_orgs {
         "every IdP".to_owned()
@@ -22,9 +26,10 @@ pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {
     };
     // Shown even with --quiet: it is the answer to what was asked.
     ctx.reporter.attention(&format!(
-        "Logged out of {whom}: forgot {} (kept in {}) and {} (in {})",
+        "Logged out of {whom}: forgot {} (kept in {}), {} and {} (in {})",
         plural(kept, "IdP session"),
         sessions.describe(),
+        plural(passwords, "remembered password"),
         plural(cached, "set of cached credentials"),
         ctx.settings.cache_dir.display()
     ));

@@ -18,7 +18,7 @@ use crate::login::{Deps, Outcome};
 use crate::prompt::{NoTerminal, Prompter, TerminalPrompter};
 use crate::report::Reporter;
 use crate::saml::{Assertion, AwsRole};
-use crate::session::Sessions;
+use crate::session::{Passwords, Sessions};
 use crate::settings::{ProviderKind, Settings, Target};
 use crate::sts::{Credentials, Sts};
 use crate::{clock, idp, keyring, sdk_http, sts, tls};
@@ -45,6 +45,7 @@ pub struct Online {
     prompter: Box<dyn Prompter>,
     make_sts: StsFactory,
     sessions: Option<Sessions>,
+    passwords: Option<Passwords>,
 }
 
 impl Online {
@@ -81,6 +82,9 @@ impl Online {
             prompter: prompter(ctx.env),
             make_sts,
             sessions: sessions(ctx),
+            passwords: (ctx.settings.provider == ProviderKind::Okta)
+                .then(|| Passwords::open(keyring::Index::new(&ctx.settings.cache_dir)))
+                .flatten(),
         })
     }
 
@@ -91,6 +95,7 @@ impl Online {
             prompter: self.prompter.as_ref(),
             reporter,
             sessions: self.sessions.as_ref(),
+            passwords: self.passwords.as_ref(),
         }
     }
 
