@@ -99,6 +99,7 @@ fn router(shared: AppState) -> Router {
         )
         .route("/home/amazon_aws/{app}/{n}", get(okta::embed_link))
         .route("/.well-known/okta-organization", get(okta::organization))
+        .route("/.well-known/webfinger", get(okta::webfinger))
         .route("/login/login.htm", get(okta::login_page))
         .route(
             "/form/login",

@@ -498,6 +498,30 @@ pub(crate) async fn session_cookie_redirect(
     r
 }
 
+/// GET /.well-known/webfinger?resource=okta:acct:USER&rel=okta:idp: the user's IdP is this org
+/// (Okta's IdP discovery; tokendito asks before it logs in).
+pub(crate) async fn webfinger(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let subject = q.get("resource").cloned().unwrap_or_default();
+    let org = org(&s, &headers);
+    (
+        [(header::CONTENT_TYPE, "application/jrd+json")],
+        axum::Json(json!({
+            "subject": subject,
+            "links": [{
+                "rel": "okta:idp",
+                "href": format!("{org}/sso/idps/OKTA?login_hint={}", subject.trim_start_matches("okta:acct:")),
+                "titles": {"und": "sandbox"},
+                "properties": {"okta:idp:metadata": format!("{org}/api/v1/idps/OKTA/metadata.xml"), "okta:idp:type": "OKTA", "okta:idp:id": "OKTA"}
+            }]
+        })),
+    )
+        .into_response()
+}
+
 /// GET /.well-known/okta-organization
 pub(crate) async fn organization() -> Response {
     axum::Json(json!({"id": "00osandbox0000000001", "pipeline": "v1", "_links": {}, "settings": {"analyticsCollectionEnabled": false}}))
