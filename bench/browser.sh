@@ -39,14 +39,14 @@ def cpu():
     return r.ru_utime + r.ru_stime
 
 env = {"HOME": tmp, "PATH": os.environ["PATH"], "AWS_ENDPOINT_URL_STS": url + "/sts",
-       "AWS_TOKEN_PASSWORD": "correct horse", "NO_COLOR": "1"}
+       "AWS_TOKEN_PASSWORD": "correct horse", "NO_COLOR": "1", "AWS_TOKEN_KEYRING": "file"}
 times, cpus = [], []
 for i in range(runs + 1):
     c0 = cpu()
     code = subprocess.run([bin + "/aws-token-sandbox", "totp"], capture_output=True, text=True, check=True).stdout.strip()
     t0 = time.perf_counter()
     p = subprocess.run([bin + "/aws-token", "--config", tmp + "/config.json", "--username", "demo@example.com",
-                        "--otp", code, "--role", "Admin", "-q"], env=env, stdin=subprocess.DEVNULL,
+                        "--otp", code, "--role", "Admin", "-q", "--force"], env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t0
     if p.returncode != 0:

@@ -26,13 +26,15 @@ def world(url):
         json.dump({"region": "us-east-1", "idpEntryUrl": url + app, "defaultAccount": "staging",
                    "accounts": {"staging": "111111111111"}}, f)
     env = {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL_STS": url + "/sts",
-           "AWS_TOKEN_PASSWORD": "correct horse", "NO_COLOR": "1"}
+           "AWS_TOKEN_PASSWORD": "correct horse", "NO_COLOR": "1", "AWS_TOKEN_KEYRING": "file"}
     if url.startswith("https"):
         env[trust] = ca
-    return env, [binary, "--config", config, "--username", "nomfa@example.com", "--role", "Admin", "-q"]
+    # --force and no kept session (removed before each run): every run is a full login.
+    return env, [binary, "--config", config, "--username", "nomfa@example.com", "--role", "Admin", "-q", "--force"]
 
 
 def once(env, args):
+    subprocess.run(["rm", "-rf", os.path.join(env["HOME"], ".cache")])
     t0 = time.perf_counter()
     p = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t0
