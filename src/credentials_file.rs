@@ -135,23 +135,18 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
         Err(e) => return Err(Error::file(&target, "cannot read", &e)),
     };
-    let lines: Vec<usize> = old
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| header(l) == Some(edit.section))
-        .map(|(i, _)| i + 1)
-        .collect();
-    if lines.len() > 1 {
+    let headers = header_lines(&old, edit.section);
+    if headers.len() > 1 {
+        let line_numbers: Vec<String> = headers
+            .iter()
+            .map(|(start, _)| (old[..*start].matches('\n').count() + 1).to_string())
+            .collect();
         return Err(Error::File {
             path: target,
             message: format!(
                 "has [{}] more than once (lines {}): the AWS CLI refuses such a file; remove all but one and run again",
                 edit.section,
-                lines
-                    .iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                line_numbers.join(", ")
             ),
         });
     }
@@ -259,6 +254,25 @@ fn header(line: &str) -> Option<&str> {
     t.strip_prefix('[')?.strip_suffix(']')
 }
 
+/// Where `[section]` stands as a header line in `text`: (byte offset of the line, byte offset just
+/// after it), each occurrence. Candidates are found by substring search (fast on a large file),
+/// then checked as whole lines the way `header` reads them.
+fn header_lines(text: &str, section: &str) -> Vec<(usize, usize)> {
+    let needle = format!("[{section}]");
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices(&needle) {
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        if found.last().is_some_and(|(s, _)| *s == start) {
+            continue;
+        }
+        if header(&text[start..end]) == Some(section) {
+            found.push((start, end));
+        }
+    }
+    found
+}
+
 /// The key of a `key = value` line, as configparser reads it (lower-cased).
 fn key_of(line: &str) -> Option<String> {
     if line.starts_with([' ', '\t']) {
@@ -307,9 +321,9 @@ pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
         Some(i) if old[..i].ends_with('\r') => "\r\n",
         _ => "\n",
     };
-    let lines: Vec<&str> = old.split_inclusive('\n').collect();
-    let start = lines.iter().position(|l| header(l) == Some(edit.section));
-    let Some(start) = start else {
+    // Only the section's own lines are looked at one by one: the rest of the file is copied as
+    // two slices, so a file of 10,000 profiles costs little more than its I/O.
+    let Some(&(_, body)) = header_lines(old, edit.section).first() else {
         let mut out = old.to_owned();
         if !out.is_empty() && !out.ends_with('\n') {
             out.push_str(eol);
@@ -323,15 +337,23 @@ pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
         }
         return out;
     };
-    let end = lines[start + 1..]
-        .iter()
-        .position(|l| header(l).is_some())
-        .map_or(lines.len(), |i| start + 1 + i);
+    let mut lines: Vec<&str> = Vec::new();
+    let mut tail = old.len();
+    let mut offset = body;
+    for line in old[body..].split_inclusive('\n') {
+        if header(line).is_some() {
+            tail = offset;
+            break;
+        }
+        lines.push(line);
+        offset += line.len();
+    }
+    let end = lines.len();
 
-    let mut out: Vec<String> = lines[..=start].iter().map(|s| (*s).to_owned()).collect();
+    let mut out: Vec<String> = vec![old[..body].to_owned()];
     let mut done: Vec<&str> = Vec::new();
     let mut last_content = out.len(); // index after the last non-blank line of the section
-    let mut i = start + 1;
+    let mut i = 0;
     while i < end {
         let line = lines[i];
         let key = key_of(line);
@@ -382,9 +404,7 @@ pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
         out.splice(last_content..last_content, missing);
     }
     let mut text: String = out.concat();
-    for l in &lines[end..] {
-        text.push_str(l);
-    }
+    text.push_str(&old[tail..]);
     text
 }
 
