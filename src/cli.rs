@@ -12,7 +12,7 @@ use std::path::PathBuf;
     disable_version_flag = true,
     about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
     after_help = "Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
-                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (143 SIGTERM, 129 SIGHUP)."
+                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (131 SIGQUIT, 143 SIGTERM, 129 SIGHUP); exec: the command's own."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -190,7 +190,7 @@ pub enum Command {
     },
     /// List the roles the login grants (account, role name, role ARN), without calling STS
     Roles,
-    /// Forget the kept IdP session and the cached credentials of the config's IdP org
+    /// Forget the kept IdP session, remembered password and cached credentials of the config's IdP org
     Logout {
         /// Forget them for every IdP org
         #[arg(long)]
