@@ -30,19 +30,49 @@ pub struct Key {
 impl Key {
     /// The file stem for this key: a hash, so no name or URL ends up in a file name.
     fn stem(&self) -> String {
-        let mut h = sha2::Sha256::new();
-        for part in [
-            self.idp_url.as_str(),
-            self.account.as_str(),
-            self.role.as_str(),
-            &self.duration.to_string(),
-        ] {
-            h.update(part.as_bytes());
-            h.update([0u8]);
-        }
-        let digest = h.finalize();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        hashed_name(&[
+            self.idp_url.as_bytes(),
+            self.account.as_bytes(),
+            self.role.as_bytes(),
+            self.duration.to_string().as_bytes(),
+        ])
     }
+}
+
+/// A file name stem for `parts` (128 bits of SHA-256, hex): what a cache file is about, without
+/// a name, URL or path in the file name.
+pub fn hashed_name(parts: &[&[u8]]) -> String {
+    let mut h = sha2::Sha256::new();
+    for part in parts {
+        h.update(part);
+        h.update([0u8]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Write `bytes` to `path` in the cache directory: the directory made 0700 when missing, a 0600
+/// temporary file beside `path`, fsynced and renamed into place, so a reader sees the old file or
+/// the new one and no other user ever sees either.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::file(dir, "cannot create the cache directory", &e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aws-token-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::file(path, "cannot write", &e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;
+    Ok(())
 }
 
 /// The cached form of credentials (the credential_process fields, plus what a later run needs).
@@ -118,7 +148,6 @@ impl Cache {
         let org = url::Url::parse(&key.idp_url)
             .map(|u| crate::idp::okta::org_of(&u).to_string())
             .unwrap_or_default();
-        self.ensure_dir()?;
         let entry = Entry {
             access_key_id: creds.access_key_id.expose().clone(),
             secret_access_key: creds.secret_access_key.expose().clone(),
@@ -132,17 +161,7 @@ impl Cache {
             serde_json::to_vec(&entry)
                 .map_err(|e| Error::Internal(format!("cannot encode the cache entry: {e}")))?,
         );
-        let target = self.path(key, "json");
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".aws-token-")
-            .tempfile_in(&self.dir)
-            .map_err(|e| Error::file(&self.dir, "cannot create a temporary file", &e))?;
-        tmp.write_all(text.expose())
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| Error::file(&target, "cannot write", &e))?;
-        tmp.persist(&target)
-            .map_err(|e| Error::file(&target, "cannot replace the file", &e.error))?;
-        Ok(())
+        write_private(&self.path(key, "json"), text.expose())
     }
 
     /// Forget every cached credential of `org` (every org when `None`); returns how many.

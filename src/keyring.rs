@@ -4,10 +4,9 @@
 //! seccomp profile blocks keyctl, some WSL set-ups). `AWS_TOKEN_KEYRING=file` chooses the file.
 //! An index in the cache directory (names only, no secret) lets `logout` find every entry.
 
+use crate::cache::write_private;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use std::io::Write;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 /// The keyring service name of every entry.
@@ -92,10 +91,8 @@ impl FileStore {
     }
 
     fn save(&self, map: &std::collections::BTreeMap<String, String>) -> Result<()> {
-        write_private(
-            &self.path,
-            &Secret::new(serde_json::to_vec(map).unwrap_or_default()),
-        )
+        let text = Secret::new(serde_json::to_vec(map).unwrap_or_default());
+        write_private(&self.path, text.expose())
     }
 }
 
@@ -124,36 +121,18 @@ impl SecretStore for FileStore {
     }
 }
 
-/// Write `bytes` to `path` through a 0600 temporary file in its (0700) directory, renamed in place.
-fn write_private(path: &std::path::Path, bytes: &Secret<Vec<u8>>) -> Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| Error::file(dir, "cannot create the cache directory", &e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aws-token-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
-    tmp.write_all(bytes.expose())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(path, "cannot write", &e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;
-    Ok(())
-}
-
-/// The store to use: the OS keyring when it answers, else the file; `choice` is
-/// `AWS_TOKEN_KEYRING` (`os`, `file`). `fell_back` is told why the file is used.
+/// The store to use: the OS keyring when it answers (`os_keyring_works`, from one
+/// `OsKeyring::works` probe per run), else the file; `choice` is `AWS_TOKEN_KEYRING` (`os`,
+/// `file`). `fell_back` is told why the file is used.
 pub fn open(
     cache_dir: &std::path::Path,
     choice: Option<&str>,
+    os_keyring_works: bool,
     fell_back: impl FnOnce(&str),
 ) -> Box<dyn SecretStore> {
     match choice {
         Some("file") => Box::new(FileStore::new(cache_dir)),
-        _ if OsKeyring::works() => Box::new(OsKeyring),
+        _ if os_keyring_works => Box::new(OsKeyring),
         _ => {
             fell_back(
                 "no keyring answers here; kept secrets go to a 0600 file in the cache directory",
@@ -186,10 +165,7 @@ impl Index {
     }
 
     fn save(&self, names: &[String]) {
-        let _ = write_private(
-            &self.path,
-            &Secret::new(serde_json::to_vec(names).unwrap_or_default()),
-        );
+        let _ = write_private(&self.path, &serde_json::to_vec(names).unwrap_or_default());
     }
 
     /// Remember that `name` is kept.

@@ -95,9 +95,9 @@ impl std::fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// The remembered passwords, when the OS keyring answers here.
-    pub fn open(index: Index) -> Option<Passwords> {
-        OsKeyring::works().then_some(Passwords {
+    /// The remembered passwords, when the OS keyring answers here (`os_keyring_works`).
+    pub fn open(index: Index, os_keyring_works: bool) -> Option<Passwords> {
+        os_keyring_works.then_some(Passwords {
             store: OsKeyring,
             index,
         })

@@ -4,7 +4,7 @@
 //! stdout printed; `--force` logs in anyway.
 
 use super::{Context, Online, cache_key, cached_credentials, expiry_text, write_stdout};
-use crate::cache::Key;
+use crate::cache::{Key, hashed_name, write_private};
 use crate::cli::OutputFormat;
 use crate::credentials_file;
 use crate::error::Result;
@@ -13,8 +13,7 @@ use crate::output;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Run the default command.
 pub fn run(ctx: &Context<'_>) -> Result<()> {
@@ -158,34 +157,21 @@ struct ProfileRecord {
 
 impl ProfileRecord {
     fn path(settings: &Settings) -> PathBuf {
-        let mut h = sha2::Sha256::new();
-        h.update(settings.credentials_file.as_os_str().as_encoded_bytes());
-        h.update([0u8]);
-        h.update(settings.profile.as_bytes());
-        let d = h.finalize();
-        let stem: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let stem = hashed_name(&[
+            settings.credentials_file.as_os_str().as_encoded_bytes(),
+            settings.profile.as_bytes(),
+        ]);
         settings.cache_dir.join(format!("profile-{stem}.json"))
     }
 
-    fn load(path: &PathBuf) -> Option<ProfileRecord> {
+    fn load(path: &Path) -> Option<ProfileRecord> {
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()
     }
 
     /// Best effort: without the record the next run simply logs in.
-    fn save(&self, path: &PathBuf) {
-        if let (Some(dir), Ok(text)) = (path.parent(), serde_json::to_vec(self)) {
-            use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-            let _ = std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir);
-            let _ = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(true)
-                .write(true)
-                .mode(0o600)
-                .open(path)
-                .and_then(|mut f| std::io::Write::write_all(&mut f, &text));
+    fn save(&self, path: &Path) {
+        if let Ok(text) = serde_json::to_vec(self) {
+            let _ = write_private(path, &text);
         }
     }
 }
@@ -205,11 +191,7 @@ fn key_text(key: &Key, settings: &Settings) -> String {
 
 /// The profile's expiry and region when aws-token wrote it for this same login, it is unchanged
 /// and valid for longer than the refresh margin.
-fn still_valid(
-    settings: &Settings,
-    record: &PathBuf,
-    key: &Key,
-) -> Option<(DateTime<Utc>, String)> {
+fn still_valid(settings: &Settings, record: &Path, key: &Key) -> Option<(DateTime<Utc>, String)> {
     let record = ProfileRecord::load(record)?;
     if record.key != key_text(key, settings) {
         return None;

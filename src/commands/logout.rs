@@ -2,22 +2,19 @@
 //! with `--all-orgs`): the kept IdP sessions and the cached credentials. Says what it removed. The
 //! profiles in the credentials file are the user's and stay.
 
-use super::{Context, open_sessions};
+use super::{Context, kept};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::idp::okta::org_of;
-use crate::keyring::Index;
-use crate::session::Passwords;
 
 /// Forget the kept sessions and cached credentials.
 pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {
     let org = org_of(&ctx.settings.idp_url);
     let scope = (!all_orgs).then_some(&org);
-    let sessions = open_sessions(ctx);
-    let kept = sessions.forget_all(scope);
+    let (sessions, passwords) = kept(ctx);
+    let sessions_removed = sessions.forget_all(scope);
     let cached = Cache::new(ctx.settings.cache_dir.clone()).remove_org(scope);
-    let passwords =
-        Passwords::open(Index::new(&ctx.settings.cache_dir)).map_or(0, |p| p.forget_all(scope));
+    let passwords_removed = passwords.map_or(0, |p| p.forget_all(scope));
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let whom = if all_orgs {
         "every IdP".to_owned()
@@ -27,9 +24,9 @@ pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {
     // Shown even with --quiet: it is the answer to what was asked.
     ctx.reporter.attention(&format!(
         "Logged out of {whom}: forgot {} (kept in {}), {} and {} (in {})",
-        plural(kept, "IdP session"),
+        plural(sessions_removed, "IdP session"),
         sessions.describe(),
-        plural(passwords, "remembered password"),
+        plural(passwords_removed, "remembered password"),
         plural(cached, "set of cached credentials"),
         ctx.settings.cache_dir.display()
     ));

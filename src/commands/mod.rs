@@ -75,16 +75,21 @@ impl Online {
                 timeouts,
             ))
         });
+        // Only Okta Classic reuses a session or a remembered password.
+        let (sessions, passwords) = if settings.provider == ProviderKind::Okta {
+            let (s, p) = kept(ctx);
+            (Some(s), p)
+        } else {
+            (None, None)
+        };
         Ok(Online {
             runtime,
             http,
             idp,
             prompter: prompter(ctx.env),
             make_sts,
-            sessions: sessions(ctx),
-            passwords: (ctx.settings.provider == ProviderKind::Okta)
-                .then(|| Passwords::open(keyring::Index::new(&ctx.settings.cache_dir)))
-                .flatten(),
+            sessions,
+            passwords,
         })
     }
 
@@ -147,21 +152,22 @@ fn prompter(env: &Environment) -> Box<dyn Prompter> {
     }
 }
 
-/// The kept IdP sessions, for the providers that reuse one (Okta Classic).
-fn sessions(ctx: &Context<'_>) -> Option<Sessions> {
-    if ctx.settings.provider != ProviderKind::Okta {
-        return None;
-    }
-    Some(open_sessions(ctx))
-}
-
-/// The kept sessions in the OS keyring, else in the cache directory's 0600 file.
-pub fn open_sessions(ctx: &Context<'_>) -> Sessions {
+/// What is kept between runs: the IdP sessions (in the OS keyring, else the cache directory's
+/// 0600 file) and the remembered passwords (the OS keyring only, `None` without one). One probe
+/// of the OS keyring serves both.
+pub fn kept(ctx: &Context<'_>) -> (Sessions, Option<Passwords>) {
     let dir = &ctx.settings.cache_dir;
-    let store = keyring::open(dir, ctx.env.var("AWS_TOKEN_KEYRING"), |why| {
-        ctx.reporter.verbose(why)
-    });
-    Sessions::new(store, keyring::Index::new(dir))
+    let os_keyring_works = keyring::OsKeyring::works();
+    let store = keyring::open(
+        dir,
+        ctx.env.var("AWS_TOKEN_KEYRING"),
+        os_keyring_works,
+        |why| ctx.reporter.verbose(why),
+    );
+    (
+        Sessions::new(store, keyring::Index::new(dir)),
+        Passwords::open(keyring::Index::new(dir), os_keyring_works),
+    )
 }
 
 /// The cache key of the credentials `settings` ask for.
