@@ -49,6 +49,10 @@ pub struct Config {
     /// Renew credentials this many minutes before they expire (default 15, botocore's window).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_margin_minutes: Option<u32>,
+    /// Provider okta: the org's sign-in pipeline, `v1` (Classic) or `idx` (Identity Engine),
+    /// instead of learning it from the org.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub okta_pipeline: Option<String>,
 }
 
 /// One account: a bare account number (old seed) or an object.
@@ -127,18 +131,32 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |m: String| Err(Error::config(path, m));
         if let Some(p) = &self.provider {
-            let known = ["okta", "form", "okta-browser", "browser"];
+            let known = ["okta", "okta-idx", "form", "okta-browser", "browser"];
             if !known.contains(&p.as_str()) {
-                let later = ["okta-idx"];
-                return if later.contains(&p.as_str()) {
-                    bad(format!(
-                        "\"provider\": {p:?} is not available in this build yet; use \"okta\""
-                    ))
-                } else {
-                    bad(format!(
-                        "\"provider\": unknown provider {p:?}; known: okta, okta-browser, browser, form"
-                    ))
-                };
+                return bad(format!(
+                    "\"provider\": unknown provider {p:?}; known: okta, okta-idx, okta-browser, browser, form"
+                ));
+            }
+        }
+        if let Some(pipeline) = &self.okta_pipeline {
+            let provider = self.provider.as_deref().unwrap_or("okta");
+            match crate::idp::okta::pipeline::Pipeline::parse(pipeline) {
+                None => {
+                    return bad(format!(
+                        "\"oktaPipeline\": unknown pipeline {pipeline:?}; use \"v1\" (Okta Classic) or \"idx\" (Identity Engine), or leave it out to learn it from the org"
+                    ));
+                }
+                Some(p) if provider == "okta-idx" && p.name() != "idx" => {
+                    return bad(format!(
+                        "\"oktaPipeline\": {pipeline:?} contradicts \"provider\": \"okta-idx\""
+                    ));
+                }
+                Some(_) if !provider.starts_with("okta") || provider == "okta-browser" => {
+                    return bad(format!(
+                        "\"oktaPipeline\" applies to provider \"okta\" only, not {provider:?}"
+                    ));
+                }
+                Some(_) => {}
             }
         }
         if let Some(url) = &self.idp_entry_url

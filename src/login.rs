@@ -96,7 +96,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
     if let (Some(passwords), Some(u)) = (deps.passwords, username) {
         match &saml {
             Err(Error::Authentication { message, .. })
-                if remembered.is_some() && message.contains("E0000004") =>
+                if remembered.is_some() && message.contains("wrong username or password") =>
             {
                 passwords.forget(&org, u);
                 deps.reporter.warn(&format!(

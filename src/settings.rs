@@ -8,6 +8,7 @@ use crate::config::{self, Config, ConfigSource};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::idp::browser::{Mode as BrowserMode, find_chromium};
+use crate::idp::okta::pipeline::Pipeline;
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -79,6 +80,8 @@ pub struct Settings {
     pub refresh_margin: Duration,
     /// aws-token's cache: `$XDG_CACHE_HOME/aws-token`, else `~/.cache/aws-token`.
     pub cache_dir: PathBuf,
+    /// Provider okta: the pipeline config.json forces (`oktaPipeline`, or provider `okta-idx`).
+    pub okta_pipeline: Option<Pipeline>,
 }
 
 /// botocore's own refresh window.
@@ -172,7 +175,7 @@ impl Settings {
         let idp_url = config::check_url(url).map_err(|m| Error::config(&config_path, m))?;
 
         let provider = match config.provider.as_deref() {
-            None | Some("okta") => ProviderKind::Okta,
+            None | Some("okta" | "okta-idx") => ProviderKind::Okta,
             Some("form") => ProviderKind::Form(config.form.clone().unwrap_or_default()),
             Some(name @ ("okta-browser" | "browser")) => {
                 let mode = if name == "browser" {
@@ -295,6 +298,10 @@ impl Settings {
                 ),
             ),
             cache_dir,
+            okta_pipeline: match config.provider.as_deref() {
+                Some("okta-idx") => Some(Pipeline::IdentityEngine),
+                _ => config.okta_pipeline.as_deref().and_then(Pipeline::parse),
+            },
         })
     }
 }

@@ -272,3 +272,82 @@ fn an_unexpected_page_is_named_within_the_step_timeout() {
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     assert!(!w.credentials_path().exists());
 }
+
+/// The demo users at an Identity Engine org, whose sign-in page is the IDX widget.
+fn oie(one_page: bool) -> data::Data {
+    let mut d = data::demo();
+    d.identity_engine = true;
+    d.one_page_sign_in = one_page;
+    d
+}
+
+#[test]
+fn identity_engine_widget_identifier_first_with_totp() {
+    let w = browser_world(oie(false));
+    login(&w, "demo@example.com")
+        .args(["--otp", &totp(), "--role", "Admin", "--verbose"])
+        .expect(0)
+        .stderr_has("page state: username")
+        .stderr_has("page state: password")
+        .stderr_has("page state: code")
+        .stderr_has("assumed-role/Admin/demo@example.com");
+    assert_eq!(w.sandbox.requests().authn, 0);
+    assert!(w.sandbox.requests().idx >= 4);
+    assert_no_leftover_profiles(&w);
+}
+
+#[test]
+fn identity_engine_widget_one_page_and_okta_verify_code() {
+    let w = browser_world(oie(true));
+    login(&w, "verify@example.com")
+        .args([
+            "--mfa",
+            "totp",
+            "--otp",
+            &totp(),
+            "--role",
+            "Admin",
+            "--verbose",
+        ])
+        .expect(0)
+        .stderr_has("page state: authenticator list")
+        .stderr_has("(okta_verify-totp)");
+}
+
+#[test]
+fn identity_engine_widget_authenticator_list_push_with_number() {
+    let w = browser_world(oie(false));
+    let r = login(&w, "multi@example.com")
+        .args(["--mfa", "push", "--role", "Admin"])
+        .expect(0);
+    r.stderr_has("Okta Verify push sent");
+    let w = browser_world(oie(false));
+    let r = login(&w, "push@example.com")
+        .args(["--role", "Admin"])
+        .expect(0);
+    assert_eq!(r.stderr().matches("tap 42").count(), 1, "{}", r.stderr());
+    // Several authenticators and no --mfa, no terminal: say what to pass.
+    login(&w, "multi@example.com")
+        .args(["--role", "Admin", "--force"])
+        .expect(2)
+        .stderr_has("--mfa totp|push|sms|email|call");
+}
+
+#[test]
+fn identity_engine_widget_errors() {
+    let w = browser_world(oie(false));
+    login(&w, "demo@example.com")
+        .env("AWS_TOKEN_PASSWORD", "wrong")
+        .expect(3)
+        .stderr_has("the sign-in page says: Password is incorrect");
+    login(&w, "unassigned@example.com")
+        .expect(4)
+        .stderr_has("User is not assigned to this application");
+    login(&w, "webauthn@example.com")
+        .args(["--role", "Admin"])
+        .expect(4)
+        .stderr_has("Security Key or Biometric")
+        .stderr_has(r#"use provider "browser""#);
+    assert!(!w.credentials_path().exists());
+    assert_no_leftover_profiles(&w);
+}

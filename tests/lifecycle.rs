@@ -127,6 +127,7 @@ fn slow_push_world() -> World {
             after_polls: 10_000,
             number_challenge: None,
             device: "Phone".into(),
+            totp_secret: None,
         }],
         apps: d.users[0].apps.clone(),
     });

@@ -16,6 +16,7 @@ mod config;
 mod crash;
 mod credentials_file;
 mod form;
+mod identity_engine;
 mod lifecycle;
 mod moto;
 mod okta;

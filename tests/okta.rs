@@ -60,6 +60,7 @@ fn push_not_answered_within_our_limit() {
             after_polls: 1000,
             number_challenge: None,
             device: "Phone".into(),
+            totp_secret: None,
         }],
         apps: [(
             DEMO_APP.to_owned(),

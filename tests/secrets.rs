@@ -146,6 +146,29 @@ fn no_flow_leaks_a_secret_with_verbose() {
         Some(&code),
         0,
     );
+    // Identity Engine: stateTokens, every stateHandle, the success-redirect's token, idx and sid.
+    for one_page in [false, true] {
+        let mut d = data::demo();
+        d.identity_engine = true;
+        d.one_page_sign_in = one_page;
+        let code = totp();
+        let w = World::with_data(d.clone());
+        assert_nothing_leaks(
+            &w,
+            admin(&w, "demo@example.com").args(["--otp", &code]),
+            Some(&code),
+            0,
+        );
+        let w = World::with_data(d.clone());
+        assert_nothing_leaks(&w, admin(&w, "push@example.com"), None, 0);
+        let w = World::with_data(d);
+        assert_nothing_leaks(
+            &w,
+            admin(&w, "demo@example.com").args(["--otp", "987650"]),
+            Some("987650"),
+            3,
+        );
+    }
     // Failures: wrong code, locked, not assigned, STS refusals, a truncated page.
     let w = World::new();
     assert_nothing_leaks(

@@ -73,6 +73,31 @@ fn a_rejected_prompted_code_can_be_typed_again() {
     assert_eq!(status, 0, "{screen}");
 }
 
+#[test]
+fn identity_engine_prompts_in_order_and_a_rejected_code_can_be_typed_again() {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    let w = World::with_data(d);
+    let (status, screen) = in_terminal(
+        &w,
+        &["--role", "Admin"],
+        serde_json::json!([
+            ["Okta username", "demo@example.com\r"],
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["(MFA code)", "000000\r"],
+            ["doesn't match our records", ""],
+            ["(MFA code)", format!("{}\r", totp())],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    assert!(!screen.contains(PASSWORD), "password echoed:\n{screen}");
+    assert!(
+        screen.contains("assumed-role/Admin/demo@example.com"),
+        "{screen}"
+    );
+    assert_eq!(w.sandbox.requests().authn, 0);
+}
+
 /// Press `key` (a signal character) at the password prompt: aws-token says it was interrupted,
 /// exits with `code`, and leaves the terminal's echo on. bash catches its own copy of the signal
 /// (a trap, not an ignore, so aws-token gets the default) and then reports aws-token's status and

@@ -18,6 +18,11 @@ pub struct Data {
     /// The sign-in page asks for username and password on one page (else two steps, as Okta now does).
     #[serde(default)]
     pub one_page_sign_in: bool,
+    /// The org runs Okta Identity Engine: the well-known document says `idx`, the sign-in page
+    /// carries a stateToken for the IDX API, and the Classic Authn API refuses to sign anyone in.
+    /// `onePageSignIn` then means the policy asks for the password on the first form.
+    #[serde(default)]
+    pub identity_engine: bool,
     /// Outside IdPs the STS trusts, as IAM SAML providers: assertions presented with this
     /// PrincipalArn must carry an XML signature by this certificate.
     #[serde(default)]
@@ -71,11 +76,19 @@ pub enum Factor {
         number_challenge: Option<u32>,
         #[serde(default = "device")]
         device: String,
+        /// Okta Verify also shows a code for this base32 secret (Identity Engine offers it as the
+        /// authenticator's `totp` method, answered in `credentials.totp`).
+        #[serde(default)]
+        totp_secret: Option<String>,
     },
     /// A code sent by SMS; the sandbox's "SMS" is its log line, and the code is fixed here.
     Sms { phone: String, code: String },
     /// A code sent by email.
     Email { email: String, code: String },
+    /// A security key or biometric (WebAuthn): no terminal can answer it.
+    Webauthn,
+    /// Okta FastPass (Okta Verify's signed nonce on this device): no terminal can answer it.
+    FastPass,
 }
 
 fn approve() -> String {
@@ -103,6 +116,9 @@ pub struct App {
     /// The app's sign-on policy asks for MFA again (Okta's step-up page) before the SAML form.
     #[serde(default)]
     pub step_up: bool,
+    /// The app's sign-on policy denies access to everyone (Okta's "App Access Locked").
+    #[serde(default)]
+    pub access_denied: bool,
 }
 
 fn okta() -> String {
@@ -138,6 +154,9 @@ pub struct Faults {
     /// What STS answers to AssumeRoleWithSAML instead of credentials.
     #[serde(default)]
     pub sts_answer: Option<StsFault>,
+    /// `/.well-known/okta-organization` answers 404 (a proxy in front of the org, say).
+    #[serde(default)]
+    pub well_known_unavailable: bool,
 }
 
 /// A broken STS answer.
@@ -185,6 +204,7 @@ pub fn demo() -> Data {
         after_polls,
         number_challenge,
         device: device(),
+        totp_secret: None,
     };
     let mut single = user(
         "single@example.com",
@@ -247,6 +267,20 @@ pub fn demo() -> Data {
                 ],
             ),
             single,
+            user(
+                "verify@example.com",
+                vec![Factor::Push {
+                    result: approve(),
+                    after_polls: 1,
+                    number_challenge: Some(17),
+                    device: device(),
+                    totp_secret: Some(DEMO_TOTP_SECRET.into()),
+                }],
+            ),
+            user(
+                "webauthn@example.com",
+                vec![Factor::Webauthn, Factor::FastPass],
+            ),
             locked,
             expired,
             unassigned,
@@ -258,6 +292,7 @@ pub fn demo() -> Data {
                 session_duration: None,
                 acs: None,
                 step_up: false,
+                access_denied: false,
             },
             App {
                 id: OTHER_APP.into(),
@@ -265,6 +300,7 @@ pub fn demo() -> Data {
                 session_duration: None,
                 acs: None,
                 step_up: false,
+                access_denied: false,
             },
         ],
         roles: [
@@ -287,6 +323,7 @@ pub fn demo() -> Data {
         .collect(),
         faults: Faults::default(),
         one_page_sign_in: false,
+        identity_engine: false,
         saml_providers: Vec::new(),
     }
 }

@@ -9,6 +9,7 @@ pub mod data;
 mod dsig;
 mod federation;
 mod form_idp;
+mod idx;
 mod okta;
 mod saml;
 mod sigv4;
@@ -31,6 +32,10 @@ struct State {
     sessions: HashMap<String, okta::Session>,
     issued: HashMap<String, sts::Issued>,
     form_txns: HashMap<String, form_idp::FormTxn>,
+    /// Identity Engine transactions by their current stateHandle.
+    idx_txns: HashMap<String, idx::Txn>,
+    /// Finished IDX transactions by the stateToken of their success-redirect.
+    idx_done: HashMap<String, idx::Done>,
     authn_calls: u32,
     /// Requests counted by kind, for tests (`Sandbox::requests`).
     counts: Requests,
@@ -54,6 +59,10 @@ pub struct Requests {
     pub assume_role_with_saml: u32,
     /// Federation getSigninToken calls.
     pub signin_token: u32,
+    /// POSTs to the Identity Engine's IDX API (/idp/idx/...).
+    pub idx: u32,
+    /// GETs of /.well-known/okta-organization.
+    pub well_known: u32,
 }
 
 /// Shared server state.
@@ -101,6 +110,12 @@ fn router(shared: AppState) -> Router {
         .route("/.well-known/okta-organization", get(okta::organization))
         .route("/.well-known/webfinger", get(okta::webfinger))
         .route("/login/login.htm", get(okta::login_page))
+        .route("/idp/idx/introspect", post(idx::introspect))
+        .route("/idp/idx/identify", post(idx::identify))
+        .route("/idp/idx/challenge/answer", post(idx::answer))
+        .route("/idp/idx/challenge", post(idx::challenge))
+        .route("/idp/idx/authenticators/poll", post(idx::poll))
+        .route("/login/token/redirect", get(idx::token_redirect))
         .route(
             "/form/login",
             get(form_idp::login_page).post(form_idp::login_submit),

@@ -5,9 +5,11 @@ use aws_token_sandbox::{Data, Sandbox, data, tls, totp_now};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  aws-token-sandbox [serve] [--users FILE] [--port N] [--tls CA_FILE]
+  aws-token-sandbox [serve] [--users FILE] [--port N] [--tls CA_FILE] [--identity-engine] [--one-page]
                                                         serve on 127.0.0.1 (port 0 = any); prints the URL;
-                                                        --tls: https with a new CA, its PEM written to CA_FILE
+                                                        --tls: https with a new CA, its PEM written to CA_FILE;
+                                                        --identity-engine: an Okta Identity Engine org (IDX API);
+                                                        --one-page: username and password on one form
   aws-token-sandbox demo-users                          print the demo users file (JSON)
   aws-token-sandbox totp [SECRET]                       print the current TOTP code (default: the demo user's)";
 
@@ -47,10 +49,14 @@ fn serve(args: &[String]) -> Result<(), String> {
     let mut users = None;
     let mut port = 0u16;
     let mut ca_file = None;
+    let mut identity_engine = false;
+    let mut one_page = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--users" => users = Some(it.next().ok_or("--users needs a file")?.clone()),
+            "--identity-engine" => identity_engine = true,
+            "--one-page" => one_page = true,
             "--tls" => ca_file = Some(it.next().ok_or("--tls needs a file for the CA")?.clone()),
             "--port" => {
                 port = it
@@ -62,13 +68,15 @@ fn serve(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    let data: Data = match users {
+    let mut data: Data = match users {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
             serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?
         }
         None => data::demo(),
     };
+    data.identity_engine |= identity_engine;
+    data.one_page_sign_in |= one_page;
     let identity = match &ca_file {
         Some(path) => {
             let identity = tls::Identity::generate().map_err(|e| e.to_string())?;
@@ -77,11 +85,17 @@ fn serve(args: &[String]) -> Result<(), String> {
         }
         None => None,
     };
+    let data_pipeline = data.identity_engine;
     let sandbox =
         Sandbox::start_with(data, port, identity).map_err(|e| format!("cannot listen: {e}"))?;
     println!("{}", sandbox.url());
     eprintln!(
-        "aws-token-sandbox: Okta org {url}, demo app {}, STS {}",
+        "aws-token-sandbox: Okta {} org {url}, demo app {}, STS {}",
+        if data_pipeline {
+            "Identity Engine"
+        } else {
+            "Classic"
+        },
         sandbox.embed_link(data::DEMO_APP),
         sandbox.sts_url(),
         url = sandbox.url()

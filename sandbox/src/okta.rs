@@ -34,14 +34,14 @@ pub(crate) struct SessionToken {
 /// A signed-in session (the `sid` cookie).
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
-    login: String,
-    stepped_up: bool,
+    pub(crate) login: String,
+    pub(crate) stepped_up: bool,
 }
 
 const TX_LIFETIME: i64 = 300;
 
 /// The org URL as the client reached it.
-fn org(s: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn org(s: &crate::Shared, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -50,7 +50,7 @@ fn org(s: &AppState, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -96,6 +96,8 @@ fn factor_id(f: &Factor, i: usize) -> String {
         Factor::Push { .. } => "opf",
         Factor::Sms { .. } => "sms",
         Factor::Email { .. } => "emf",
+        Factor::Webauthn => "fwf",
+        Factor::FastPass => "fpf",
     };
     format!("{prefix}{i:017}")
 }
@@ -115,6 +117,12 @@ fn factor_json(org: &str, f: &Factor, i: usize) -> Value {
         ),
         Factor::Sms { phone, .. } => ("sms", "OKTA", json!({"phoneNumber": phone})),
         Factor::Email { email, .. } => ("email", "OKTA", json!({"email": email})),
+        Factor::Webauthn => (
+            "webauthn",
+            "FIDO",
+            json!({"authenticatorName": "Security Key"}),
+        ),
+        Factor::FastPass => ("signed_nonce", "OKTA", json!({"name": "Okta FastPass"})),
     };
     json!({
         "id": id,
@@ -202,7 +210,7 @@ impl crate::Shared {
         })
     }
 
-    fn new_session(&self, session: Session) -> String {
+    pub(crate) fn new_session(&self, session: Session) -> String {
         let sid = self.hand_out(format!("102{}", random_token(22)));
         self.state().sessions.insert(sid.clone(), session);
         sid
@@ -235,6 +243,14 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
     }
     if calls <= f.authn_rate_limited + f.authn_server_errors {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if s.data.identity_engine {
+        // An Identity Engine org whose policies the Classic API cannot satisfy answers this way.
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "E0000004",
+            "Authentication failed",
+        );
     }
     let org = org(&s, &headers);
     let body = match json_body(&body) {
@@ -372,6 +388,11 @@ pub(crate) async fn verify(
         }
     };
     match factor {
+        Factor::Webauthn | Factor::FastPass => error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: this factor is verified by the browser",
+        ),
         Factor::Totp { secret } => match pass_code {
             None => challenge(None, "verify", Value::Null),
             Some(code) => done(
@@ -462,7 +483,7 @@ pub(crate) async fn create_session(State(s): State<AppState>, body: Bytes) -> Re
     r
 }
 
-fn set_sid(r: &mut Response, sid: &str) {
+pub(crate) fn set_sid(r: &mut Response, sid: &str) {
     if let Ok(v) = HeaderValue::from_str(&format!("sid={sid}; Path=/; HttpOnly")) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -522,15 +543,27 @@ pub(crate) async fn webfinger(
         .into_response()
 }
 
-/// GET /.well-known/okta-organization
-pub(crate) async fn organization() -> Response {
-    axum::Json(json!({"id": "00osandbox0000000001", "pipeline": "v1", "_links": {}, "settings": {"analyticsCollectionEnabled": false}}))
+/// GET /.well-known/okta-organization: `v1` (Classic) or `idx` (Identity Engine).
+pub(crate) async fn organization(State(s): State<AppState>) -> Response {
+    s.state().counts.well_known += 1;
+    if s.data.faults.well_known_unavailable {
+        return (StatusCode::NOT_FOUND, Html("<title>404 Not Found</title>")).into_response();
+    }
+    let pipeline = if s.data.identity_engine { "idx" } else { "v1" };
+    axum::Json(json!({"id": "00osandbox0000000001", "pipeline": pipeline, "_links": {"alternate": {"href": "https://sandbox.okta.example", "type": "text/html"}}, "settings": {"analyticsCollectionEnabled": false, "bugReportingEnabled": false, "omEnabled": false}}))
         .into_response()
 }
 
 /// GET /login/login.htm?fromURI=…: the sign-in page, drawn by JavaScript (a page that a plain HTML
-/// client cannot use, as Okta's is).
-pub(crate) async fn login_page(State(s): State<AppState>) -> Response {
+/// client cannot use, as Okta's is). At an Identity Engine org it starts an IDX transaction and
+/// carries its stateToken, escaped as Okta's page does.
+pub(crate) async fn login_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if s.data.identity_engine {
+        return crate::idx::sign_in_page(&s, q.get("fromURI").map_or("/", String::as_str));
+    }
     let variant = if s.data.one_page_sign_in {
         "one-page"
     } else {
@@ -583,7 +616,13 @@ pub(crate) async fn embed_link(
         return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
     };
     let roles = user.apps.get(&app.id).cloned().unwrap_or_default();
-    let mut r = if app.step_up && !session.stepped_up && !roles.is_empty() {
+    let mut r = if app.access_denied {
+        (
+            StatusCode::FORBIDDEN,
+            Html("<html><head><title>App Access Locked</title></head><body><h1>App Access Locked</h1><p>Your access to this app is denied by a sign-on policy.</p></body></html>"),
+        )
+            .into_response()
+    } else if app.step_up && !session.stepped_up && !roles.is_empty() {
         // Okta's step-up page: the widget resumes this transaction (dashes escaped as in Okta's JS).
         let token = s.begin(user, true).replace('-', "\\x2D");
         Html(format!(

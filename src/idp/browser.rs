@@ -6,6 +6,7 @@
 
 use super::http::display_url;
 use super::{IdentityProvider, LoginRequest};
+use crate::cli::MfaKind;
 use crate::error::{Error, Result};
 use crate::interrupt::Cleanup;
 use crate::prompt::Prompter;
@@ -134,6 +135,10 @@ enum State {
     Number {
         text: String,
     },
+    /// The Identity Engine widget's list of authenticators to verify with.
+    Authenticators {
+        options: Vec<AuthenticatorButton>,
+    },
     Code,
     Username {
         with_password: bool,
@@ -163,12 +168,19 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
       const t = ((document.body && document.body.innerText) || '').match(/(?:NET::|net::)?ERR_[A-Z_]+/);
       return {state: 'neterror', text: t ? t[0] : 'a network error'};
     }
+    const DENIED = /not allowed to access|not assigned to|App Access Locked|permission to perform/i;
     const err = find(ERRORS);
-    if (err && err.innerText.trim()) return {state: 'error', text: err.innerText.trim()};
+    if (err && err.innerText.trim()) return {state: DENIED.test(err.innerText) ? 'denied' : 'error', text: err.innerText.trim()};
     const body = (document.body && document.body.innerText) || '';
-    if (/not allowed to access|not assigned to|App Access Locked/i.test(body)) return {state: 'denied', text: body.trim().slice(0, 200)};
+    if (DENIED.test(body)) return {state: 'denied', text: body.trim().slice(0, 200)};
     const num = find(NUMBER);
     if (num && !numberShown && num.innerText.trim()) return {state: 'number', text: num.innerText.trim()};
+    const buttons = [...document.querySelectorAll('.authenticator-list .authenticator-button[data-se]')].filter(visible);
+    if (buttons.length) return {state: 'authenticators', options: buttons.map((b) => {
+      const row = b.closest('.authenticator-row');
+      const l = row && row.querySelector('.authenticator-label');
+      return {se: b.dataset.se, label: ((l && l.innerText) || b.dataset.se).trim()};
+    })};
     if (empty(CODE)) return {state: 'code'};
     if (empty(USER)) return {state: 'username', with_password: !!empty(PASS)};
     if (empty(PASS)) return {state: 'password'};
@@ -207,6 +219,13 @@ const SUBMIT_JS: &str = r#"(sels) => {
   return false;
 }"#;
 
+/// Resolves once nothing matches the selector (or after the timeout, in ms).
+const GONE_JS: &str = r#"(sel, timeoutMs) => new Promise((resolve) => {
+  const start = Date.now();
+  const check = () => (!document.querySelector(sel) || Date.now() - start > timeoutMs) ? resolve(true) : setTimeout(check, 25);
+  check();
+})"#;
+
 const USER: &[&str] = &[
     "#okta-signin-username",
     "input[name=identifier]",
@@ -229,6 +248,31 @@ const PUSH: &[&str] = &[
     ".send-push",
     "a[data-se=okta_verify-push] .button",
 ];
+
+/// One button of the Identity Engine widget's authenticator list: its `data-se` (the
+/// authenticator key, with the method for Okta Verify: `okta_verify-push`) and its label.
+#[derive(Debug, Clone, Deserialize)]
+struct AuthenticatorButton {
+    se: String,
+    label: String,
+}
+
+impl crate::idp::mfa_choice::Offer for AuthenticatorButton {
+    fn kind(&self) -> Option<MfaKind> {
+        match self.se.as_str() {
+            "google_otp" | "rsa_token" | "symantec_vip" | "yubikey_token" => Some(MfaKind::Totp),
+            s if s.ends_with("-totp") => Some(MfaKind::Totp),
+            s if s.ends_with("-push") => Some(MfaKind::Push),
+            "phone_number" => Some(MfaKind::Sms),
+            "okta_email" => Some(MfaKind::Email),
+            _ => None,
+        }
+    }
+
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
 
 fn browser_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Protocol {
@@ -451,6 +495,7 @@ impl BrowserIdp {
         let mut typed_username = false;
         let mut typed_password = false;
         let mut typed_code = false;
+        let mut chosen = 0;
         loop {
             let timeout = if push_sent {
                 login.mfa_timeout
@@ -486,6 +531,33 @@ impl BrowserIdp {
                     self.reporter
                         .attention(&format!("Okta Verify: tap {text} on your phone"));
                     number_shown = true;
+                }
+                State::Authenticators { options } => {
+                    chosen += 1;
+                    if chosen > 2 {
+                        return Err(self.rejected(login, "authenticator choice"));
+                    }
+                    let org = display_url(&login.url);
+                    let pick = crate::idp::mfa_choice::choose(
+                        &org,
+                        login,
+                        prompter,
+                        &options,
+                        "only a security key, biometric or Okta FastPass on this device can answer; use provider \"browser\" (a window you sign in yourself) in config.json",
+                    )?;
+                    self.reporter
+                        .verbose(&format!("MFA with {} ({})", pick.label, pick.se));
+                    let selector = format!(
+                        ".authenticator-button[data-se={}] [data-se=button]",
+                        json(&pick.se)
+                    );
+                    self.submit(page, &[selector.as_str()]).await?;
+                    self.wait_gone(page, &selector).await;
+                    if crate::idp::mfa_choice::Offer::kind(&pick) == Some(MfaKind::Push) {
+                        self.reporter
+                            .info("Okta Verify push sent: approve it on your phone");
+                        push_sent = true;
+                    }
                 }
                 State::Username { with_password } => {
                     if typed_username && !with_password {
@@ -602,6 +674,18 @@ impl BrowserIdp {
         Ok(())
     }
 
+    /// Wait (at most one step's time) until nothing matches `selector`: a clicked choice stays on
+    /// the page until the widget has Okta's answer, and must not be clicked twice.
+    async fn wait_gone(&self, page: &Page, selector: &str) {
+        let expr = format!(
+            "({GONE_JS})({}, {})",
+            json(selector),
+            self.step_timeout.as_millis()
+        );
+        // A navigation that replaces the document also means it is gone.
+        let _: Result<bool> = self.eval(page, &expr).await;
+    }
+
     async fn eval<T: serde::de::DeserializeOwned>(&self, page: &Page, expr: &str) -> Result<T> {
         let params = EvaluateParams::builder()
             .expression(expr)
@@ -684,6 +768,7 @@ fn state_name(s: &State) -> &'static str {
         State::Error { .. } => "error",
         State::Denied { .. } => "denied",
         State::Number { .. } => "number challenge",
+        State::Authenticators { .. } => "authenticator list",
         State::Code => "code",
         State::Username { .. } => "username",
         State::Password => "password",

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod form;
 pub mod html_form;
 pub mod http;
+pub mod mfa_choice;
 pub mod okta;
 
 use crate::cli::MfaKind;
@@ -58,7 +59,12 @@ pub fn build(
     cleanup: &Cleanup,
 ) -> Box<dyn IdentityProvider> {
     match &settings.provider {
-        ProviderKind::Okta => Box::new(okta::OktaClassic::new(http, reporter.clone())),
+        ProviderKind::Okta => Box::new(okta::Okta::new(
+            http,
+            reporter.clone(),
+            settings.okta_pipeline,
+            okta::pipeline::Pipelines::new(&settings.cache_dir),
+        )),
         ProviderKind::Browser {
             mode,
             executable,

@@ -9,9 +9,12 @@ use crate::saml::SamlResponse;
 use crate::secret::Secret;
 
 /// What the embed link answered.
-enum Page {
+pub(super) enum Page {
     Saml(SamlResponse),
-    StepUp(Secret<String>),
+    /// A page that carries a stateToken: Classic's step-up, or an Identity Engine sign-in page.
+    StateToken(Secret<String>),
+    /// The sign-in page without a stateToken (a Classic org, no session).
+    SignIn,
 }
 
 /// sessionToken -> SAMLResponse.
@@ -21,13 +24,18 @@ pub(super) async fn saml_response(
 ) -> Result<SamlResponse> {
     match fetch(ctx, Some(&session_token)).await? {
         Page::Saml(s) => Ok(s),
-        Page::StepUp(state_token) => {
+        Page::SignIn => Err(Error::Protocol {
+            url: display_url(&ctx.login.url),
+            message: "Okta answered the sessionToken with its sign-in page; run aws-token again"
+                .into(),
+        }),
+        Page::StateToken(state_token) => {
             ctx.reporter
                 .info("The AWS app asks for extra verification (step-up MFA)");
             let token = authn::step_up(ctx, &state_token).await?;
             match fetch(ctx, Some(&token)).await? {
                 Page::Saml(s) => Ok(s),
-                Page::StepUp(_) => Err(Error::NotAuthorized {
+                Page::StateToken(_) | Page::SignIn => Err(Error::NotAuthorized {
                     message: format!(
                         "{} still asks for step-up authentication after MFA; sign in with provider \"okta-browser\"",
                         display_url(&ctx.login.url)
@@ -44,7 +52,7 @@ pub(super) async fn saml_response(
 pub(super) async fn with_kept_session(ctx: &Ctx<'_>) -> Result<Option<SamlResponse>> {
     match fetch(ctx, None).await {
         Ok(Page::Saml(s)) => Ok(Some(s)),
-        Ok(Page::StepUp(_)) => Ok(None),
+        Ok(Page::StateToken(_) | Page::SignIn) => Ok(None),
         Err(e @ Error::NotAuthorized { .. })
             if e.to_string().contains("not assigned")
                 || e.to_string().contains("denies access") =>
@@ -57,14 +65,20 @@ pub(super) async fn with_kept_session(ctx: &Ctx<'_>) -> Result<Option<SamlRespon
 }
 
 /// GET the embed link, with a sessionToken to redeem, or with the session cookies alone.
-async fn fetch(ctx: &Ctx<'_>, session_token: Option<&Secret<String>>) -> Result<Page> {
-    let _spinner = ctx.reporter.spinner("Opening the AWS app in Okta");
-    let shown = display_url(&ctx.login.url);
+pub(super) async fn fetch(ctx: &Ctx<'_>, session_token: Option<&Secret<String>>) -> Result<Page> {
     let mut url = ctx.login.url.clone();
     if let Some(token) = session_token {
         url.query_pairs_mut()
             .append_pair("sessionToken", token.expose());
     }
+    open(ctx, &url).await
+}
+
+/// GET `url` (the embed link, or where a finished sign-in sends the browser) and read the page.
+pub(super) async fn open(ctx: &Ctx<'_>, url: &url::Url) -> Result<Page> {
+    let _spinner = ctx.reporter.spinner("Opening the AWS app in Okta");
+    let shown = display_url(&ctx.login.url);
+    let url = url.clone();
     let resp = ctx
         .http
         .send(&shown, Resend::Safe, |c| {
@@ -72,20 +86,24 @@ async fn fetch(ctx: &Ctx<'_>, session_token: Option<&Secret<String>>) -> Result<
         })
         .await?;
     let status = resp.status();
+    let sign_in = resp.url().path().starts_with("/login/");
     let html = resp
         .text()
         .await
         .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
-    parse_page(&shown, status.as_u16(), &html)
+    parse_page(&shown, status.as_u16(), &html, sign_in)
 }
 
-/// Read the SAML form, or say why there is none.
-fn parse_page(url: &str, status: u16, html: &str) -> Result<Page> {
+/// Read the SAML form, or say why there is none. `sign_in`: the page is Okta's sign-in page.
+fn parse_page(url: &str, status: u16, html: &str, sign_in: bool) -> Result<Page> {
     if let Some(saml) = saml_from_html(html) {
         return Ok(Page::Saml(saml));
     }
     if let Some(st) = step_up_token(html) {
-        return Ok(Page::StepUp(st));
+        return Ok(Page::StateToken(st));
+    }
+    if sign_in && status == 200 {
+        return Ok(Page::SignIn);
     }
     let why = if html.contains("App Access Locked") {
         "Okta's policy denies access to this app (App Access Locked)".to_owned()
@@ -133,14 +151,43 @@ fn title(html: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.chars().take(80).collect())
 }
 
-/// `var stateToken = '...'` (with `\x2D` for '-') on a step-up page.
+/// The stateToken of a step-up or Identity Engine sign-in page: `var stateToken = '...'` or
+/// `"stateToken":"..."`, with JavaScript's `\xHH` escapes (Okta writes `-` as `\x2D`) undone.
 fn step_up_token(html: &str) -> Option<Secret<String>> {
-    let start = html.find("var stateToken = ")? + "var stateToken = ".len();
-    let rest = &html[start..];
-    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let end = rest[1..].find(quote)?;
-    let raw = rest[1..=end].replace("\\x2D", "-");
+    let (start, quote) = [("var stateToken = ", None), ("\"stateToken\":", Some('"'))]
+        .iter()
+        .find_map(|(marker, q)| html.find(marker).map(|i| (i + marker.len(), *q)))?;
+    let rest = html[start..].trim_start();
+    let quote = quote
+        .or_else(|| rest.chars().next())
+        .filter(|c| *c == '\'' || *c == '"')?;
+    let body = rest.strip_prefix(quote)?;
+    let end = body.find(quote)?;
+    let raw = unescape_js(&body[..end]);
     (!raw.is_empty()).then(|| Secret::new(raw))
+}
+
+/// Undo `\xHH` and `\uHHHH` escapes (and `\\`, `\/`) of a JavaScript string literal.
+fn unescape_js(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let hex = |n: usize, chars: &mut std::str::Chars<'_>| {
+            let h: String = chars.by_ref().take(n).collect();
+            u32::from_str_radix(&h, 16).ok().and_then(char::from_u32)
+        };
+        match chars.next() {
+            Some('x') => out.extend(hex(2, &mut chars)),
+            Some('u') => out.extend(hex(4, &mut chars)),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -150,31 +197,42 @@ mod tests {
     #[test]
     fn saml_form_with_entities() {
         let html = r#"<html><body><form id="appForm" action="https&#x3a;&#x2f;&#x2f;signin.aws.amazon.com&#x2f;saml" method="POST"><input name="SAMLResponse" type="hidden" value="PD94&#x2b;bWw&#x3d;"/><input name="RelayState" type="hidden" value=""/></form></body></html>"#;
-        match parse_page("u", 200, html).unwrap() {
+        match parse_page("u", 200, html, false).unwrap() {
             Page::Saml(s) => assert_eq!(s.0.expose(), "PD94+bWw="),
-            Page::StepUp(_) => panic!("not step-up"),
+            _ => panic!("not saml"),
         }
     }
 
     #[test]
     fn step_up_page() {
         let html = "<script>var stateToken = '00abc\\x2Ddef';</script>";
-        match parse_page("u", 200, html).unwrap() {
-            Page::StepUp(s) => assert_eq!(s.expose(), "00abc-def"),
-            Page::Saml(_) => panic!("not saml"),
+        match parse_page("u", 200, html, false).unwrap() {
+            Page::StateToken(s) => assert_eq!(s.expose(), "00abc-def"),
+            _ => panic!("not a state token"),
         }
+        let json = r#"<script>var config = {"stateToken":"02.id\u002Dx\x2Dy", "x": 1};</script>"#;
+        match parse_page("u", 200, json, true).unwrap() {
+            Page::StateToken(s) => assert_eq!(s.expose(), "02.id-x-y"),
+            _ => panic!("not a state token"),
+        }
+        assert!(matches!(
+            parse_page("u", 200, "<title>Sign In</title>", true).unwrap(),
+            Page::SignIn
+        ));
     }
 
     #[test]
     fn other_pages_are_explained() {
-        let e = parse_page("u", 403, "<title>Error</title>").err().unwrap();
+        let e = parse_page("u", 403, "<title>Error</title>", false)
+            .err()
+            .unwrap();
         assert_eq!(e.exit_code(), 4);
         assert!(e.to_string().contains("not assigned"));
-        let e = parse_page("u", 200, "<p>App Access Locked</p>")
+        let e = parse_page("u", 200, "<p>App Access Locked</p>", false)
             .err()
             .unwrap();
         assert!(e.to_string().contains("App Access Locked"));
-        let e = parse_page("u", 200, "<title>Sign In</title>")
+        let e = parse_page("u", 200, "<title>Sign In</title>", false)
             .err()
             .unwrap();
         assert!(e.to_string().contains("\"Sign In\""), "{e}");

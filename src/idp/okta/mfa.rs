@@ -13,7 +13,7 @@ use std::time::Duration;
 /// How often a push is polled.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How many times a prompted code may be typed again after Okta rejects it.
-const CODE_ATTEMPTS: usize = 3;
+pub(super) const CODE_ATTEMPTS: usize = 3;
 
 /// One enrolled factor.
 #[derive(Debug, Clone)]
@@ -22,6 +22,17 @@ struct Factor {
     provider: String,
     profile: Value,
     verify: String,
+}
+
+pub(super) use crate::idp::mfa_choice::Offer;
+
+impl Offer for Factor {
+    fn kind(&self) -> Option<MfaKind> {
+        Factor::kind(self)
+    }
+    fn label(&self) -> String {
+        Factor::label(self)
+    }
 }
 
 impl Factor {
@@ -111,61 +122,30 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction
     }
 }
 
-fn choose(ctx: &Ctx<'_>, factors: &[Factor]) -> Result<Factor> {
-    let supported: Vec<&Factor> = factors.iter().filter(|f| f.kind().is_some()).collect();
-    let labels = |fs: &[&Factor]| fs.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ");
-    if supported.is_empty() {
-        let all: Vec<&Factor> = factors.iter().collect();
-        return Err(Error::Authentication {
-            url: ctx.org.to_string(),
-            message: format!(
-                "none of the enrolled MFA factors can be answered from a terminal ({}); enrol Okta Verify, a TOTP app, SMS or email",
-                if all.is_empty() {
-                    "none offered".to_owned()
-                } else {
-                    labels(&all)
-                }
-            ),
-        });
-    }
-    let candidates: Vec<&Factor> = match ctx.login.mfa {
-        Some(kind) => {
-            let c: Vec<&Factor> = supported
-                .iter()
-                .copied()
-                .filter(|f| f.kind() == Some(kind))
-                .collect();
-            if c.is_empty() {
-                return Err(Error::Usage(format!(
-                    "--mfa {}: no such factor is enrolled; enrolled: {}",
-                    format!("{kind:?}").to_lowercase(),
-                    labels(&supported)
-                )));
-            }
-            c
-        }
-        // A code on the command line means a TOTP factor, as in the seed.
-        None if ctx.login.otp.is_some()
-            && supported.iter().any(|f| f.kind() == Some(MfaKind::Totp)) =>
-        {
-            supported
-                .iter()
-                .copied()
-                .filter(|f| f.kind() == Some(MfaKind::Totp))
-                .collect()
-        }
-        None => supported,
+/// The factor to use (`mfa_choice::choose` with this login).
+pub(super) fn choose<T: Offer>(ctx: &Ctx<'_>, factors: &[T]) -> Result<T> {
+    crate::idp::mfa_choice::choose(
+        ctx.org.as_str(),
+        ctx.login,
+        ctx.prompter,
+        factors,
+        crate::idp::mfa_choice::USE_A_BROWSER,
+    )
+}
+
+/// The code for `label`: `--otp` (not prompted), else typed by the user (prompted), trimmed.
+pub(super) fn one_code(ctx: &Ctx<'_>, label: &str) -> Result<(Secret<String>, bool)> {
+    let (code, prompted) = match &ctx.login.otp {
+        Some(c) => (c.clone(), false),
+        None => (
+            ctx.prompter.secret(
+                &format!("{label} (MFA code)"),
+                "--otp CODE or AWS_TOKEN_OTP",
+            )?,
+            true,
+        ),
     };
-    if candidates.len() == 1 {
-        return Ok(candidates[0].clone());
-    }
-    let items: Vec<String> = candidates.iter().map(|f| f.label()).collect();
-    let i = ctx.prompter.select(
-        "Choose the MFA factor",
-        &items,
-        "--mfa totp|push|sms|email|call (several factors are enrolled)",
-    )?;
-    Ok(candidates[i].clone())
+    Ok((Secret::new(code.expose().trim().to_owned()), prompted))
 }
 
 /// POST a code; a prompted code may be typed again after a rejection, a `--otp` code may not.
@@ -176,17 +156,7 @@ async fn code(
     state_token: &Secret<String>,
 ) -> Result<Transaction> {
     for attempt in 1..=CODE_ATTEMPTS {
-        let (code, prompted) = match &ctx.login.otp {
-            Some(c) => (c.clone(), false),
-            None => (
-                ctx.prompter.secret(
-                    &format!("{} (MFA code)", factor.label()),
-                    "--otp CODE or AWS_TOKEN_OTP",
-                )?,
-                true,
-            ),
-        };
-        let code = Secret::new(code.expose().trim().to_owned());
+        let (code, prompted) = one_code(ctx, &factor.label())?;
         let body = json!({"stateToken": state_token.expose(), "passCode": code.expose()});
         match post(ctx, url, &body).await {
             Err(e) if prompted && attempt < CODE_ATTEMPTS && is_bad_code(&e) => {

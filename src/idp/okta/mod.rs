@@ -1,30 +1,180 @@
-//! Okta Classic: primary authentication and MFA through the Authn API (`authn.rs`, `mfa.rs`), then
-//! the sessionToken is redeemed at the AWS app's embed link for the SAML page (`app.rs`).
+//! Okta, both pipelines: which one the org runs (`pipeline.rs`); Classic's primary authentication
+//! and MFA through the Authn API (`authn.rs`, `mfa.rs`), its sessionToken redeemed at the AWS app's
+//! embed link for the SAML page (`app.rs`); Identity Engine's IDX remediations from the embed
+//! link's sign-in page to the success-redirect (`idx.rs`). A kept session is tried first.
 
 mod app;
 mod authn;
+mod idx;
+mod idx_answer;
 mod mfa;
+pub mod pipeline;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::idp::http::Http;
 use crate::idp::{IdentityProvider, LoginRequest};
 use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::saml::SamlResponse;
 use crate::secret::Secret;
+use app::Page;
 use async_trait::async_trait;
+use pipeline::{Pipeline, Pipelines};
 
-/// The Okta Classic Authn API provider.
+/// The Okta provider (Classic Authn API or Identity Engine IDX API).
 #[derive(Debug)]
-pub struct OktaClassic {
+pub struct Okta {
     http: Http,
     reporter: Reporter,
+    /// config.json's `oktaPipeline`, when set.
+    forced: Option<Pipeline>,
+    /// What earlier runs learnt of each org.
+    pipelines: Pipelines,
 }
 
-impl OktaClassic {
-    /// A provider that talks through `http`.
-    pub fn new(http: Http, reporter: Reporter) -> Self {
-        OktaClassic { http, reporter }
+impl Okta {
+    /// A provider that talks through `http`, with the pipeline `forced` or else learnt (and
+    /// remembered in `pipelines`).
+    pub fn new(
+        http: Http,
+        reporter: Reporter,
+        forced: Option<Pipeline>,
+        pipelines: Pipelines,
+    ) -> Self {
+        Okta {
+            http,
+            reporter,
+            forced,
+            pipelines,
+        }
+    }
+
+    /// The org's pipeline: forced, remembered, or asked of the org (`None`: not known yet).
+    async fn pipeline(&self, ctx: &Ctx<'_>) -> Result<Option<Pipeline>> {
+        if let Some(p) = self.forced.or_else(|| self.pipelines.get(&ctx.org)) {
+            return Ok(Some(p));
+        }
+        let found = pipeline::discover(ctx).await?;
+        if let Some(p) = found {
+            self.remember(ctx, p);
+        }
+        Ok(found)
+    }
+
+    fn remember(&self, ctx: &Ctx<'_>, p: Pipeline) {
+        self.reporter.verbose(&format!(
+            "{} runs Okta {}",
+            ctx.org,
+            match p {
+                Pipeline::Classic => "Classic (Authn API)",
+                Pipeline::IdentityEngine => "Identity Engine (IDX API)",
+            }
+        ));
+        if self.forced.is_none()
+            && let Err(e) = self.pipelines.remember(&ctx.org, p)
+        {
+            self.reporter
+                .verbose(&format!("cannot remember the pipeline: {e}"));
+        }
+    }
+
+    /// Classic: the kept session at the embed link, else Authn API and the sessionToken.
+    async fn classic(&self, ctx: &Ctx<'_>, kept_tried: bool) -> Result<SamlResponse> {
+        let login = ctx.login;
+        if let (Some(kept), false) = (&login.kept_session, kept_tried) {
+            if let Some(saml) = app::with_kept_session(ctx).await? {
+                self.reporter
+                    .verbose("signed in with the kept Okta session: no password, no MFA");
+                return Ok(saml);
+            }
+            self.session_ended(ctx, kept);
+        }
+        let username = match &login.username {
+            Some(u) => u.clone(),
+            None => ctx
+                .prompter
+                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
+        };
+        let password = match &login.password {
+            Some(p) => p.clone(),
+            None => ctx
+                .prompter
+                .secret("Okta password", "--password or AWS_TOKEN_PASSWORD")?,
+        };
+        let session_token = authn::login(ctx, &username, &password).await?;
+        app::saml_response(ctx, session_token).await
+    }
+
+    fn session_ended(&self, ctx: &Ctx<'_>, kept: &Secret<String>) {
+        self.reporter
+            .info("The kept Okta session has ended; signing in again");
+        self.http.expire_cookies(&ctx.org, kept);
+    }
+
+    /// Identity Engine (or not known yet): the embed link answers with the SAML form (a session
+    /// holds), or with the sign-in page, whose stateToken starts the IDX sign-in. A sign-in page
+    /// without one, when the pipeline was not known, is a Classic org.
+    async fn identity_engine(
+        &self,
+        ctx: &Ctx<'_>,
+        known: Option<Pipeline>,
+    ) -> Result<SamlResponse> {
+        let kept = ctx.login.kept_session.as_ref();
+        let state_token = match app::fetch(ctx, None).await {
+            Ok(Page::Saml(saml)) => {
+                if kept.is_some() {
+                    self.reporter
+                        .verbose("signed in with the kept Okta session: no password, no MFA");
+                }
+                return Ok(saml);
+            }
+            Ok(Page::StateToken(token)) => token,
+            Ok(Page::SignIn) if known.is_none() => {
+                self.remember(ctx, Pipeline::Classic);
+                if let Some(k) = kept {
+                    self.session_ended(ctx, k);
+                }
+                return self.classic(ctx, true).await;
+            }
+            Ok(Page::SignIn) => {
+                return Err(Error::Protocol {
+                    url: crate::idp::http::display_url(&ctx.login.url),
+                    message: "Okta's sign-in page carries no stateToken for the Identity Engine; if the org runs Okta Classic, set \"oktaPipeline\": \"v1\" in config.json".into(),
+                });
+            }
+            // Not known, and the embed link shows neither: Classic, as before pipelines were
+            // asked about (its errors come after the Authn API, where they always did).
+            Err(Error::NotAuthorized { .. }) if known.is_none() => {
+                return self.classic(ctx, true).await;
+            }
+            Err(e) => return Err(e),
+        };
+        if known.is_none() {
+            self.remember(ctx, Pipeline::IdentityEngine);
+        }
+        if let Some(k) = kept {
+            self.session_ended(ctx, k);
+        }
+        let mut token = state_token;
+        // Once more after a step-up: an app policy may ask for more than the org's.
+        for _ in 0..2 {
+            let done = idx::sign_in(ctx, &token).await?;
+            match app::open(ctx, &done).await? {
+                Page::Saml(saml) => return Ok(saml),
+                Page::StateToken(next) => {
+                    self.reporter
+                        .info("The AWS app asks for extra verification (step-up MFA)");
+                    token = next;
+                }
+                Page::SignIn => break,
+            }
+        }
+        Err(Error::NotAuthorized {
+            message: format!(
+                "{}: Okta still shows its sign-in page after a finished sign-in; sign in with provider \"okta-browser\"",
+                crate::idp::http::display_url(&ctx.login.url)
+            ),
+        })
     }
 }
 
@@ -48,7 +198,7 @@ impl Ctx<'_> {
 }
 
 #[async_trait]
-impl IdentityProvider for OktaClassic {
+impl IdentityProvider for Okta {
     async fn saml_response(
         &self,
         login: &LoginRequest,
@@ -64,28 +214,15 @@ impl IdentityProvider for OktaClassic {
         };
         if let Some(kept) = &login.kept_session {
             self.http.add_cookies(&ctx.org, kept);
-            if let Some(saml) = app::with_kept_session(&ctx).await? {
-                self.reporter
-                    .verbose("signed in with the kept Okta session: no password, no MFA");
-                return Ok(saml);
-            }
-            self.reporter
-                .info("The kept Okta session has ended; signing in again");
-            self.http.expire_cookies(&ctx.org, kept);
         }
-        let username = match &login.username {
-            Some(u) => u.clone(),
-            None => prompter.input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
-        };
-        let password = match &login.password {
-            Some(p) => p.clone(),
-            None => prompter.secret("Okta password", "--password or AWS_TOKEN_PASSWORD")?,
-        };
-        let session_token = authn::login(&ctx, &username, &password).await?;
-        app::saml_response(&ctx, session_token).await
+        match self.pipeline(&ctx).await? {
+            Some(Pipeline::Classic) => self.classic(&ctx, false).await,
+            known => self.identity_engine(&ctx, known).await,
+        }
     }
 
-    /// The org's cookies: the `sid` session cookie Okta set when the sessionToken was redeemed.
+    /// The org's cookies: the `sid` session cookie Okta set when the sessionToken was redeemed
+    /// (Classic) or at the success-redirect (Identity Engine, with `idx`).
     fn session(&self, login: &LoginRequest) -> Option<Secret<String>> {
         let cookies = self.http.cookies(&org_of(&login.url))?;
         cookies

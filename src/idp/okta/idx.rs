@@ -1,0 +1,405 @@
+//! Okta Identity Engine sign-in through the IDX API, as Okta's own sign-in page does it: introspect
+//! the page's stateToken, then answer the remediations each answer offers (identify, the password,
+//! select-authenticator-authenticate, challenge-authenticator with a code, challenge-poll for an
+//! Okta Verify push with its number challenge) with the newest stateHandle, until the
+//! success-redirect. Okta's messages become errors with Okta's words kept (`idx_answer.rs`).
+
+use super::idx_answer::{Answer, Choice, Refusal, refusal};
+use super::mfa::{self, CODE_ATTEMPTS};
+use super::{Ctx, authn::parse_href};
+use crate::cli::MfaKind;
+use crate::error::{Error, Result};
+use crate::idp::http::{Resend, display_url};
+use crate::secret::Secret;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const ION: &str = "application/ion+json; okta-version=1.0.0";
+/// More steps than any policy takes (identify, password, select, challenge, polls are counted
+/// apart): a loop is an error, not a hang.
+const MAX_STEPS: usize = 20;
+/// Bounds on the poll interval a remediation asks for.
+const POLL_MIN: Duration = Duration::from_millis(100);
+const POLL_MAX: Duration = Duration::from_secs(10);
+
+/// What this sign-in has done so far.
+#[derive(Default)]
+struct Walk {
+    username: Option<String>,
+    identified: bool,
+    password_sent: bool,
+    /// The method chosen, for prompts and messages.
+    chosen: Option<Choice>,
+    selections: usize,
+    /// Codes sent so far, and whether the last one was typed (it may be typed again).
+    codes_sent: usize,
+    code_prompted: bool,
+}
+
+/// From the sign-in page's stateToken to the success-redirect URL (on the org).
+pub(super) async fn sign_in(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<url::Url> {
+    let _spinner = ctx.reporter.spinner("Signing in to Okta (Identity Engine)");
+    let introspect = ctx.api("/idp/idx/introspect");
+    let mut answer = post(
+        ctx,
+        &introspect,
+        ION,
+        &json!({"stateToken": state_token.expose()}),
+        Resend::Safe,
+    )
+    .await?;
+    let mut walk = Walk {
+        username: ctx.login.username.clone(),
+        ..Walk::default()
+    };
+    let mut steps = 0;
+    loop {
+        ctx.reporter
+            .verbose(&format!("Okta IDX offers {:?}", answer.names()));
+        if let Some(href) = answer.success_href() {
+            return parse_href(ctx, href);
+        }
+        match refusal(ctx.org.as_str(), &answer) {
+            Some(Refusal::BadCode(e)) if walk.code_prompted && walk.codes_sent < CODE_ATTEMPTS => {
+                ctx.reporter.warn(&e.to_string());
+            }
+            Some(Refusal::BadCode(e) | Refusal::Fatal(e)) => return Err(e),
+            None => {}
+        }
+        let polling = answer.remediation("challenge-poll").is_some()
+            && answer.remediation("challenge-authenticator").is_none();
+        if !polling {
+            steps += 1;
+            if steps > MAX_STEPS {
+                return Err(Error::Protocol {
+                    url: ctx.org.to_string(),
+                    message: format!(
+                        "the Identity Engine sign-in did not finish after {MAX_STEPS} steps (last offered {:?})",
+                        answer.names()
+                    ),
+                });
+            }
+        }
+        answer = step(ctx, &mut walk, &answer).await?;
+    }
+}
+
+/// Answer the first remediation aws-token can, in the order a sign-in goes.
+async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer> {
+    let handle = answer.state_handle().ok_or_else(|| Error::Protocol {
+        url: ctx.org.to_string(),
+        message: format!(
+            "an IDX answer (HTTP {}) without a stateHandle",
+            answer.status
+        ),
+    })?;
+    if let Some(r) = answer.remediation("identify") {
+        if walk.identified {
+            return Err(rejected(ctx, "username"));
+        }
+        let username = match &walk.username {
+            Some(u) => u.clone(),
+            None => ctx
+                .prompter
+                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
+        };
+        let mut body = json!({"identifier": username, "stateHandle": handle});
+        let with_password = r.field("credentials").is_some();
+        if with_password {
+            let password = password(ctx)?;
+            body["credentials"] = json!({"passcode": password.expose()});
+            walk.password_sent = true;
+        }
+        walk.identified = true;
+        walk.username = Some(username);
+        let resend = if with_password {
+            Resend::OnlyIfNotTaken
+        } else {
+            Resend::Safe
+        };
+        return post(ctx, &parse_href(ctx, r.href())?, r.accepts(), &body, resend).await;
+    }
+    if let Some(r) = answer.remediation("challenge-authenticator") {
+        let fields = r.credential_fields();
+        let url = parse_href(ctx, r.href())?;
+        if answer.current_key() == Some("okta_password") {
+            if walk.password_sent {
+                return Err(rejected(ctx, "password"));
+            }
+            let password = password(ctx)?;
+            walk.password_sent = true;
+            let body =
+                json!({"credentials": {"passcode": password.expose()}, "stateHandle": handle});
+            return post(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+        }
+        let Some(field) = ["totp", "passcode"]
+            .into_iter()
+            .find(|f| fields.contains(f))
+        else {
+            return Err(browser_only(
+                ctx,
+                &format!(
+                    "{} asks for {}",
+                    answer.current_name().unwrap_or("the authenticator"),
+                    fields.join(", ")
+                ),
+            ));
+        };
+        if walk.codes_sent > 0 && !walk.code_prompted {
+            return Err(rejected(ctx, "code"));
+        }
+        let label = walk
+            .chosen
+            .as_ref()
+            .map(Choice::describe)
+            .or_else(|| answer.current_name().map(|n| format!("{n} code")))
+            .unwrap_or_else(|| "Okta code".into());
+        let (code, prompted) = mfa::one_code(ctx, &label)?;
+        walk.codes_sent += 1;
+        walk.code_prompted = prompted;
+        let body = json!({"credentials": {field: code.expose()}, "stateHandle": handle});
+        return post(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+    }
+    if let Some(r) = answer.remediation("challenge-poll") {
+        return poll(
+            ctx,
+            walk,
+            answer,
+            r.href(),
+            r.accepts(),
+            r.refresh_ms(),
+            handle,
+        )
+        .await;
+    }
+    if let Some(r) = answer.remediation("select-authenticator-authenticate") {
+        walk.selections += 1;
+        if walk.selections > 3 {
+            return Err(Error::Authentication {
+                url: ctx.org.to_string(),
+                message: "Okta asked to choose an authenticator again after the last one was answered; run aws-token again".into(),
+            });
+        }
+        let choices = answer.choices();
+        let choice = match choices.iter().find(|c| c.method == "password") {
+            Some(p) if !walk.password_sent => p.clone(),
+            _ => {
+                let mfa: Vec<Choice> = choices
+                    .into_iter()
+                    .filter(|c| c.method != "password")
+                    .collect();
+                match default_method(ctx, &mfa) {
+                    Some(c) => c,
+                    None => mfa::choose(ctx, &mfa)?,
+                }
+            }
+        };
+        ctx.reporter
+            .verbose(&format!("MFA with {}", choice.describe()));
+        if matches!(
+            choice.kind(),
+            Some(MfaKind::Sms | MfaKind::Email | MfaKind::Call)
+        ) {
+            ctx.reporter
+                .info(&format!("Sending: {}", choice.describe()));
+        }
+        let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
+        walk.chosen = Some(choice);
+        return post(
+            ctx,
+            &parse_href(ctx, r.href())?,
+            r.accepts(),
+            &body,
+            Resend::Safe,
+        )
+        .await;
+    }
+    let names = answer.names();
+    let okta_words = answer
+        .messages()
+        .into_iter()
+        .map(|m| m.text)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let said = if okta_words.is_empty() {
+        String::new()
+    } else {
+        format!(" (Okta: \"{okta_words}\")")
+    };
+    let org = &ctx.org;
+    Err(if names.contains(&"reenroll-authenticator") {
+        Error::Authentication {
+            url: org.to_string(),
+            message: format!(
+                "the password has expired{said}; change it at {org} and run aws-token again"
+            ),
+        }
+    } else if names
+        .iter()
+        .any(|n| n.starts_with("enroll-") || n.contains("authenticator-enroll"))
+    {
+        Error::Authentication {
+            url: org.to_string(),
+            message: format!(
+                "Okta asks to enrol an authenticator first{said}; sign in at {org} once in a browser to enrol it"
+            ),
+        }
+    } else if names.contains(&"redirect-idp") {
+        browser_only(ctx, "the org signs you in at another identity provider")
+    } else if names
+        .iter()
+        .any(|n| n.contains("device") || n.contains("launch-authenticator"))
+    {
+        browser_only(ctx, "Okta asks for FastPass or device assurance")
+    } else {
+        Error::Protocol {
+            url: org.to_string(),
+            message: format!(
+                "Okta offers nothing aws-token can answer in a terminal: {names:?}{said}"
+            ),
+        }
+    })
+}
+
+/// Poll an Okta Verify push until Okta answers with something other than the poll again, showing
+/// the number challenge once. Waits the interval the remediation asks for.
+async fn poll(
+    ctx: &Ctx<'_>,
+    walk: &mut Walk,
+    first: &Answer,
+    href: &str,
+    accepts: &str,
+    refresh_ms: Option<u64>,
+    handle: &str,
+) -> Result<Answer> {
+    let clock = ctx.http.clock();
+    let deadline = clock.now() + ctx.login.mfa_timeout;
+    let label = walk
+        .chosen
+        .as_ref()
+        .map(Choice::describe)
+        .unwrap_or_else(|| "Okta Verify push".into());
+    ctx.reporter
+        .info(&format!("{label}: approve it on your phone"));
+    let _spinner = ctx.reporter.spinner("Waiting for the push to be approved");
+    let mut number_shown = false;
+    let mut url = parse_href(ctx, href)?;
+    let mut accepts = accepts.to_owned();
+    let mut handle = handle.to_owned();
+    let mut wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
+    let mut current: Option<Answer> = None;
+    loop {
+        let shown = current.as_ref().unwrap_or(first);
+        if !number_shown && let Some(n) = shown.correct_answer() {
+            ctx.reporter
+                .attention(&format!("Okta Verify: tap {n} on your phone"));
+            number_shown = true;
+        }
+        if clock.now() >= deadline {
+            return Err(Error::Authentication {
+                url: ctx.org.to_string(),
+                message: format!(
+                    "the Okta Verify push was not answered within {} s (--mfa-timeout)",
+                    ctx.login.mfa_timeout.as_secs()
+                ),
+            });
+        }
+        clock.sleep(wait.clamp(POLL_MIN, POLL_MAX)).await;
+        let next = post(
+            ctx,
+            &url,
+            &accepts,
+            &json!({"stateHandle": handle}),
+            Resend::Safe,
+        )
+        .await?;
+        let again = next.remediation("challenge-poll").filter(|_| {
+            next.success_href().is_none() && refusal(ctx.org.as_str(), &next).is_none()
+        });
+        match (again, next.state_handle()) {
+            (Some(r), Some(h)) => {
+                url = parse_href(ctx, r.href())?;
+                accepts = r.accepts().to_owned();
+                if let Some(ms) = r.refresh_ms() {
+                    wait = Duration::from_millis(ms);
+                }
+                handle = h.to_owned();
+                current = Some(next);
+            }
+            _ => return Ok(next),
+        }
+    }
+}
+
+/// POST `body` to an IDX endpoint and read the answer (an error status with an IDX body is an
+/// answer too: its messages say what went wrong).
+async fn post(
+    ctx: &Ctx<'_>,
+    url: &url::Url,
+    content_type: &str,
+    body: &Value,
+    resend: Resend,
+) -> Result<Answer> {
+    let shown = display_url(url);
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| Error::Internal(format!("cannot encode an IDX request: {e}")))?;
+    let resp = ctx
+        .http
+        .send(&shown, resend, |c| {
+            c.post(url.clone())
+                .header("Content-Type", content_type)
+                .header("Accept", ION)
+                .body(bytes.clone())
+        })
+        .await?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .bytes()
+        .await
+        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
+    Answer::parse(status, &text).ok_or_else(|| Error::Protocol {
+        url: shown,
+        message: format!("not an Okta IDX answer (HTTP {status}); is the org an Identity Engine org? Set \"oktaPipeline\" in config.json if it is not"),
+    })
+}
+
+/// Without `--mfa`, one authenticator with several methods (a phone: SMS or call; Okta Verify:
+/// push or code) is one factor, as in Classic: its code method for `--otp`, else Okta's first.
+fn default_method(ctx: &Ctx<'_>, choices: &[Choice]) -> Option<Choice> {
+    let usable: Vec<&Choice> = choices.iter().filter(|c| c.kind().is_some()).collect();
+    let first = usable.first()?;
+    if ctx.login.mfa.is_some() || usable.iter().any(|c| c.id != first.id) {
+        return None;
+    }
+    let code = usable.iter().find(|c| c.kind() == Some(MfaKind::Totp));
+    match (&ctx.login.otp, code) {
+        (Some(_), Some(c)) => Some((*c).clone()),
+        _ => Some((*first).clone()),
+    }
+}
+
+fn password(ctx: &Ctx<'_>) -> Result<Secret<String>> {
+    match &ctx.login.password {
+        Some(p) => Ok(p.clone()),
+        None => ctx
+            .prompter
+            .secret("Okta password", "--password or AWS_TOKEN_PASSWORD"),
+    }
+}
+
+fn rejected(ctx: &Ctx<'_>, what: &str) -> Error {
+    Error::Authentication {
+        url: ctx.org.to_string(),
+        message: format!("Okta asked for the {what} again: it was not accepted"),
+    }
+}
+
+fn browser_only(ctx: &Ctx<'_>, what: &str) -> Error {
+    Error::NotAuthorized {
+        message: format!(
+            "{}: {what}, which aws-token cannot answer in a terminal; use provider \"okta-browser\" (or \"browser\", a window you sign in yourself) in config.json",
+            ctx.org
+        ),
+    }
+}

@@ -1,0 +1,555 @@
+//! One answer of Okta's IDX API, read: its stateHandle, the remediations it offers (name, href,
+//! fields, authenticator options), the success-redirect, the push's number challenge, and Okta's
+//! messages (top-level or on a field) turned into aws-token's errors with Okta's words kept.
+
+use crate::cli::MfaKind;
+use crate::error::Error;
+use serde_json::Value;
+
+/// An IDX answer. It holds the stateHandle, so it never prints its body.
+pub(super) struct Answer {
+    pub(super) status: u16,
+    body: Value,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IdxAnswer(HTTP {}, offers {:?})",
+            self.status,
+            self.names()
+        )
+    }
+}
+
+/// One remediation: a form to POST to its href.
+#[derive(Clone, Copy)]
+pub(super) struct Remediation<'a>(&'a Value);
+
+/// One message from Okta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Message {
+    pub(super) text: String,
+    pub(super) key: String,
+    pub(super) error: bool,
+}
+
+/// One way to verify that a `select-authenticator-authenticate` offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Choice {
+    pub(super) id: String,
+    /// `password`, `otp`, `totp`, `push`, `sms`, `voice`, `email`, `webauthn`, `signed_nonce`, ...
+    pub(super) method: String,
+    /// The authenticator's key (`google_otp`, `okta_verify`, `phone_number`, `okta_email`, ...).
+    pub(super) key: String,
+    pub(super) label: String,
+    /// The phone number or email address it goes to, as Okta shows it.
+    pub(super) to: String,
+}
+
+impl Choice {
+    /// The `--mfa` kind it answers to; `None` for what a terminal cannot do.
+    pub(super) fn kind(&self) -> Option<MfaKind> {
+        match self.method.as_str() {
+            "otp" | "totp" => Some(MfaKind::Totp),
+            "push" => Some(MfaKind::Push),
+            "sms" => Some(MfaKind::Sms),
+            "voice" => Some(MfaKind::Call),
+            "email" => Some(MfaKind::Email),
+            _ => None,
+        }
+    }
+
+    /// How the choice is shown in a prompt and in messages.
+    pub(super) fn describe(&self) -> String {
+        let to = if self.to.is_empty() {
+            String::new()
+        } else {
+            format!(" to {}", self.to)
+        };
+        match self.method.as_str() {
+            "otp" | "totp" => format!("{} code", self.label),
+            "push" => format!("{} push{to}", self.label),
+            "sms" => format!("SMS code{to}"),
+            "voice" => format!("phone call{to}"),
+            "email" => format!("email code{to}"),
+            "webauthn" => format!("{} (WebAuthn)", self.label),
+            "signed_nonce" => format!("{} (FastPass)", self.label),
+            m => format!("{} ({m})", self.label),
+        }
+    }
+}
+
+impl super::mfa::Offer for Choice {
+    fn kind(&self) -> Option<MfaKind> {
+        Choice::kind(self)
+    }
+    fn label(&self) -> String {
+        self.describe()
+    }
+}
+
+impl Answer {
+    /// An answer read from `body` with HTTP `status`; `None` when it is not an IDX answer.
+    pub(super) fn parse(status: u16, body: &[u8]) -> Option<Answer> {
+        let v: Value = serde_json::from_slice(body).ok()?;
+        let idx = v.get("stateHandle").is_some()
+            || v.get("remediation").is_some()
+            || v.get("messages").is_some()
+            || v.get("success").is_some();
+        (v.is_object() && idx).then_some(Answer { status, body: v })
+    }
+
+    pub(super) fn state_handle(&self) -> Option<&str> {
+        self.body.get("stateHandle").and_then(Value::as_str)
+    }
+
+    fn remediations(&self) -> impl Iterator<Item = Remediation<'_>> {
+        self.body
+            .pointer("/remediation/value")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(Remediation)
+    }
+
+    /// The names of the remediations offered, in order.
+    pub(super) fn names(&self) -> Vec<&str> {
+        self.remediations().map(|r| r.name()).collect()
+    }
+
+    /// The remediation `name`, when offered.
+    pub(super) fn remediation(&self, name: &str) -> Option<Remediation<'_>> {
+        self.remediations().find(|r| r.name() == name)
+    }
+
+    /// The success-redirect's href: the sign-in is done.
+    pub(super) fn success_href(&self) -> Option<&str> {
+        let s = self.body.get("success")?;
+        (s.get("name").and_then(Value::as_str) == Some("success-redirect"))
+            .then(|| s.get("href").and_then(Value::as_str))
+            .flatten()
+    }
+
+    /// The key of the authenticator being verified now (`okta_password`, `google_otp`, ...).
+    pub(super) fn current_key(&self) -> Option<&str> {
+        [
+            "/currentAuthenticatorEnrollment/value/key",
+            "/currentAuthenticator/value/key",
+        ]
+        .iter()
+        .find_map(|p| self.body.pointer(p).and_then(Value::as_str))
+    }
+
+    /// The current authenticator's display name.
+    pub(super) fn current_name(&self) -> Option<&str> {
+        [
+            "/currentAuthenticatorEnrollment/value/displayName",
+            "/currentAuthenticator/value/displayName",
+        ]
+        .iter()
+        .find_map(|p| self.body.pointer(p).and_then(Value::as_str))
+    }
+
+    /// Okta Verify's number challenge while a push is polled.
+    pub(super) fn correct_answer(&self) -> Option<String> {
+        [
+            "/currentAuthenticator/value/contextualData/correctAnswer",
+            "/currentAuthenticatorEnrollment/value/contextualData/correctAnswer",
+        ]
+        .iter()
+        .find_map(|p| self.body.pointer(p))
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    /// Every message: top-level first, then those on the remediations' fields.
+    pub(super) fn messages(&self) -> Vec<Message> {
+        let mut out = Vec::new();
+        collect_messages(self.body.get("messages"), &mut out);
+        for r in self.remediations() {
+            field_messages(r.0.get("value"), &mut out);
+        }
+        out
+    }
+
+    /// The options of `select-authenticator-authenticate`, one per method.
+    pub(super) fn choices(&self) -> Vec<Choice> {
+        let Some(r) = self.remediation("select-authenticator-authenticate") else {
+            return Vec::new();
+        };
+        let Some(field) = r.field("authenticator") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for option in field
+            .get("options")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let fields = option
+                .pointer("/value/form/value")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let named = |n: &str| {
+                fields
+                    .iter()
+                    .find(|f| f.get("name").and_then(Value::as_str) == Some(n))
+            };
+            let Some(id) = named("id")
+                .and_then(|f| f.get("value"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            let enrollment = option
+                .get("relatesTo")
+                .and_then(Value::as_str)
+                .and_then(|p| self.relates_to(p));
+            let text = |v: Option<&Value>, p: &str| {
+                v.and_then(|v| v.pointer(p))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let label = option
+                .get("label")
+                .and_then(Value::as_str)
+                .unwrap_or("authenticator");
+            let key = text(enrollment, "/key");
+            let to = [
+                text(enrollment, "/profile/phoneNumber"),
+                text(enrollment, "/profile/email"),
+            ]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+            let methods: Vec<String> = match named("methodType") {
+                Some(m) => match (m.get("value").and_then(Value::as_str), m.get("options")) {
+                    (Some(v), _) => vec![v.to_owned()],
+                    (None, Some(Value::Array(opts))) => opts
+                        .iter()
+                        .filter_map(|o| o.get("value").and_then(Value::as_str).map(str::to_owned))
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                // No methodType field: the enrollment's methods say what it is.
+                None => enrollment
+                    .and_then(|e| e.get("methods"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.get("type").and_then(Value::as_str).map(str::to_owned))
+                    .take(1)
+                    .collect(),
+            };
+            for method in methods {
+                out.push(Choice {
+                    id: id.to_owned(),
+                    method,
+                    key: key.clone(),
+                    label: label.to_owned(),
+                    to: to.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// `$.authenticatorEnrollments.value[N]` and the like, the one path shape Okta uses here.
+    fn relates_to(&self, path: &str) -> Option<&Value> {
+        let rest = path.strip_prefix("$.")?;
+        let mut v = &self.body;
+        for part in rest.split('.') {
+            match part.split_once('[') {
+                Some((name, idx)) => {
+                    let i: usize = idx.strip_suffix(']')?.parse().ok()?;
+                    v = v.get(name)?.get(i)?;
+                }
+                None => v = v.get(part)?,
+            }
+        }
+        Some(v)
+    }
+}
+
+impl<'a> Remediation<'a> {
+    pub(super) fn name(self) -> &'a str {
+        self.0.get("name").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub(super) fn href(self) -> &'a str {
+        self.0.get("href").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The content type to post with: what the remediation accepts, else ion+json.
+    pub(super) fn accepts(self) -> &'a str {
+        self.0
+            .get("accepts")
+            .and_then(Value::as_str)
+            .unwrap_or("application/ion+json; okta-version=1.0.0")
+    }
+
+    /// How long to wait before polling again (`refresh`, in ms).
+    pub(super) fn refresh_ms(self) -> Option<u64> {
+        self.0.get("refresh").and_then(Value::as_u64)
+    }
+
+    /// The top-level field `name`.
+    pub(super) fn field(self, name: &str) -> Option<&'a Value> {
+        self.0
+            .get("value")
+            .and_then(Value::as_array)?
+            .iter()
+            .find(|f| f.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    /// The names inside `credentials` (`passcode`, `totp`, or WebAuthn's `clientData`, ...).
+    pub(super) fn credential_fields(self) -> Vec<&'a str> {
+        self.field("credentials")
+            .and_then(|c| c.pointer("/form/value"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("name").and_then(Value::as_str))
+            .collect()
+    }
+}
+
+fn collect_messages(messages: Option<&Value>, out: &mut Vec<Message>) {
+    for m in messages
+        .and_then(|m| m.get("value"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.push(Message {
+            text: m
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
+            key: m
+                .pointer("/i18n/key")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            error: m.get("class").and_then(Value::as_str) != Some("INFO"),
+        });
+    }
+}
+
+/// Messages attached to fields, at any depth of nested forms.
+fn field_messages(fields: Option<&Value>, out: &mut Vec<Message>) {
+    for f in fields.and_then(Value::as_array).into_iter().flatten() {
+        collect_messages(f.get("messages"), out);
+        field_messages(f.pointer("/form/value"), out);
+    }
+}
+
+/// What a refusal means for the flow.
+#[derive(Debug)]
+pub(super) enum Refusal {
+    /// The code was wrong: a prompted one may be typed again.
+    BadCode(Error),
+    /// The sign-in cannot go on.
+    Fatal(Error),
+}
+
+/// The error Okta's messages in `answer` amount to, if any. `org` names the org in messages.
+pub(super) fn refusal(org: &str, answer: &Answer) -> Option<Refusal> {
+    let m = answer.messages().into_iter().find(|m| m.error)?;
+    let okta = if m.key.is_empty() {
+        format!("Okta: \"{}\"", m.text)
+    } else {
+        format!("Okta: \"{}\" ({})", m.text, m.key)
+    };
+    let auth = |message: String| {
+        Refusal::Fatal(Error::Authentication {
+            url: org.to_owned(),
+            message,
+        })
+    };
+    let denied = |message: String| Refusal::Fatal(Error::NotAuthorized { message });
+    let key = m.key.as_str();
+    let lower = m.text.to_lowercase();
+    Some(match key {
+        "incorrectPassword" | "errors.E0000004" | "authfactor.challenge.password.invalid" => {
+            auth(format!(
+                "wrong username or password ({okta}); check both, or ask your Okta admin whether the account is locked"
+            ))
+        }
+        k if k.contains("invalid_passcode")
+            || k.contains("PASSCODE_INVALID")
+            || k.contains("passcode.invalid") =>
+        {
+            Refusal::BadCode(Error::Authentication {
+                url: org.to_owned(),
+                message: format!(
+                    "the MFA code was rejected ({okta}); check the code and try again"
+                ),
+            })
+        }
+        k if k == "errors.E0000119"
+            || k.contains("locked")
+            || lower.contains("account is locked") =>
+        {
+            auth(format!(
+                "the account is locked out ({okta}); unlock it from the Okta sign-in page or ask your Okta admin"
+            ))
+        }
+        k if k.contains("push_rejected") || lower.contains("reject") => auth(format!(
+            "the Okta Verify push was rejected on the phone ({okta})"
+        )),
+        k if k.contains("push") && (k.contains("expired") || k.contains("timeout"))
+            || lower.contains("push notification has expired") =>
+        {
+            auth(format!(
+                "the Okta Verify push expired before it was answered ({okta}); run aws-token again"
+            ))
+        }
+        "idx.session.expired" => auth(format!(
+            "the sign-in took too long and Okta ended it ({okta}); run aws-token again"
+        )),
+        k if k.contains("not.assigned") || lower.contains("not assigned") => denied(format!(
+            "{org}: you are not assigned to this AWS app ({okta}): ask your Okta admin to assign it"
+        )),
+        k if k.contains("signed_nonce") || k.contains("device") || k.contains("webauthn") => {
+            denied(format!(
+                "{org}: Okta asks for what only a browser on a trusted device can give ({okta}); use provider \"okta-browser\" or \"browser\" in config.json"
+            ))
+        }
+        k if k.contains("access_denied")
+            || k.contains("policy")
+            || lower.contains("permission") =>
+        {
+            denied(format!(
+                "{org}: Okta's policy denies access to this app ({okta})"
+            ))
+        }
+        "E0000047" => Refusal::Fatal(Error::Network {
+            url: org.to_owned(),
+            message: format!("rate limited by Okta ({okta}); wait a minute and try again"),
+        }),
+        _ => auth(format!("Okta refused the sign-in ({okta})")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(v: Value) -> Answer {
+        Answer::parse(200, v.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn choices_one_per_method_with_enrollment_details() {
+        let a = answer(json!({
+            "stateHandle": "h",
+            "remediation": {"value": [{"name": "select-authenticator-authenticate", "href": "/idp/idx/challenge", "value": [
+                {"name": "authenticator", "options": [
+                    {"label": "Okta Verify", "relatesTo": "$.authenticatorEnrollments.value[0]", "value": {"form": {"value": [
+                        {"name": "id", "value": "aut1"},
+                        {"name": "methodType", "options": [{"value": "push"}, {"value": "totp"}]}]}}},
+                    {"label": "Phone", "relatesTo": "$.authenticatorEnrollments.value[1]", "value": {"form": {"value": [
+                        {"name": "id", "value": "aut2"}, {"name": "methodType", "value": "sms"}]}}},
+                    {"label": "Security Key", "value": {"form": {"value": [{"name": "id", "value": "aut3"}]}}}
+                ]},
+                {"name": "stateHandle", "value": "h"}]}]},
+            "authenticatorEnrollments": {"value": [
+                {"key": "okta_verify", "methods": [{"type": "push"}]},
+                {"key": "phone_number", "profile": {"phoneNumber": "+1 XXX-XXX-0042"}}]}
+        }));
+        let c = a.choices();
+        assert_eq!(c.len(), 3, "{c:?}");
+        assert_eq!(
+            (c[0].method.as_str(), c[0].key.as_str()),
+            ("push", "okta_verify")
+        );
+        assert_eq!(c[1].kind(), Some(MfaKind::Totp));
+        assert_eq!(c[2].describe(), "SMS code to +1 XXX-XXX-0042");
+        assert_eq!(
+            format!("{a:?}"),
+            "IdxAnswer(HTTP 200, offers [\"select-authenticator-authenticate\"])"
+        );
+    }
+
+    #[test]
+    fn field_messages_become_errors_with_okta_words() {
+        let a = answer(
+            json!({"stateHandle": "h", "remediation": {"value": [{"name": "challenge-authenticator", "value": [
+            {"name": "credentials", "form": {"value": [{"name": "passcode", "messages": {"value": [
+                {"message": "Your code doesn't match our records. Please try again.", "i18n": {"key": "authfactor.challenge.soft_token.invalid_passcode"}, "class": "ERROR"}]}}]}}]}]}}),
+        );
+        match refusal("https://o/", &a) {
+            Some(Refusal::BadCode(e)) => {
+                assert_eq!(e.exit_code(), 3);
+                assert!(e.to_string().contains("doesn't match our records"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let info = answer(
+            json!({"stateHandle": "h", "messages": {"value": [{"message": "Your password has expired", "class": "INFO"}]}}),
+        );
+        assert!(refusal("o", &info).is_none());
+    }
+
+    #[test]
+    fn refusals_map_to_exit_codes() {
+        let with = |text: &str, key: &str| {
+            let a = answer(
+                json!({"messages": {"value": [{"message": text, "i18n": {"key": key}, "class": "ERROR"}]}}),
+            );
+            match refusal("o", &a) {
+                Some(Refusal::Fatal(e)) => (e.exit_code(), e.to_string()),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(with("Password is incorrect", "incorrectPassword").0, 3);
+        assert!(
+            with("Password is incorrect", "incorrectPassword")
+                .1
+                .contains("wrong username or password")
+        );
+        assert_eq!(with("Your account is locked.", "errors.E0000119").0, 3);
+        assert_eq!(
+            with(
+                "User is not assigned to this application.",
+                "idx.error.user.not.assigned.to.app"
+            )
+            .0,
+            4
+        );
+        assert_eq!(
+            with(
+                "You do not have permission to perform the requested action.",
+                "security.access_denied"
+            )
+            .0,
+            4
+        );
+        assert_eq!(
+            with(
+                "You have chosen to reject this login.",
+                "api.authn.poll.error.push_rejected"
+            )
+            .0,
+            3
+        );
+        assert_eq!(with("The session has expired.", "idx.session.expired").0, 3);
+        let fast = with(
+            "Okta Verify is not running",
+            "oie.authenticator.app.method.signed_nonce.not.available",
+        );
+        assert_eq!(fast.0, 4);
+        assert!(fast.1.contains("okta-browser"), "{}", fast.1);
+    }
+}
