@@ -9,12 +9,12 @@ login against the sandbox is reported with the reason (a finding about the sandb
 """
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from fresh import forget_all_but_pipeline
 
 url, ca, aws_token, venv, rounds, svg_out = sys.argv[1:7]
 rounds = int(rounds)
@@ -46,7 +46,7 @@ def setup_aws_token():
     # --force: log in every time (no kept profile), and no kept session: a first login of the day.
     args = [aws_token, "--config", os.path.join(h, "config.json"), "--username", user,
             "--role", "Admin", "--force", "-q"]
-    reset = lambda: shutil.rmtree(os.path.join(h, ".cache"), ignore_errors=True)
+    reset = lambda: forget_all_but_pipeline(h)
     return env, args, os.path.join(h, ".aws/credentials"), reset
 
 

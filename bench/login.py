@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from fresh import forget_all_but_pipeline
 
 url, binary, sandbox_bin = sys.argv[1], sys.argv[2], sys.argv[3]
 runs = int(sys.argv[4]) if len(sys.argv) > 4 else 25
@@ -105,12 +106,7 @@ def login_args(config, code):
 
 def one_login(home, config, code):
     env, args = login_env(home), login_args(config, code)
-    # The kept session goes; the org's pipeline, learnt by the warm-up run, stays remembered.
-    for kept in ("secrets.json", "kept.json"):
-        try:
-            os.remove(os.path.join(home, ".cache", "aws-token", kept))
-        except FileNotFoundError:
-            pass
+    forget_all_but_pipeline(home)
     t0 = time.perf_counter()
     p = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t0

@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+from fresh import forget_all_but_pipeline
 
 binary, url, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 app = "/home/amazon_aws/0oaawsdemo0000000001/272"
@@ -43,7 +44,7 @@ for n in (1, 10, 100, 1000):
     home, config, env = world(f"roles{n}")
     user = f"roles{n}@example.com"
     # No kept session: each run signs in with the password, as a first login of the day does.
-    forget = lambda: subprocess.run(["rm", "-rf", os.path.join(home, ".cache")])
+    forget = lambda home=home: forget_all_but_pipeline(home)
     roles_ms, r = median_ms([binary, "--config", config, "--username", user, "roles"], env, forget)
     assert r.returncode == 0, r.stderr.decode()
     login_ms, r = median_ms([binary, "--config", config, "--username", user, "--role", "Role0000", "--force", "-q"], env, forget)
@@ -61,7 +62,7 @@ for n in (1, 100, 10000):
     def reset():
         with open(creds, "w") as f:
             f.write(text)
-        subprocess.run(["rm", "-rf", os.path.join(home, ".cache")])
+        forget_all_but_pipeline(home)
         # Written back before the run: aws-token's fsync must not pay for this script's write.
         os.sync()
     ms, r = median_ms([binary, "--config", config, "--username", "nomfa@example.com", "--role", "Admin", "-q"], env, reset)
