@@ -146,7 +146,7 @@ impl Cache {
     /// entry or the new one.
     pub fn put(&self, key: &Key, creds: &Credentials, region: &str) -> Result<()> {
         let org = url::Url::parse(&key.idp_url)
-            .map(|u| crate::idp::okta::org_of(&u).to_string())
+            .map(|u| crate::idp::org_of(&u).to_string())
             .unwrap_or_default();
         let entry = Entry {
             access_key_id: creds.access_key_id.expose().clone(),

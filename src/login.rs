@@ -50,7 +50,7 @@ pub fn check_files(settings: &Settings) -> Result<()> {
 /// Log in at the IdP and read the assertion: the roles it grants, filtered to the account when the
 /// account is logged in to directly.
 pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
-    let org = crate::idp::okta::org_of(&settings.idp_url);
+    let org = crate::idp::org_of(&settings.idp_url);
     let username = settings.username.as_deref();
     let remembered = match (&settings.password, username, deps.passwords) {
         (None, Some(u), Some(p)) => p.get(&org, u),

@@ -1,11 +1,13 @@
 //! The sandbox's plain HTML form IdP (no JavaScript): a username+password form with a CSRF field,
 //! a one-time-code page for users with a TOTP factor, error messages in an alert box, and the
-//! auto-post SAML form at the end. Also a page with no form at all, for the "nothing to do" case.
+//! auto-post SAML form at the end, and a session cookie (`FORMSESSION`) with which the login page
+//! answers with the SAML form at once, as IdPs with single sign-on do. Also a page with no form at
+//! all, for the "nothing to do" case.
 
 use crate::data::{DEMO_APP, Factor};
 use crate::{AppState, random_token};
 use axum::extract::{Form, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use std::collections::HashMap;
 
@@ -51,9 +53,39 @@ fn code_form(txn: &str, error: Option<&str>) -> Response {
     )
 }
 
-/// GET /form/login?app=ID
-pub(crate) async fn login_page(Query(q): Query<HashMap<String, String>>) -> Response {
-    login_form(q.get("app").map_or(DEMO_APP, String::as_str), None)
+/// GET /form/login?app=ID: the SAML form for a signed-in browser, else the login form.
+pub(crate) async fn login_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let app = q.get("app").map_or(DEMO_APP, String::as_str);
+    let signed_in = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("FORMSESSION=").map(str::to_owned))
+        .and_then(|sid| s.state().sessions.get(&sid).cloned());
+    match signed_in {
+        Some(session) => saml_page(&s, &session.login, app),
+        None => login_form(app, None),
+    }
+}
+
+/// The SAML page after a finished login, with the new session's cookie.
+fn signed_in(s: &crate::Shared, login: &str, app: &str) -> Response {
+    let mut r = saml_page(s, login, app);
+    if r.status().is_success() {
+        let sid = s.new_session(crate::okta::Session {
+            login: login.to_owned(),
+            stepped_up: false,
+        });
+        if let Ok(v) = HeaderValue::from_str(&format!("FORMSESSION={sid}; Path=/form; HttpOnly")) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    r
 }
 
 /// GET /form/empty: a page with nothing to fill in.
@@ -89,6 +121,7 @@ pub(crate) async fn login_submit(
     State(s): State<AppState>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
+    s.state().counts.form_login += 1;
     let app = f.get("app").map_or(DEMO_APP, String::as_str).to_owned();
     let get = |k: &str| f.get(k).map_or("", String::as_str);
     if get("csrf_token").len() != 16 {
@@ -112,7 +145,7 @@ pub(crate) async fn login_submit(
         let txn = s.begin_form(&user.login, &app);
         return code_form(&txn, None);
     }
-    saml_page(&s, &user.login, &app)
+    signed_in(&s, &user.login, &app)
 }
 
 /// POST /form/code
@@ -138,7 +171,7 @@ pub(crate) async fn code_submit(
         return code_form(&txn, Some("Invalid code. Try again."));
     }
     s.end_form(&txn);
-    saml_page(&s, &login, &app)
+    signed_in(&s, &login, &app)
 }
 
 /// A form login waiting for its one-time code.

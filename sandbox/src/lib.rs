@@ -63,6 +63,8 @@ pub struct Requests {
     pub idx: u32,
     /// GETs of /.well-known/okta-organization.
     pub well_known: u32,
+    /// POSTs of the form IdP's login form (a password was sent).
+    pub form_login: u32,
 }
 
 /// Shared server state.

@@ -6,8 +6,8 @@
 use super::{Context, kept};
 use crate::cache::Cache;
 use crate::error::Result;
-use crate::idp::okta::org_of;
 use crate::idp::okta::pipeline::Pipelines;
+use crate::idp::org_of;
 
 /// Forget the kept sessions and cached credentials.
 pub fn run(ctx: &Context<'_>, all_orgs: bool) -> Result<()> {

@@ -19,7 +19,7 @@ use crate::prompt::{NoTerminal, Prompter, TerminalPrompter};
 use crate::report::Reporter;
 use crate::saml::{Assertion, AwsRole};
 use crate::session::{Passwords, Sessions};
-use crate::settings::{ProviderKind, Settings, Target};
+use crate::settings::{Settings, Target};
 use crate::sts::{Credentials, Sts};
 use crate::{clock, idp, keyring, sdk_http, sts, tls};
 use std::io::Write;
@@ -75,12 +75,10 @@ impl Online {
                 timeouts,
             ))
         });
-        // Only Okta Classic reuses a session or a remembered password.
-        let (sessions, passwords) = if settings.provider == ProviderKind::Okta {
+        // Every provider keeps the IdP's session and may use a remembered password.
+        let (sessions, passwords) = {
             let (s, p) = kept(ctx);
             (Some(s), p)
-        } else {
-            (None, None)
         };
         Ok(Online {
             runtime,

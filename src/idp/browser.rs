@@ -19,6 +19,9 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{
     self, EventRequestPaused, FulfillRequestParams, RequestPattern, RequestStage,
 };
+use chromiumoxide::cdp::browser_protocol::network::{
+    CookieParam, GetCookiesParams, SetCookiesParams,
+};
 use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::page::{Page, ScreenshotParams};
@@ -116,6 +119,8 @@ pub struct BrowserIdp {
     pub reporter: Reporter,
     /// Where Chromium and its profile are registered, so Ctrl-C removes them too.
     pub cleanup: Cleanup,
+    /// The IdP's cookies when this run's login reached AWS (a session to keep).
+    pub session: std::sync::Mutex<Option<Secret<String>>>,
 }
 
 /// What the page shows, as the waiting script reports it.
@@ -384,6 +389,11 @@ impl IdentityProvider for BrowserIdp {
         drop(profile);
         result
     }
+
+    /// The IdP's cookies Chromium held when the login reached AWS.
+    fn session(&self, _login: &LoginRequest) -> Option<Secret<String>> {
+        self.session.lock().ok()?.clone()
+    }
 }
 
 impl BrowserIdp {
@@ -409,6 +419,27 @@ impl BrowserIdp {
         page.execute(fetch::EnableParams::builder().patterns(patterns).build())
             .await
             .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
+        let org = crate::idp::org_of(&login.url);
+        if let Some(kept) = &login.kept_session {
+            self.reporter
+                .verbose("opening the IdP with the kept session's cookies");
+            let cookies: Vec<CookieParam> = kept
+                .expose()
+                .split(';')
+                .filter_map(|pair| pair.trim().split_once('='))
+                .filter_map(|(name, value)| {
+                    CookieParam::builder()
+                        .name(name)
+                        .value(value)
+                        .url(org.as_str())
+                        .build()
+                        .ok()
+                })
+                .collect();
+            page.execute(SetCookiesParams::new(cookies))
+                .await
+                .map_err(|e| browser_err("cannot give Chromium the kept session", e))?;
+        }
         let mut paused = page
             .event_listener::<EventRequestPaused>()
             .await
@@ -477,9 +508,34 @@ impl BrowserIdp {
             r = captured => r,
             r = steps => r.and_then(|()| Err(Error::Internal("the page flow ended without a result".into()))),
         };
+        if result.is_ok() {
+            self.keep_session(&page, &org).await;
+        }
         match result {
             Err(e) if self.debug => Err(self.keep_evidence(&page, e).await),
             other => other,
+        }
+    }
+
+    /// Read the IdP's cookies (its session) from Chromium once the login reached AWS.
+    async fn keep_session(&self, page: &Page, org: &url::Url) {
+        let asked = GetCookiesParams::builder()
+            .urls(vec![org.to_string()])
+            .build();
+        let Ok(answer) = page.execute(asked).await else {
+            return;
+        };
+        let header = answer
+            .result
+            .cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !header.is_empty()
+            && let Ok(mut kept) = self.session.lock()
+        {
+            *kept = Some(Secret::new(header));
         }
     }
 
@@ -562,6 +618,10 @@ impl BrowserIdp {
                 State::Username { with_password } => {
                     if typed_username && !with_password {
                         return Err(self.rejected(login, "username"));
+                    }
+                    if !typed_username && login.kept_session.is_some() {
+                        self.reporter
+                            .info("The kept IdP session has ended; signing in again");
                     }
                     let username = match &login.username {
                         Some(u) => u.clone(),

@@ -2,6 +2,8 @@
 //! saml-idp): open the entry URL, fill the username and password (or one-time-code) form, submit,
 //! follow redirects and auto-post forms, and read the SAMLResponse from the form that would post it
 //! to AWS. No JavaScript runs; a page with neither a form nor a SAMLResponse is an error naming it.
+//! The IdP's cookies after a finished login are its session: kept, and sent with the next run's first
+//! request, an IdP with single sign-on answers with the SAML form at once.
 
 use super::html_form::{self, Form};
 use super::http::{Http, Resend, display_url};
@@ -13,6 +15,7 @@ use crate::report::Reporter;
 use crate::saml::SamlResponse;
 use crate::secret::Secret;
 use async_trait::async_trait;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Pages a login may take (login, second step, code, intermediate posts, SAML form).
 const MAX_STEPS: usize = 12;
@@ -23,6 +26,8 @@ pub struct FormIdp {
     http: Http,
     reporter: Reporter,
     names: FieldNames,
+    /// A login of this run ended with a SAMLResponse: the IdP's cookies are a session to keep.
+    signed_in: AtomicBool,
 }
 
 impl FormIdp {
@@ -32,6 +37,7 @@ impl FormIdp {
             http,
             reporter,
             names,
+            signed_in: AtomicBool::new(false),
         }
     }
 }
@@ -60,10 +66,27 @@ impl IdentityProvider for FormIdp {
         login: &LoginRequest,
         prompter: &dyn Prompter,
     ) -> Result<SamlResponse> {
+        let org = crate::idp::org_of(&login.url);
+        if let Some(kept) = &login.kept_session {
+            self.http.add_cookies(&org, kept);
+        }
         let mut page = {
             let _s = self.reporter.spinner("Opening the IdP's login page");
             self.get(&login.url).await?
         };
+        if let Some(kept) = &login.kept_session {
+            if html_form::forms(&page.html, &page.url)
+                .iter()
+                .any(|f| f.saml_response().is_some())
+            {
+                self.reporter
+                    .verbose("signed in with the kept IdP session: no password, no MFA");
+            } else {
+                self.reporter
+                    .info("The kept IdP session has ended; signing in again");
+                self.http.expire_cookies(&org, kept);
+            }
+        }
         let mut typed = Typed {
             username: login.username.clone(),
             password: login.password.clone(),
@@ -72,6 +95,7 @@ impl IdentityProvider for FormIdp {
         for _ in 0..MAX_STEPS {
             let forms = html_form::forms(&page.html, &page.url);
             if let Some(saml) = forms.iter().find_map(Form::saml_response) {
+                self.signed_in.store(true, Ordering::SeqCst);
                 return Ok(SamlResponse(saml));
             }
             let form = self.next_form(&forms, &page, &mut typed, login, prompter)?;
@@ -88,6 +112,14 @@ impl IdentityProvider for FormIdp {
                 display_url(&login.url)
             ),
         })
+    }
+
+    /// The IdP's cookies for the entry URL, once a login of this run has ended at AWS.
+    fn session(&self, login: &LoginRequest) -> Option<Secret<String>> {
+        if !self.signed_in.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.http.cookies(&login.url)
     }
 }
 

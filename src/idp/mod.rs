@@ -78,9 +78,19 @@ pub fn build(
             step_timeout: *step_timeout,
             reporter: reporter.clone(),
             cleanup: cleanup.clone(),
+            session: std::sync::Mutex::default(),
         }),
         ProviderKind::Form(names) => {
             Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))
         }
     }
+}
+
+/// The IdP org of an entry URL: its scheme, host and port (what sessions and caches are kept by).
+pub fn org_of(url: &url::Url) -> url::Url {
+    let mut org = url.clone();
+    org.set_path("/");
+    org.set_query(None);
+    org.set_fragment(None);
+    org
 }

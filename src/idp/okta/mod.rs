@@ -233,11 +233,4 @@ impl IdentityProvider for Okta {
     }
 }
 
-/// The org's base URL (scheme, host, port) of an embed link.
-pub fn org_of(url: &url::Url) -> url::Url {
-    let mut org = url.clone();
-    org.set_path("/");
-    org.set_query(None);
-    org.set_fragment(None);
-    org
-}
+pub use crate::idp::org_of;
