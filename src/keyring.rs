@@ -1,16 +1,25 @@
-//! Secrets kept between runs (the IdP session): the OS keyring behind the small `SecretStore`
-//! trait — on Linux the kernel keyring (keyutils), which answers at once or not at all — with a
-//! 0600 file in the cache directory as the fall-back where no keyring answers (containers whose
-//! seccomp profile blocks keyctl, some WSL set-ups). `AWS_TOKEN_KEYRING=file` chooses the file.
-//! An index in the cache directory (names only, no secret) lets `logout` find every entry.
+//! Secrets kept between runs (the IdP session, a remembered password): the OS keyring behind the
+//! small `SecretStore` trait — on Linux the kernel keyring (keyutils), which answers at once or not
+//! at all, else the Secret Service over D-Bus (GNOME Keyring, KWallet), each of whose calls is
+//! bounded in time (a D-Bus peer that never answers, a collection waiting for an unlock prompt no
+//! one sees) — with a 0600 file in the cache directory as the fall-back where no keyring answers
+//! (SSH sessions without a session keyring, WSL, containers). `AWS_TOKEN_KEYRING` chooses: `kernel`,
+//! `secret-service`, `file`. An index in the cache directory (names only, no secret) lets `logout`
+//! find every entry.
 
 use crate::cache::write_private;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// The keyring service name of every entry.
 const SERVICE: &str = "aws-token";
+
+/// The longest wait for one Secret Service call (connect, unlock check, read or write).
+const SECRET_SERVICE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where kept secrets live.
 pub trait SecretStore: Send + Sync {
@@ -24,48 +33,158 @@ pub trait SecretStore: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// The OS keyring (keyring crate).
-#[derive(Debug)]
-pub struct OsKeyring;
+/// Which OS keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The platform's own: the kernel keyring on Linux, Keychain, Credential Manager.
+    Native,
+    /// The freedesktop Secret Service over D-Bus (Linux).
+    SecretService,
+}
+
+/// An OS keyring that answered the probe.
+#[derive(Debug, Clone)]
+pub struct OsKeyring {
+    backend: Backend,
+    /// A Secret Service call ran out of time: later calls of this run are not tried.
+    stuck: Arc<AtomicBool>,
+}
 
 impl OsKeyring {
-    fn entry(name: &str) -> Option<::keyring::Entry> {
-        ::keyring::Entry::new(SERVICE, name).ok()
+    fn entry(backend: Backend, name: &str) -> Option<::keyring::Entry> {
+        match backend {
+            #[cfg(target_os = "linux")]
+            Backend::Native => {
+                let c =
+                    ::keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, name)
+                        .ok()?;
+                Some(::keyring::Entry::new_with_credential(Box::new(c)))
+            }
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => {
+                let c =
+                    ::keyring::secret_service::SsCredential::new_with_target(None, SERVICE, name)
+                        .ok()?;
+                Some(::keyring::Entry::new_with_credential(Box::new(c)))
+            }
+            #[cfg(not(target_os = "linux"))]
+            _ => ::keyring::Entry::new(SERVICE, name).ok(),
+        }
     }
 
-    /// Whether the keyring answers here: a write, read and delete of a probe entry.
-    pub fn works() -> bool {
-        let Some(e) = OsKeyring::entry("probe") else {
-            return false;
+    /// Run `op` on the entry `name`: at once for the native keyring; for the Secret Service on a
+    /// thread of its own, given up after `SECRET_SERVICE_TIMEOUT` (`None`).
+    fn call<T: Send + 'static>(
+        &self,
+        name: &str,
+        op: impl FnOnce(&::keyring::Entry) -> Option<T> + Send + 'static,
+    ) -> Option<T> {
+        let backend = self.backend;
+        if backend == Backend::Native {
+            return op(&OsKeyring::entry(backend, name)?);
+        }
+        if self.stuck.load(Ordering::SeqCst) {
+            return None;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let name = name.to_owned();
+        // A call that never returns leaves this thread blocked until the process ends; the run
+        // goes on without the keyring.
+        std::thread::spawn(move || {
+            let _ = tx.send(OsKeyring::entry(backend, &name).and_then(|e| op(&e)));
+        });
+        match rx.recv_timeout(SECRET_SERVICE_TIMEOUT) {
+            Ok(v) => v,
+            Err(_) => {
+                self.stuck.store(true, Ordering::SeqCst);
+                None
+            }
+        }
+    }
+
+    /// Whether `backend` answers here. The kernel keyring: a write, read and delete of a probe
+    /// entry (without a session keyring a read answers and a write fails). The Secret Service: a
+    /// read, answered (found or not) by an unlocked service; each call of it costs a D-Bus
+    /// connection, so the probe is one.
+    fn probe(backend: Backend) -> Option<OsKeyring> {
+        let k = OsKeyring {
+            backend,
+            stuck: Arc::default(),
         };
-        let ok = e.set_password("probe").is_ok() && e.get_password().is_ok_and(|v| v == "probe");
-        let _ = e.delete_credential();
-        ok
+        let ok = k.call("probe", move |e| {
+            Some(match backend {
+                Backend::Native => {
+                    let ok = e.set_password("probe").is_ok()
+                        && e.get_password().is_ok_and(|v| v == "probe");
+                    let _ = e.delete_credential();
+                    ok
+                }
+                Backend::SecretService => {
+                    matches!(e.get_password(), Ok(_) | Err(::keyring::Error::NoEntry))
+                }
+            })
+        });
+        (ok == Some(true)).then_some(k)
+    }
+
+    /// The OS keyring that answers here, tried in order (Linux: the kernel keyring, then the
+    /// Secret Service within a bounded time); `choice` is `AWS_TOKEN_KEYRING` (`kernel`,
+    /// `secret-service`: only that one; `file`: none). `note` is told what did not answer.
+    pub fn find(choice: Option<&str>, note: impl Fn(&str)) -> Option<OsKeyring> {
+        let order: &[Backend] = match choice {
+            Some("file") => &[],
+            Some("kernel" | "native") => &[Backend::Native],
+            Some("secret-service") if cfg!(target_os = "linux") => &[Backend::SecretService],
+            _ if cfg!(target_os = "linux") => &[Backend::Native, Backend::SecretService],
+            _ => &[Backend::Native],
+        };
+        for backend in order {
+            if let Some(k) = OsKeyring::probe(*backend) {
+                return Some(k);
+            }
+            note(&format!(
+                "{} does not answer here{}",
+                describe(*backend),
+                if *backend == Backend::SecretService {
+                    format!(" (within {} s)", SECRET_SERVICE_TIMEOUT.as_secs())
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        None
+    }
+}
+
+fn describe(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Native if cfg!(target_os = "linux") => "the kernel keyring",
+        Backend::Native => "the system keyring",
+        Backend::SecretService => "the Secret Service (GNOME Keyring, KWallet)",
     }
 }
 
 impl SecretStore for OsKeyring {
     fn get(&self, name: &str) -> Option<Secret<String>> {
-        OsKeyring::entry(name)?.get_password().ok().map(Secret::new)
+        self.call(name, |e| e.get_password().ok()).map(Secret::new)
     }
 
     fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
-        OsKeyring::entry(name)
-            .ok_or_else(|| Error::Internal("the keyring refused the entry name".into()))?
-            .set_password(value.expose())
-            .map_err(|e| Error::Internal(format!("the keyring refused to keep a secret: {e}")))
+        let value = value.clone();
+        self.call(name, move |e| {
+            Some(e.set_password(value.expose()).map_err(|e| e.to_string()))
+        })
+        .unwrap_or_else(|| Err("it did not answer in time".into()))
+        .map_err(|e| Error::Internal(format!("the keyring refused to keep a secret: {e}")))
     }
 
     fn delete(&self, name: &str) -> bool {
-        OsKeyring::entry(name).is_some_and(|e| e.delete_credential().is_ok())
+        self.call(name, |e| Some(e.delete_credential().is_ok()))
+            .unwrap_or(false)
     }
 
     fn describe(&self) -> String {
-        if cfg!(target_os = "linux") {
-            "the kernel keyring".into()
-        } else {
-            "the system keyring".into()
-        }
+        describe(self.backend).into()
     }
 }
 
@@ -121,19 +240,16 @@ impl SecretStore for FileStore {
     }
 }
 
-/// The store to use: the OS keyring when it answers (`os_keyring_works`, from one
-/// `OsKeyring::works` probe per run), else the file; `choice` is `AWS_TOKEN_KEYRING` (`os`,
-/// `file`). `fell_back` is told why the file is used.
+/// The store to use: the OS keyring that answered (`OsKeyring::find`, one probe per run), else
+/// the file. `fell_back` is told when the file is used.
 pub fn open(
     cache_dir: &std::path::Path,
-    choice: Option<&str>,
-    os_keyring_works: bool,
+    os_keyring: Option<&OsKeyring>,
     fell_back: impl FnOnce(&str),
 ) -> Box<dyn SecretStore> {
-    match choice {
-        Some("file") => Box::new(FileStore::new(cache_dir)),
-        _ if os_keyring_works => Box::new(OsKeyring),
-        _ => {
+    match os_keyring {
+        Some(k) => Box::new(k.clone()),
+        None => {
             fell_back(
                 "no keyring answers here; kept secrets go to a 0600 file in the cache directory",
             );

@@ -88,6 +88,12 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
     if let Some(sessions) = deps.sessions {
         // Keep the session the login holds now; drop a kept one the IdP refused.
         match deps.idp.session(&request) {
+            // The kept one, still the same: nothing to write.
+            Some(cookies)
+                if request
+                    .kept_session
+                    .as_ref()
+                    .is_some_and(|k| k.expose() == cookies.expose()) => {}
             Some(cookies) => sessions.keep(&org, username, &cookies),
             None if request.kept_session.is_some() => sessions.forget(&org, username),
             None => {}

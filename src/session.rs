@@ -95,10 +95,10 @@ impl std::fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// The remembered passwords, when the OS keyring answers here (`os_keyring_works`).
-    pub fn open(index: Index, os_keyring_works: bool) -> Option<Passwords> {
-        os_keyring_works.then_some(Passwords {
-            store: OsKeyring,
+    /// The remembered passwords, when an OS keyring answers here.
+    pub fn open(index: Index, os_keyring: Option<&OsKeyring>) -> Option<Passwords> {
+        os_keyring.map(|k| Passwords {
+            store: k.clone(),
             index,
         })
     }

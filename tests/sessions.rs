@@ -267,3 +267,99 @@ fn the_browser_providers_idp_session_is_kept() {
         .expect(2)
         .stderr_has("The kept IdP session has ended; signing in again");
 }
+
+/// A D-Bus "session bus" that accepts connections and never answers (a wedged desktop session).
+fn silent_bus(dir: &std::path::Path) -> String {
+    let path = dir.join("silent-bus.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    format!("unix:path={}", path.display())
+}
+
+#[test]
+fn a_secret_service_that_never_answers_costs_a_bounded_wait_then_the_file() {
+    let w = World::new();
+    let bus = silent_bus(w.home.path());
+    let started = std::time::Instant::now();
+    first_login_with(&w, |t| {
+        t.env("AWS_TOKEN_KEYRING", "secret-service")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+    })
+    .stderr_has("the Secret Service (GNOME Keyring, KWallet) does not answer here (within 3 s)")
+    .stderr_has("kept secrets go to a 0600 file");
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(8), "{took:?}");
+    let file = w.home.path().join(".cache/aws-token/secrets.json");
+    assert!(file.exists(), "the session was not kept in the file");
+    // And without any bus at all the answer is immediate.
+    let w = World::new();
+    let started = std::time::Instant::now();
+    first_login_with(&w, |t| {
+        t.env("AWS_TOKEN_KEYRING", "secret-service").env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/aws-token-test-bus",
+        )
+    })
+    .stderr_has("kept secrets go to a 0600 file");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+fn first_login_with(w: &World, f: impl FnOnce(Test) -> Test) -> Run {
+    f(w.login("demo@example.com")
+        .args(["--otp", &totp(), "--role", "Admin", "--verbose"]))
+    .expect(0)
+}
+
+#[test]
+fn the_secret_service_keeps_the_session_where_the_kernel_keyring_is_not_used() {
+    // A real Secret Service (gnome-keyring, unlocked) on a private D-Bus session; two runs in it.
+    let w = World::new();
+    let bin = env!("CARGO_BIN_EXE_aws-token");
+    let config = w.config_path();
+    let script = format!(
+        r#"set -u
+echo -n test-keyring-password | gnome-keyring-daemon --unlock --components=secrets > /dev/null
+"{bin}" --config "{config}" --username demo@example.com --otp "$1" --role Admin --verbose < /dev/null
+echo "first: $?" >&2
+unset AWS_TOKEN_PASSWORD
+"{bin}" --config "{config}" --username demo@example.com --role ReadOnly --profile ro --verbose < /dev/null
+echo "second: $?" >&2
+"{bin}" --config "{config}" logout < /dev/null
+echo "logout: $?" >&2
+"#,
+        config = config.display()
+    );
+    let out = std::process::Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", &script, "bash", &totp()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.home.path())
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
+        .env("AWS_TOKEN_PASSWORD", PASSWORD)
+        .env("AWS_TOKEN_KEYRING", "secret-service")
+        .current_dir(w.home.path())
+        .output()
+        .expect("dbus-run-session runs (tests/setup.sh installs dbus-daemon and gnome-keyring)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("first: 0"), "{stderr}");
+    assert!(stderr.contains("second: 0"), "{stderr}");
+    assert!(
+        stderr.contains("signed in with the kept Okta session: no password, no MFA"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("0600 file"), "{stderr}");
+    assert!(
+        stderr
+            .contains("forgot 1 IdP session (kept in the Secret Service (GNOME Keyring, KWallet))"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("logout: 0"), "{stderr}");
+    assert_eq!(w.sandbox.requests().authn, 1);
+    assert!(!w.home.path().join(".cache/aws-token/secrets.json").exists());
+}

@@ -5,7 +5,9 @@
 # missing: node, npm, openssl, Chromium (the browser providers), Xvfb (a display for the "browser"
 # provider's window) and certutil (libnss3-tools: a CA in the user's NSS database, as Chromium trusts
 # a corporate CA), podman with runc (tests/docker.sh builds and runs the Docker image with them) and
-# keyutils (the tests run in a kernel session keyring: kept IdP sessions go to a real keyring). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
+# keyutils (the tests run in a kernel session keyring: kept IdP sessions go to a real keyring),
+# gnome-keyring and dbus-daemon (a real Secret Service on a private D-Bus session, for the tests of
+# that backend). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
 # otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,8 @@ command -v certutil > /dev/null || missing+=(libnss3-tools)
 command -v podman > /dev/null || missing+=(podman)
 command -v runc > /dev/null || missing+=(runc)
 command -v keyctl > /dev/null || missing+=(keyutils)
+command -v gnome-keyring-daemon > /dev/null || missing+=(gnome-keyring)
+command -v dbus-run-session > /dev/null || missing+=(dbus-daemon)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tests/setup.sh: installing ${missing[*]} from Debian" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo

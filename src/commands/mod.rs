@@ -155,16 +155,13 @@ fn prompter(env: &Environment) -> Box<dyn Prompter> {
 /// of the OS keyring serves both.
 pub fn kept(ctx: &Context<'_>) -> (Sessions, Option<Passwords>) {
     let dir = &ctx.settings.cache_dir;
-    let os_keyring_works = keyring::OsKeyring::works();
-    let store = keyring::open(
-        dir,
-        ctx.env.var("AWS_TOKEN_KEYRING"),
-        os_keyring_works,
-        |why| ctx.reporter.verbose(why),
-    );
+    let os_keyring = keyring::OsKeyring::find(ctx.env.var("AWS_TOKEN_KEYRING"), |why| {
+        ctx.reporter.verbose(why)
+    });
+    let store = keyring::open(dir, os_keyring.as_ref(), |why| ctx.reporter.verbose(why));
     (
         Sessions::new(store, keyring::Index::new(dir)),
-        Passwords::open(keyring::Index::new(dir), os_keyring_works),
+        Passwords::open(keyring::Index::new(dir), os_keyring.as_ref()),
     )
 }
 
