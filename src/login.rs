@@ -94,7 +94,13 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
                     .kept_session
                     .as_ref()
                     .is_some_and(|k| k.expose() == cookies.expose()) => {}
-            Some(cookies) => sessions.keep(&org, username, &cookies),
+            Some(cookies) => {
+                sessions.keep(&org, username, &cookies);
+                // Asked for the username: kept under it too, for runs that name it.
+                if let (None, Some(typed)) = (username, deps.idp.signed_in_as()) {
+                    sessions.keep(&org, Some(&typed), &cookies);
+                }
+            }
             None if request.kept_session.is_some() => sessions.forget(&org, username),
             None => {}
         }

@@ -23,18 +23,20 @@ fn browser_world(d: data::Data) -> World {
 }
 
 fn as_browser_world(w: World) -> World {
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),
-    );
+    w.write_config(&w.config_with_provider("okta-browser"));
     w
 }
 
 /// A login with the browser's temp files in a directory of the test's own, to check clean-up.
 fn login(w: &World, user: &str) -> Test {
+    headless(w, w.login(user))
+}
+
+/// `t` without a display, with the browser's temp files in the test's own directory.
+pub fn headless(w: &World, t: Test) -> Test {
     let tmp = w.home.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
-    w.login(user).env("TMPDIR", &tmp).env_remove_display()
+    t.env("TMPDIR", &tmp).env_remove_display()
 }
 
 trait NoDisplay {
@@ -174,10 +176,7 @@ fn missing_browser_says_how_to_install_one() {
 fn the_page_needs_javascript() {
     // The same sign-in page defeats a plain HTML client: there is no form in its HTML.
     let w = browser_world(data::demo());
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"form\""),
-    );
+    w.write_config(&w.config_with_provider("form"));
     w.login("demo@example.com")
         .expect(4)
         .stderr_has("found no login form");

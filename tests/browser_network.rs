@@ -9,10 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn okta_browser(w: World) -> World {
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),
-    );
+    w.write_config(&w.config_with_provider("okta-browser"));
     w
 }
 

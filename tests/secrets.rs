@@ -195,20 +195,10 @@ fn no_flow_leaks_a_secret_with_verbose() {
     assert_nothing_leaks(&w, admin(&w, "nomfa@example.com"), None, 6);
     // The form provider, and a browser login (its profile, with the IdP's cookies, under HOME).
     let w = World::new();
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"form\"")
-            .replace(
-                &w.sandbox.embed_link(DEMO_APP),
-                &w.sandbox.form_login(DEMO_APP),
-            ),
-    );
+    w.use_form_idp();
     assert_nothing_leaks(&w, admin(&w, "nomfa@example.com"), None, 0);
     let w = World::new();
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),
-    );
+    w.write_config(&w.config_with_provider("okta-browser"));
     let tmp = w.home.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let code = totp();

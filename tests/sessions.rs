@@ -210,14 +210,7 @@ fn remember_keeps_the_password_in_the_os_keyring_and_forgets_it_when_refused() {
 #[test]
 fn the_form_providers_idp_session_is_kept_and_dropped_when_ended() {
     let w = World::new();
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"form\"")
-            .replace(
-                &w.sandbox.embed_link(DEMO_APP),
-                &w.sandbox.form_login(DEMO_APP),
-            ),
-    );
+    w.use_form_idp();
     w.login("demo@example.com")
         .args(["--otp", &totp(), "--role", "Admin"])
         .expect(0);
@@ -239,33 +232,29 @@ fn the_form_providers_idp_session_is_kept_and_dropped_when_ended() {
 
 #[test]
 fn the_browser_providers_idp_session_is_kept() {
+    use crate::browser::headless;
     crate::browser::chromium();
     let w = World::new();
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\""),
-    );
-    let tmp = w.home.path().join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    w.login("demo@example.com")
+    w.write_config(&w.config_with_provider("okta-browser"));
+    headless(&w, w.login("demo@example.com"))
         .args(["--otp", &totp(), "--role", "Admin"])
-        .env("TMPDIR", &tmp)
-        .env("DISPLAY", "")
         .expect(0);
     assert_eq!(w.sandbox.requests().authn, 1);
     // A new Chromium, a new profile: the kept cookies open the app without the sign-in page.
-    without_secrets(&w, &["--role", "ReadOnly", "--profile", "ro"])
-        .env("TMPDIR", &tmp)
-        .env("DISPLAY", "")
-        .expect(0);
+    headless(
+        &w,
+        without_secrets(&w, &["--role", "ReadOnly", "--profile", "ro"]),
+    )
+    .expect(0);
     assert_eq!(w.sandbox.requests().authn, 1, "the browser signed in again");
     crate::browser::assert_no_leftover_profiles(&w);
     w.sandbox.end_sessions();
-    without_secrets(&w, &["--role", "ReadOnly", "--profile", "ro", "--force"])
-        .env("TMPDIR", &tmp)
-        .env("DISPLAY", "")
-        .expect(2)
-        .stderr_has("The kept IdP session has ended; signing in again");
+    headless(
+        &w,
+        without_secrets(&w, &["--role", "ReadOnly", "--profile", "ro", "--force"]),
+    )
+    .expect(2)
+    .stderr_has("The kept IdP session has ended; signing in again");
 }
 
 /// A D-Bus "session bus" that accepts connections and never answers (a wedged desktop session).

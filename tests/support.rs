@@ -74,6 +74,22 @@ impl World {
         )
     }
 
+    /// The default config with `provider` set to `name`.
+    pub fn config_with_provider(&self, name: &str) -> String {
+        self.default_config().replace(
+            "\"provider\": \"okta\"",
+            &format!("\"provider\": \"{name}\""),
+        )
+    }
+
+    /// Log in through the sandbox's plain HTML form IdP (provider "form") instead of Okta.
+    pub fn use_form_idp(&self) {
+        self.write_config(&self.config_with_provider("form").replace(
+            &self.sandbox.embed_link(DEMO_APP),
+            &self.sandbox.form_login(DEMO_APP),
+        ));
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.home.path().join("config.json")
     }

@@ -98,6 +98,38 @@ fn identity_engine_prompts_in_order_and_a_rejected_code_can_be_typed_again() {
     assert_eq!(w.sandbox.requests().authn, 0);
 }
 
+#[test]
+fn a_session_made_with_a_prompted_username_is_kept_under_that_name_too() {
+    let w = World::new();
+    let (status, screen) = in_terminal(
+        &w,
+        &["--role", "Admin"],
+        serde_json::json!([
+            ["Okta username", "demo@example.com\r"],
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["(MFA code)", format!("{}\r", totp())],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    // Named on the command line, or not named (as the prompted run was): both find it.
+    for args in [
+        &[
+            "--username",
+            "demo@example.com",
+            "--role",
+            "ReadOnly",
+            "--verbose",
+        ][..],
+        &["--role", "ReadOnly", "--profile", "ro", "--verbose"][..],
+    ] {
+        w.run()
+            .args(args)
+            .expect(0)
+            .stderr_has("signed in with the kept Okta session: no password, no MFA");
+    }
+    assert_eq!(w.sandbox.requests().authn, 1);
+}
+
 /// Press `key` (a signal character) at the password prompt: aws-token says it was interrupted,
 /// exits with `code`, and leaves the terminal's echo on. bash catches its own copy of the signal
 /// (a trap, not an ignore, so aws-token gets the default) and then reports aws-token's status and

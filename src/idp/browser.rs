@@ -121,6 +121,8 @@ pub struct BrowserIdp {
     pub cleanup: Cleanup,
     /// The IdP's cookies when this run's login reached AWS (a session to keep).
     pub session: std::sync::Mutex<Option<Secret<String>>>,
+    /// The username the user typed at the prompt.
+    pub prompted_username: super::PromptedUsername,
 }
 
 /// What the page shows, as the waiting script reports it.
@@ -394,6 +396,10 @@ impl IdentityProvider for BrowserIdp {
     fn session(&self, _login: &LoginRequest) -> Option<Secret<String>> {
         self.session.lock().ok()?.clone()
     }
+
+    fn signed_in_as(&self) -> Option<String> {
+        self.prompted_username.get()
+    }
 }
 
 impl BrowserIdp {
@@ -626,7 +632,10 @@ impl BrowserIdp {
                     let username = match &login.username {
                         Some(u) => u.clone(),
                         None => {
-                            prompter.input("Okta username", "--username or AWS_TOKEN_USERNAME")?
+                            let u = prompter
+                                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?;
+                            self.prompted_username.typed(&u);
+                            u
                         }
                     };
                     self.fill(page, USER, &username).await?;

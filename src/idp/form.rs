@@ -28,6 +28,8 @@ pub struct FormIdp {
     names: FieldNames,
     /// A login of this run ended with a SAMLResponse: the IdP's cookies are a session to keep.
     signed_in: AtomicBool,
+    /// The username the user typed at the prompt.
+    prompted_username: super::PromptedUsername,
 }
 
 impl FormIdp {
@@ -38,6 +40,7 @@ impl FormIdp {
             reporter,
             names,
             signed_in: AtomicBool::new(false),
+            prompted_username: super::PromptedUsername::default(),
         }
     }
 }
@@ -121,6 +124,10 @@ impl IdentityProvider for FormIdp {
         }
         self.http.cookies(&login.url)
     }
+
+    fn signed_in_as(&self) -> Option<String> {
+        self.prompted_username.get()
+    }
 }
 
 impl FormIdp {
@@ -154,7 +161,11 @@ impl FormIdp {
             if let Some(u) = form.username_field(names) {
                 let username = match &typed.username {
                     Some(u) => u.clone(),
-                    None => prompter.input("Username", "--username or AWS_TOKEN_USERNAME")?,
+                    None => {
+                        let u = prompter.input("Username", "--username or AWS_TOKEN_USERNAME")?;
+                        self.prompted_username.typed(&u);
+                        u
+                    }
                 };
                 form.fields[u].value.clone_from(&username);
                 typed.username = Some(username);

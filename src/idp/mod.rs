@@ -34,6 +34,24 @@ pub struct LoginRequest {
     pub kept_session: Option<Secret<String>>,
 }
 
+/// The username a login typed at the prompt, kept for `IdentityProvider::signed_in_as`.
+#[derive(Debug, Default)]
+pub struct PromptedUsername(std::sync::Mutex<Option<String>>);
+
+impl PromptedUsername {
+    /// The user typed `username`.
+    pub fn typed(&self, username: &str) {
+        if let Ok(mut u) = self.0.lock() {
+            *u = Some(username.to_owned());
+        }
+    }
+
+    /// What was typed, if anything.
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().ok()?.clone()
+    }
+}
+
 /// A way to log in that ends with a SAMLResponse for AWS.
 #[async_trait]
 pub trait IdentityProvider: Send + Sync {
@@ -47,6 +65,12 @@ pub trait IdentityProvider: Send + Sync {
     /// The IdP session this login holds now (to keep for later runs), for providers that can reuse
     /// one; `None` when there is none, or the kept one was refused and no new one was made.
     fn session(&self, _login: &LoginRequest) -> Option<Secret<String>> {
+        None
+    }
+
+    /// The username this run's login typed when the user was asked for it (not given), so that
+    /// the session is kept under it too.
+    fn signed_in_as(&self) -> Option<String> {
         None
     }
 }
@@ -79,6 +103,7 @@ pub fn build(
             reporter: reporter.clone(),
             cleanup: cleanup.clone(),
             session: std::sync::Mutex::default(),
+            prompted_username: PromptedUsername::default(),
         }),
         ProviderKind::Form(names) => {
             Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))

@@ -36,8 +36,12 @@ struct Walk {
     code_prompted: bool,
 }
 
-/// From the sign-in page's stateToken to the success-redirect URL (on the org).
-pub(super) async fn sign_in(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<url::Url> {
+/// From the sign-in page's stateToken to the success-redirect URL (on the org), with the
+/// username the walk identified with.
+pub(super) async fn sign_in(
+    ctx: &Ctx<'_>,
+    state_token: &Secret<String>,
+) -> Result<(url::Url, Option<String>)> {
     let _spinner = ctx.reporter.spinner("Signing in to Okta (Identity Engine)");
     let introspect = ctx.api("/idp/idx/introspect");
     let mut answer = post(
@@ -57,7 +61,7 @@ pub(super) async fn sign_in(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Resu
         ctx.reporter
             .verbose(&format!("Okta IDX offers {:?}", answer.names()));
         if let Some(href) = answer.success_href() {
-            return parse_href(ctx, href);
+            return Ok((parse_href(ctx, href)?, walk.username));
         }
         match refusal(ctx.org.as_str(), &answer) {
             Some(Refusal::BadCode(e)) if walk.code_prompted && walk.codes_sent < CODE_ATTEMPTS => {

@@ -30,6 +30,8 @@ pub struct Okta {
     forced: Option<Pipeline>,
     /// What earlier runs learnt of each org.
     pipelines: Pipelines,
+    /// The username the user typed at the prompt.
+    prompted_username: crate::idp::PromptedUsername,
 }
 
 impl Okta {
@@ -46,6 +48,7 @@ impl Okta {
             reporter,
             forced,
             pipelines,
+            prompted_username: crate::idp::PromptedUsername::default(),
         }
     }
 
@@ -91,9 +94,13 @@ impl Okta {
         }
         let username = match &login.username {
             Some(u) => u.clone(),
-            None => ctx
-                .prompter
-                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
+            None => {
+                let u = ctx
+                    .prompter
+                    .input("Okta username", "--username or AWS_TOKEN_USERNAME")?;
+                self.prompted_username.typed(&u);
+                u
+            }
         };
         let password = match &login.password {
             Some(p) => p.clone(),
@@ -158,7 +165,10 @@ impl Okta {
         let mut token = state_token;
         // Once more after a step-up: an app policy may ask for more than the org's.
         for _ in 0..2 {
-            let done = idx::sign_in(ctx, &token).await?;
+            let (done, typed) = idx::sign_in(ctx, &token).await?;
+            if let (None, Some(u)) = (&ctx.login.username, typed) {
+                self.prompted_username.typed(&u);
+            }
             match app::open(ctx, &done).await? {
                 Page::Saml(saml) => return Ok(saml),
                 Page::StateToken(next) => {
@@ -230,6 +240,10 @@ impl IdentityProvider for Okta {
             .split(';')
             .any(|c| c.trim().starts_with("sid="))
             .then_some(cookies)
+    }
+
+    fn signed_in_as(&self) -> Option<String> {
+        self.prompted_username.get()
     }
 }
 
