@@ -303,6 +303,13 @@ fn tls_failure(e: &reqwest::Error) -> Option<&rustls::Error> {
     }
 }
 
+/// The status and whole body of `resp`; a body cut short is a network error naming `what`.
+pub async fn read_body(resp: Response, what: &str) -> Result<(StatusCode, Vec<u8>)> {
+    let status = resp.status();
+    let body = resp.bytes().await.map_err(|e| body_error(what, &e))?;
+    Ok((status, body.to_vec()))
+}
+
 /// Reading a response body failed (cut short, bad encoding). reqwest's own message names the URL
 /// with its query, which can hold a sessionToken: the message is built from the causes alone.
 pub fn body_error(what: &str, e: &reqwest::Error) -> Error {

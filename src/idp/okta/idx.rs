@@ -357,11 +357,8 @@ async fn post(
                 .body(bytes.clone())
         })
         .await?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .bytes()
-        .await
-        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
+    let (status, text) = crate::idp::http::read_body(resp, &shown).await?;
+    let status = status.as_u16();
     Answer::parse(status, &text).ok_or_else(|| Error::Protocol {
         url: shown,
         message: format!("not an Okta IDX answer (HTTP {status}); is the org an Identity Engine org? Set \"oktaPipeline\" in config.json if it is not"),

@@ -109,11 +109,7 @@ pub(super) async fn discover(ctx: &Ctx<'_>) -> Result<Option<Pipeline>> {
             c.get(url.clone()).header("Accept", "application/json")
         })
         .await?;
-    let status = resp.status();
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
+    let (status, body) = crate::idp::http::read_body(resp, &shown).await?;
     let doc: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     let pipeline = doc
         .as_ref()
