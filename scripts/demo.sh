@@ -2,6 +2,7 @@
 # The end-to-end demo: build aws-token and its sandbox, start the sandbox (a local Okta org and STS on
 # a random loopback port), log in as the demo user with a generated TOTP code, write credentials into
 # a temporary HOME and show what was written. Nothing outside this machine is contacted.
+# `scripts/demo.sh --identity-engine`: the same at an Okta Identity Engine org (the IDX API).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --workspace --bins
@@ -9,7 +10,7 @@ bin=target/debug
 home=$(mktemp -d)
 trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$home"' EXIT
 source scripts/sandbox.sh
-start_sandbox "$bin" "$home"
+start_sandbox "$bin" "$home" "$@"
 url=$SANDBOX_URL
 cat > "$home/config.json" <<JSON
 {

@@ -39,6 +39,18 @@ pub struct Outcome {
     pub region: String,
 }
 
+/// The password prompt's label: Okta's for the providers that sign in at Okta.
+fn password_label(settings: &Settings) -> &'static str {
+    match settings.provider {
+        crate::settings::ProviderKind::Form(_) => "Password",
+        crate::settings::ProviderKind::Browser {
+            mode: crate::idp::browser::Mode::Manual,
+            ..
+        } => "Password",
+        _ => "Okta password",
+    }
+}
+
 /// Check, before the password and MFA, that the profile can be written: a file that cannot be
 /// written fails now, not after them.
 pub fn check_files(settings: &Settings) -> Result<()> {
@@ -71,7 +83,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         if password.is_none() {
             password = Some(
                 deps.prompter
-                    .secret("Okta password", "--password or AWS_TOKEN_PASSWORD")?,
+                    .secret(password_label(settings), "--password or AWS_TOKEN_PASSWORD")?,
             );
         }
     }
