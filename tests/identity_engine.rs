@@ -77,13 +77,17 @@ fn the_pipeline_is_learnt_once_and_remembered_per_org() {
 
 #[test]
 fn without_the_well_known_document_the_embed_link_decides() {
-    let mut d = oie(false);
-    d.faults.well_known_unavailable = true;
-    let w = World::with_data(d);
-    totp_login(&w).stderr_has("answered HTTP 404 without a pipeline");
+    for status in [404, 503] {
+        let mut d = oie(false);
+        d.faults.well_known_status = Some(status);
+        let w = World::with_data(d);
+        totp_login(&w).stderr_has(&format!("answered HTTP {status} without a pipeline"));
+        // Only a hint: not asked again after a 5xx.
+        assert_eq!(w.sandbox.requests().well_known, 1);
+    }
     // And a Classic org behind the same proxy logs in through the Authn API.
     let mut d = data::demo();
-    d.faults.well_known_unavailable = true;
+    d.faults.well_known_status = Some(404);
     let w = World::with_data(d);
     admin(w.login("demo@example.com"))
         .args(["--otp", &totp(), "--verbose"])

@@ -154,9 +154,10 @@ pub struct Faults {
     /// What STS answers to AssumeRoleWithSAML instead of credentials.
     #[serde(default)]
     pub sts_answer: Option<StsFault>,
-    /// `/.well-known/okta-organization` answers 404 (a proxy in front of the org, say).
+    /// `/.well-known/okta-organization` answers with this status and an HTML page instead (404
+    /// from a proxy in front of the org, 503 from a failing one).
     #[serde(default)]
-    pub well_known_unavailable: bool,
+    pub well_known_status: Option<u16>,
 }
 
 /// A broken STS answer.

@@ -546,8 +546,9 @@ pub(crate) async fn webfinger(
 /// GET /.well-known/okta-organization: `v1` (Classic) or `idx` (Identity Engine).
 pub(crate) async fn organization(State(s): State<AppState>) -> Response {
     s.state().counts.well_known += 1;
-    if s.data.faults.well_known_unavailable {
-        return (StatusCode::NOT_FOUND, Html("<title>404 Not Found</title>")).into_response();
+    if let Some(code) = s.data.faults.well_known_status {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::NOT_FOUND);
+        return (status, Html(format!("<title>{status}</title>"))).into_response();
     }
     let pipeline = if s.data.identity_engine { "idx" } else { "v1" };
     axum::Json(json!({"id": "00osandbox0000000001", "pipeline": pipeline, "_links": {"alternate": {"href": "https://sandbox.okta.example", "type": "text/html"}}, "settings": {"analyticsCollectionEnabled": false, "bugReportingEnabled": false, "omEnabled": false}}))

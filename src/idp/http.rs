@@ -212,6 +212,13 @@ impl Http {
         }
     }
 
+    /// Send once, whatever the answer: for a document that is only a hint (a 5xx or 429 is read
+    /// like any other status by the caller). A request that cannot be sent or answered at all is
+    /// the same network error `send` gives.
+    pub async fn send_once(&self, what: &str, request: RequestBuilder) -> Result<Response> {
+        request.send().await.map_err(|e| self.network(what, &e))
+    }
+
     /// How long until the rate limit resets: X-Rate-Limit-Reset (UTC epoch seconds), else Retry-After, else 1 s.
     fn rate_limit_wait(&self, r: &Response) -> Duration {
         let header = |n: &str| {

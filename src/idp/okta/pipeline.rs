@@ -6,7 +6,7 @@
 use super::Ctx;
 use crate::cache::write_private;
 use crate::error::{Error, Result};
-use crate::idp::http::{Resend, display_url};
+use crate::idp::http::display_url;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -96,19 +96,19 @@ impl Pipelines {
 }
 
 /// Ask the org: `Some` pipeline from its well-known document, `None` when the org answers without
-/// one (a proxy in front of Okta that does not pass it, an old org): the embed link's answer
-/// decides then. An org that does not answer at all is that network error (the embed link would
+/// one (a proxy in front of Okta that does not pass it, an error page, a 5xx: it is not retried,
+/// being only a hint): the embed link's answer decides then. An org that does not answer at all is that network error (the embed link would
 /// not answer either: one timeout, not two). A document that names another pipeline is an error,
 /// as Okta documents only these two.
 pub(super) async fn discover(ctx: &Ctx<'_>) -> Result<Option<Pipeline>> {
     let url = ctx.api("/.well-known/okta-organization");
     let shown = display_url(&url);
-    let resp = ctx
+    let request = ctx
         .http
-        .send(&shown, Resend::Safe, |c| {
-            c.get(url.clone()).header("Accept", "application/json")
-        })
-        .await?;
+        .client()
+        .get(url.clone())
+        .header("Accept", "application/json");
+    let resp = ctx.http.send_once(&shown, request).await?;
     let (status, body) = crate::idp::http::read_body(resp, &shown).await?;
     let doc: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     let pipeline = doc
