@@ -90,6 +90,16 @@ impl Account {
     }
 }
 
+/// What an `oktaPipeline` value names, as Okta's well-known document words it: `v1` (Classic, also
+/// written `classic`) or `idx` (Identity Engine, also `identity-engine`).
+pub fn okta_pipeline_name(value: &str) -> Option<&'static str> {
+    match value {
+        "v1" | "classic" => Some("v1"),
+        "idx" | "identity-engine" => Some("idx"),
+        _ => None,
+    }
+}
+
 impl Config {
     /// Read and validate config.json at `path`.
     pub fn load(path: &Path) -> Result<Config> {
@@ -140,13 +150,13 @@ impl Config {
         }
         if let Some(pipeline) = &self.okta_pipeline {
             let provider = self.provider.as_deref().unwrap_or("okta");
-            match crate::idp::okta::pipeline::Pipeline::parse(pipeline) {
+            match okta_pipeline_name(pipeline) {
                 None => {
                     return bad(format!(
                         "\"oktaPipeline\": unknown pipeline {pipeline:?}; use \"v1\" (Okta Classic) or \"idx\" (Identity Engine), or leave it out to learn it from the org"
                     ));
                 }
-                Some(p) if provider == "okta-idx" && p.name() != "idx" => {
+                Some(p) if provider == "okta-idx" && p != "idx" => {
                     return bad(format!(
                         "\"oktaPipeline\": {pipeline:?} contradicts \"provider\": \"okta-idx\""
                     ));

@@ -29,12 +29,11 @@ impl Pipeline {
         }
     }
 
-    /// `v1`/`classic` or `idx`/`identity-engine`.
+    /// `v1`/`classic` or `idx`/`identity-engine` (`config::okta_pipeline_name`).
     pub fn parse(s: &str) -> Option<Pipeline> {
-        match s {
-            "v1" | "classic" => Some(Pipeline::Classic),
-            "idx" | "identity-engine" => Some(Pipeline::IdentityEngine),
-            _ => None,
+        match crate::config::okta_pipeline_name(s)? {
+            "v1" => Some(Pipeline::Classic),
+            _ => Some(Pipeline::IdentityEngine),
         }
     }
 }
