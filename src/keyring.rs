@@ -106,7 +106,7 @@ impl OsKeyring {
     /// entry (without a session keyring a read answers and a write fails). The Secret Service: a
     /// read, answered (found or not) by an unlocked service; each call of it costs a D-Bus
     /// connection, so the probe is one.
-    fn probe(backend: Backend) -> Option<OsKeyring> {
+    fn probe(backend: Backend) -> std::result::Result<OsKeyring, String> {
         let k = OsKeyring {
             backend,
             stuck: Arc::default(),
@@ -124,7 +124,15 @@ impl OsKeyring {
                 }
             })
         });
-        (ok == Some(true)).then_some(k)
+        match ok {
+            Some(true) => Ok(k),
+            Some(false) => Err(format!("{} is not usable here", describe(backend))),
+            None => Err(format!(
+                "{} did not answer within {} s",
+                describe(backend),
+                SECRET_SERVICE_TIMEOUT.as_secs()
+            )),
+        }
     }
 
     /// The OS keyring that answers here, tried in order (Linux: the kernel keyring, then the
@@ -139,18 +147,10 @@ impl OsKeyring {
             _ => &[Backend::Native],
         };
         for backend in order {
-            if let Some(k) = OsKeyring::probe(*backend) {
-                return Some(k);
+            match OsKeyring::probe(*backend) {
+                Ok(k) => return Some(k),
+                Err(why) => note(&why),
             }
-            note(&format!(
-                "{} does not answer here{}",
-                describe(*backend),
-                if *backend == Backend::SecretService {
-                    format!(" (within {} s)", SECRET_SERVICE_TIMEOUT.as_secs())
-                } else {
-                    String::new()
-                }
-            ));
         }
         None
     }
@@ -240,21 +240,65 @@ impl SecretStore for FileStore {
     }
 }
 
-/// The store to use: the OS keyring that answered (`OsKeyring::find`, one probe per run), else
-/// the file. `fell_back` is told when the file is used.
+/// The store to use: the OS keyring that answered (`OsKeyring::find`, one probe per run), with
+/// the file for a write it refuses (a locked collection, a call that timed out); else the file.
+/// `note` is told when the file is used.
 pub fn open(
     cache_dir: &std::path::Path,
     os_keyring: Option<&OsKeyring>,
-    fell_back: impl FnOnce(&str),
+    note: impl Fn(&str) + Send + Sync + 'static,
 ) -> Box<dyn SecretStore> {
     match os_keyring {
-        Some(k) => Box::new(k.clone()),
+        Some(k) => Box::new(KeyringOrFile {
+            keyring: Box::new(k.clone()),
+            file: FileStore::new(cache_dir),
+            note: Box::new(note),
+        }),
         None => {
-            fell_back(
-                "no keyring answers here; kept secrets go to a 0600 file in the cache directory",
-            );
+            note("no keyring answers here; kept secrets go to a 0600 file in the cache directory");
             Box::new(FileStore::new(cache_dir))
         }
+    }
+}
+
+/// The OS keyring first; the file for what the keyring would not take, so that a session is not
+/// lost to a keyring that answers reads and refuses writes.
+struct KeyringOrFile {
+    keyring: Box<dyn SecretStore>,
+    file: FileStore,
+    note: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+impl SecretStore for KeyringOrFile {
+    fn get(&self, name: &str) -> Option<Secret<String>> {
+        self.keyring.get(name).or_else(|| self.file.get(name))
+    }
+
+    fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
+        match self.keyring.set(name, value) {
+            Ok(()) => {
+                // An older copy in the file would outlive a later logout of the keyring's one.
+                self.file.delete(name);
+                Ok(())
+            }
+            Err(e) => {
+                (self.note)(&format!(
+                    "{} refused to keep the session ({e}); it goes to a 0600 file in the cache directory",
+                    self.keyring.describe()
+                ));
+                self.file.set(name, value)
+            }
+        }
+    }
+
+    fn delete(&self, name: &str) -> bool {
+        // Both: a session may sit in either.
+        let in_keyring = self.keyring.delete(name);
+        self.file.delete(name) || in_keyring
+    }
+
+    fn describe(&self) -> String {
+        self.keyring.describe()
     }
 }
 
@@ -304,6 +348,41 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A keyring that answers reads and refuses every write (a locked collection).
+    struct Refusing;
+
+    impl SecretStore for Refusing {
+        fn get(&self, _: &str) -> Option<Secret<String>> {
+            None
+        }
+        fn set(&self, _: &str, _: &Secret<String>) -> Result<()> {
+            Err(Error::Internal("locked".into()))
+        }
+        fn delete(&self, _: &str) -> bool {
+            false
+        }
+        fn describe(&self) -> String {
+            "the refusing keyring".into()
+        }
+    }
+
+    #[test]
+    fn what_the_keyring_refuses_goes_to_the_file_and_is_found_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let seen = notes.clone();
+        let store = KeyringOrFile {
+            keyring: Box::new(Refusing),
+            file: FileStore::new(dir.path()),
+            note: Box::new(move |n| seen.lock().unwrap().push(n.to_owned())),
+        };
+        store.set("s", &Secret::new("cookie".into())).unwrap();
+        assert_eq!(store.get("s").unwrap().expose(), "cookie");
+        assert!(notes.lock().unwrap()[0].contains("the refusing keyring refused to keep"));
+        assert!(store.delete("s"));
+        assert!(store.get("s").is_none());
+    }
 
     #[test]
     fn the_file_store_keeps_secrets_in_a_private_file() {

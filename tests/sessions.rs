@@ -279,7 +279,7 @@ fn a_secret_service_that_never_answers_costs_a_bounded_wait_then_the_file() {
         t.env("AWS_TOKEN_KEYRING", "secret-service")
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
     })
-    .stderr_has("the Secret Service (GNOME Keyring, KWallet) does not answer here (within 3 s)")
+    .stderr_has("the Secret Service (GNOME Keyring, KWallet) did not answer within 3 s")
     .stderr_has("kept secrets go to a 0600 file");
     let took = started.elapsed();
     assert!(took < std::time::Duration::from_secs(8), "{took:?}");
@@ -323,18 +323,7 @@ echo "logout: $?" >&2
 "#,
         config = config.display()
     );
-    let out = std::process::Command::new("dbus-run-session")
-        .args(["--", "bash", "-c", &script, "bash", &totp()])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.home.path())
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
-        .env("AWS_TOKEN_PASSWORD", PASSWORD)
-        .env("AWS_TOKEN_KEYRING", "secret-service")
-        .current_dir(w.home.path())
-        .output()
-        .expect("dbus-run-session runs (tests/setup.sh installs dbus-daemon and gnome-keyring)");
+    let out = in_dbus_session(&w, &script, &totp());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("first: 0"), "{stderr}");
     assert!(stderr.contains("second: 0"), "{stderr}");
@@ -351,4 +340,46 @@ echo "logout: $?" >&2
     assert!(stderr.contains("logout: 0"), "{stderr}");
     assert_eq!(w.sandbox.requests().authn, 1);
     assert!(!w.home.path().join(".cache/aws-token/secrets.json").exists());
+}
+
+/// Run `script` (bash, `$1` = `arg`) on a private D-Bus session bus with HOME the world's, the
+/// sandbox's STS, the password in the environment and the Secret Service chosen as the keyring.
+fn in_dbus_session(w: &World, script: &str, arg: &str) -> std::process::Output {
+    std::process::Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", script, "bash", arg])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.home.path())
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
+        .env("AWS_TOKEN_PASSWORD", PASSWORD)
+        .env("AWS_TOKEN_KEYRING", "secret-service")
+        .current_dir(w.home.path())
+        .output()
+        .expect("dbus-run-session runs (tests/setup.sh installs dbus-daemon and gnome-keyring)")
+}
+
+#[test]
+fn a_secret_service_without_a_usable_collection_means_the_file_at_once() {
+    // gnome-keyring started but never unlocked: no default collection, no prompt can be shown.
+    let w = World::new();
+    let script = format!(
+        r#"gnome-keyring-daemon --start --components=secrets > /dev/null 2>&1
+"{}" --config "{}" --username demo@example.com --otp "$1" --role Admin --verbose < /dev/null
+echo "login: $?" >&2
+"#,
+        env!("CARGO_BIN_EXE_aws-token"),
+        w.config_path().display()
+    );
+    let started = std::time::Instant::now();
+    let out = in_dbus_session(&w, &script, &totp());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("login: 0"), "{stderr}");
+    assert!(
+        stderr.contains("the Secret Service (GNOME Keyring, KWallet) is not usable here"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0600 file"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(w.home.path().join(".cache/aws-token/secrets.json").exists());
 }

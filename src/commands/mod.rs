@@ -158,7 +158,8 @@ pub fn kept(ctx: &Context<'_>) -> (Sessions, Option<Passwords>) {
     let os_keyring = keyring::OsKeyring::find(ctx.env.var("AWS_TOKEN_KEYRING"), |why| {
         ctx.reporter.verbose(why)
     });
-    let store = keyring::open(dir, os_keyring.as_ref(), |why| ctx.reporter.verbose(why));
+    let reporter = ctx.reporter.clone();
+    let store = keyring::open(dir, os_keyring.as_ref(), move |why| reporter.verbose(why));
     (
         Sessions::new(store, keyring::Index::new(dir)),
         Passwords::open(keyring::Index::new(dir), os_keyring.as_ref()),
