@@ -350,3 +350,18 @@ fn identity_engine_widget_errors() {
     assert!(!w.credentials_path().exists());
     assert_no_leftover_profiles(&w);
 }
+
+#[test]
+fn identity_engine_widget_phone_sms_or_call() {
+    let w = browser_world(oie(false));
+    login(&w, "sms@example.com")
+        .args(["--otp", "424242", "--role", "Admin", "--verbose"])
+        .expect(0)
+        .stderr_has("page state: send a code")
+        .stderr_has("Okta is sending a code");
+    let w = browser_world(oie(false));
+    login(&w, "sms@example.com")
+        .args(["--mfa", "call", "--otp", "424242", "--role", "Admin"])
+        .expect(0)
+        .stderr_has("Okta is sending a phone call");
+}

@@ -159,6 +159,18 @@ fn sms_and_email_codes_and_mfa_chooses_among_several() {
         .args(["--otp", "424242"])
         .expect(0)
         .stderr_has("Sending: SMS code to +1 XXX-XXX-0042");
+    // A lone phone: Okta asks how to reach it (authenticator-verification-data); --mfa call.
+    w.run().arg("logout").expect(0);
+    admin(w.login("sms@example.com"))
+        .args(["--mfa", "call", "--otp", "424242", "--force", "--verbose"])
+        .expect(0)
+        .stderr_has(r#"Okta IDX offers ["authenticator-verification-data"]"#)
+        .stderr_has("Sending: phone call to +1 XXX-XXX-0042");
+    w.run().arg("logout").expect(0);
+    admin(w.login("sms@example.com"))
+        .args(["--mfa", "push", "--force"])
+        .expect(2)
+        .stderr_has("--mfa push: Okta offers only SMS code to +1 XXX-XXX-0042, phone call to +1 XXX-XXX-0042");
     admin(w.login("email@example.com"))
         .args(["--otp", "135790", "--force"])
         .expect(0)

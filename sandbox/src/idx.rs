@@ -39,8 +39,17 @@ enum Step {
     Identify,
     Password,
     Select,
-    Challenge { factor: usize, method: Method },
-    Poll { factor: usize },
+    Challenge {
+        factor: usize,
+        method: Method,
+    },
+    Poll {
+        factor: usize,
+    },
+    /// A lone phone: SMS or a call (`authenticator-verification-data`).
+    VerificationData {
+        factor: usize,
+    },
     PasswordExpired,
 }
 
@@ -306,6 +315,25 @@ fn answer_for(
                 }
             }
         }
+        Step::VerificationData { factor } => {
+            let methods = json!([{"label": "SMS", "value": "sms"}, {"label": "Voice call", "value": "voice"}]);
+            remediations.push(remediation(
+                org,
+                "authenticator-verification-data",
+                "/idp/idx/challenge",
+                vec![
+                    json!({"name": "authenticator", "label": "Phone", "form": {"value": [
+                        {"name": "id", "required": true, "value": authenticator_id(factor), "mutable": false},
+                        {"name": "methodType", "type": "string", "required": false, "options": methods},
+                    ]}}),
+                    state_field(handle),
+                ],
+            ));
+            if let Some(f) = user.and_then(|u| u.factors.get(factor)) {
+                v["currentAuthenticatorEnrollment"] =
+                    json!({"type": "object", "value": enrollment(factor, f)});
+            }
+        }
         Step::Poll { factor } => {
             let mut poll = remediation(
                 org,
@@ -486,6 +514,11 @@ impl Request {
         }
         match user.factors.as_slice() {
             [] => self.success(s),
+            // A lone phone: Okta asks how to reach it.
+            [Factor::Sms { .. }] => {
+                self.txn.step = Step::VerificationData { factor: 0 };
+                self.reply(s, StatusCode::OK, vec![], None)
+            }
             // A single code authenticator is challenged at once, as Okta does.
             [Factor::Totp { .. }] => {
                 self.txn.step = Step::Challenge {
@@ -696,7 +729,7 @@ pub(crate) async fn challenge(
         Err(r) => return r,
     };
     let user = r.txn.login.as_deref().and_then(|l| s.user(l)).cloned();
-    let offered = matches!(r.txn.step, Step::Select)
+    let offered = matches!(r.txn.step, Step::Select | Step::VerificationData { .. })
         || matches!(r.txn.step, Step::Challenge { .. } | Step::Poll { .. })
             && user.as_ref().is_some_and(|u| u.factors.len() > 1);
     let Some(user) = user.filter(|_| offered) else {

@@ -57,6 +57,7 @@
     const challenge = remediation(a, 'challenge-authenticator');
     const select = remediation(a, 'select-authenticator-authenticate');
     const poll = remediation(a, 'challenge-poll');
+    const reach = remediation(a, 'authenticator-verification-data');
     if (identify) {
       const withPassword = identify.value.some(function (f) { return f.name === 'credentials'; });
       form('Sign In', field('identifier', 'Username', 'text', 'username') +
@@ -93,6 +94,17 @@
         (n ? '<div class="number-challenge-view"><p>Tap <span class="phone--number" data-se="number-challenge">' + esc(n) + '</span> in Okta Verify</p></div>' : ''),
         function () {});
       setTimeout(function () { send(poll.href, {}); }, poll.refresh || 4000);
+    } else if (reach) {
+      // A lone phone: SMS by the button, a call by the link (as Okta's widget draws it).
+      const fields = reach.value.find(function (f) { return f.name === 'authenticator'; }).form.value;
+      const id = fields.find(function (f) { return f.name === 'id'; }).value;
+      form('Verify with your phone', '<a href="#" class="link phone-authenticator-challenge__link" data-se="voice-call">Receive a voice call instead</a>' +
+        submit('Receive a code via SMS'),
+        function () { send(reach.href, { authenticator: { id: id, methodType: 'sms' } }); });
+      root.querySelector('[data-se=voice-call]').addEventListener('click', function (e) {
+        e.preventDefault();
+        send(reach.href, { authenticator: { id: id, methodType: 'voice' } });
+      });
     } else if (select) {
       const options = (select.value.find(function (f) { return f.name === 'authenticator'; }) || {}).options || [];
       const enrollments = (a.authenticatorEnrollments || {}).value || [];

@@ -146,6 +146,8 @@ enum State {
     Authenticators {
         options: Vec<AuthenticatorButton>,
     },
+    /// Okta asks how to send a code (a phone: SMS, or a call by the link beside it).
+    Send,
     Code,
     Username {
         with_password: bool,
@@ -170,6 +172,7 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
   const USER = ['#okta-signin-username', 'input[name=identifier]', 'input[name=username]'];
   const PASS = ['#okta-signin-password', 'input[name="credentials.passcode"]', 'input[type=password]'];
   const PUSH = ['[data-se=push-send]', 'input[value="Send Push"]', '.send-push', 'a[data-se=okta_verify-push] .button'];
+  const SEND = ['input[value="Receive a code via SMS"]', 'input[value="Send me an email"]'];
   const check = () => {
     if (location.protocol === 'chrome-error:') {
       const t = ((document.body && document.body.innerText) || '').match(/(?:NET::|net::)?ERR_[A-Z_]+/);
@@ -192,6 +195,7 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
     if (empty(USER)) return {state: 'username', with_password: !!empty(PASS)};
     if (empty(PASS)) return {state: 'password'};
     if (!pushSent && find(PUSH)) return {state: 'push'};
+    if (find(SEND)) return {state: 'send'};
     return null;
   };
   const now = check();
@@ -232,6 +236,13 @@ const GONE_JS: &str = r#"(sel, timeoutMs) => new Promise((resolve) => {
   const check = () => (!document.querySelector(sel) || Date.now() - start > timeoutMs) ? resolve(true) : setTimeout(check, 25);
   check();
 })"#;
+
+/// The buttons that have Okta send a code, and the link that asks for a call instead.
+const SEND: &[&str] = &[
+    "input[value=\"Receive a code via SMS\"]",
+    "input[value=\"Send me an email\"]",
+];
+const CALL: &str = "[data-se=voice-call]";
 
 const USER: &[&str] = &[
     "#okta-signin-username",
@@ -558,6 +569,7 @@ impl BrowserIdp {
         let mut typed_password = false;
         let mut typed_code = false;
         let mut chosen = 0;
+        let mut sent = 0;
         loop {
             let timeout = if push_sent {
                 login.mfa_timeout
@@ -669,6 +681,22 @@ impl BrowserIdp {
                     self.fill(page, CODE, code.expose().trim()).await?;
                     typed_code = true;
                     self.submit(page, CODE).await?;
+                }
+                State::Send => {
+                    sent += 1;
+                    if sent > 2 {
+                        return Err(self.rejected(login, "request to send a code"));
+                    }
+                    let (what, selectors) = if login.mfa == Some(MfaKind::Call) {
+                        ("a phone call", vec![CALL])
+                    } else {
+                        ("a code", SEND.to_vec())
+                    };
+                    self.reporter.info(&format!("Okta is sending {what}"));
+                    self.submit(page, &selectors).await?;
+                    for s in &selectors {
+                        self.wait_gone(page, s).await;
+                    }
                 }
                 State::Push => {
                     self.reporter
@@ -838,6 +866,7 @@ fn state_name(s: &State) -> &'static str {
         State::Denied { .. } => "denied",
         State::Number { .. } => "number challenge",
         State::Authenticators { .. } => "authenticator list",
+        State::Send => "send a code",
         State::Code => "code",
         State::Username { .. } => "username",
         State::Password => "password",

@@ -218,6 +218,21 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         )
         .await;
     }
+    if let Some(r) = answer.remediation("authenticator-verification-data") {
+        let choice = verification_method(ctx, answer, r)?;
+        ctx.reporter
+            .info(&format!("Sending: {}", choice.describe()));
+        let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
+        walk.chosen = Some(choice);
+        return post(
+            ctx,
+            &parse_href(ctx, r.href())?,
+            r.accepts(),
+            &body,
+            Resend::Safe,
+        )
+        .await;
+    }
     let names = answer.names();
     let okta_words = answer
         .messages()
@@ -363,6 +378,77 @@ async fn post(
         url: shown,
         message: format!("not an Okta IDX answer (HTTP {status}); is the org an Identity Engine org? Set \"oktaPipeline\" in config.json if it is not"),
     })
+}
+
+/// `authenticator-verification-data`: how to reach the one authenticator Okta chose (a phone: SMS
+/// or a call): `--mfa sms|call`, else Okta's first method.
+fn verification_method(
+    ctx: &Ctx<'_>,
+    answer: &Answer,
+    r: super::idx_answer::Remediation<'_>,
+) -> Result<Choice> {
+    let fields = r
+        .field("authenticator")
+        .and_then(|a| a.pointer("/form/value"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let named = |n: &str| {
+        fields
+            .iter()
+            .find(|f| f.get("name").and_then(Value::as_str) == Some(n))
+    };
+    let id = named("id")
+        .and_then(|f| f.get("value"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let methods: Vec<String> = named("methodType")
+        .map(
+            |m| match (m.get("value").and_then(Value::as_str), m.get("options")) {
+                (Some(v), _) => vec![v.to_owned()],
+                (None, Some(Value::Array(o))) => o
+                    .iter()
+                    .filter_map(|x| x.get("value").and_then(Value::as_str).map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        )
+        .unwrap_or_default();
+    let choice = |method: &str| Choice {
+        id: id.clone(),
+        method: method.to_owned(),
+        key: answer.current_key().unwrap_or("").to_owned(),
+        label: answer.current_name().unwrap_or("Phone").to_owned(),
+        to: answer.current_profile_target(),
+    };
+    let offered: Vec<Choice> = methods.iter().map(|m| choice(m)).collect();
+    match ctx.login.mfa {
+        Some(kind) => offered
+            .iter()
+            .find(|c| c.kind() == Some(kind))
+            .cloned()
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--mfa {}: Okta offers only {} for this authenticator",
+                    format!("{kind:?}").to_lowercase(),
+                    offered
+                        .iter()
+                        .map(Choice::describe)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }),
+        None => offered
+            .into_iter()
+            .find(|c| c.kind().is_some())
+            .ok_or_else(|| {
+                browser_only(
+                    ctx,
+                    "Okta offers no way to reach the authenticator that a terminal can use",
+                )
+            }),
+    }
 }
 
 /// Without `--mfa`, one authenticator with several methods (a phone: SMS or call; Okta Verify:

@@ -152,6 +152,18 @@ impl Answer {
         .find_map(|p| self.body.pointer(p).and_then(Value::as_str))
     }
 
+    /// Where the current authenticator sends its code (phone number, email address), if shown.
+    pub(super) fn current_profile_target(&self) -> String {
+        [
+            "/currentAuthenticatorEnrollment/value/profile/phoneNumber",
+            "/currentAuthenticatorEnrollment/value/profile/email",
+        ]
+        .iter()
+        .find_map(|p| self.body.pointer(p).and_then(Value::as_str))
+        .unwrap_or("")
+        .to_owned()
+    }
+
     /// Okta Verify's number challenge while a push is polled.
     pub(super) fn correct_answer(&self) -> Option<String> {
         [
