@@ -84,6 +84,9 @@ fn without_the_well_known_document_the_embed_link_decides() {
         totp_login(&w).stderr_has(&format!("answered HTTP {status} without a pipeline"));
         // Only a hint: not asked again after a 5xx.
         assert_eq!(w.sandbox.requests().well_known, 1);
+        let remembered =
+            std::fs::read_to_string(w.home.path().join(".cache/aws-token/pipelines.json")).unwrap();
+        assert!(remembered.contains("\"idx\""), "{remembered}");
     }
     // And a Classic org behind the same proxy logs in through the Authn API.
     let mut d = data::demo();
@@ -92,9 +95,14 @@ fn without_the_well_known_document_the_embed_link_decides() {
     admin(w.login("demo@example.com"))
         .args(["--otp", &totp(), "--verbose"])
         .expect(0)
-        .stderr_has("runs Okta Classic (Authn API)");
+        .stderr_has("the sign-in page carries no stateToken: signing in as at Okta Classic");
     assert_eq!(w.sandbox.requests().authn, 1);
     assert_eq!(w.sandbox.requests().idx, 0);
+    // That guess is not remembered (a wrong one would refuse every later login); an Identity
+    // Engine sign-in page, a sure sign, is.
+    let remembered = std::fs::read_to_string(w.home.path().join(".cache/aws-token/pipelines.json"))
+        .unwrap_or_default();
+    assert!(!remembered.contains("v1"), "{remembered}");
 }
 
 #[test]

@@ -136,8 +136,12 @@ impl Okta {
                 return Ok(saml);
             }
             Ok(Page::StateToken(token)) => token,
+            // Not remembered: a sign-in page without a stateToken only suggests Classic, and a
+            // wrong guess kept would refuse every later login at an Identity Engine org.
             Ok(Page::SignIn) if known.is_none() => {
-                self.remember(ctx, Pipeline::Classic);
+                self.reporter.verbose(
+                    "the sign-in page carries no stateToken: signing in as at Okta Classic",
+                );
                 if let Some(k) = kept {
                     self.session_ended(ctx, k);
                 }
