@@ -22,6 +22,10 @@ pub enum Error {
     #[error("login to {url} failed: {message}")]
     Authentication { url: String, message: String },
 
+    /// The IdP refused the username or password (a remembered password is forgotten on this).
+    #[error("login to {url} failed: {message}")]
+    WrongPassword { url: String, message: String },
+
     /// The login worked but gives no way into the wanted AWS role.
     #[error("{message}")]
     NotAuthorized { message: String },
@@ -67,7 +71,7 @@ impl Error {
         match self {
             Error::Internal(_) => 1,
             Error::Usage(_) | Error::Config { .. } | Error::NoTerminal { .. } => 2,
-            Error::Authentication { .. } => 3,
+            Error::Authentication { .. } | Error::WrongPassword { .. } => 3,
             Error::NotAuthorized { .. } | Error::RoleNotFound { .. } => 4,
             Error::Sts { .. } => 5,
             Error::Network { .. } | Error::Protocol { .. } => 6,

@@ -119,9 +119,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
     }
     if let (Some(passwords), Some(u)) = (deps.passwords, username) {
         match &saml {
-            Err(Error::Authentication { message, .. })
-                if remembered.is_some() && message.contains("wrong username or password") =>
-            {
+            Err(Error::WrongPassword { .. }) if remembered.is_some() => {
                 passwords.forget(&org, u);
                 deps.reporter.warn(&format!(
                     "the password remembered for {u} was refused, so it is forgotten; run again with --remember to keep the new one"

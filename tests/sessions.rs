@@ -170,10 +170,27 @@ fn all_writes_a_profile_per_role_with_one_login_and_reports_a_refused_one() {
 
 #[test]
 fn remember_keeps_the_password_in_the_os_keyring_and_forgets_it_when_refused() {
+    remember_then_refused(World::new(), |w| w.sandbox.requests().authn);
+}
+
+/// The same at an Identity Engine org and with the form provider: their refusals of the password
+/// are recognised too (Okta's incorrectPassword; the login form shown again).
+#[test]
+fn a_remembered_password_is_forgotten_when_refused_by_every_provider() {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    remember_then_refused(World::with_data(d), |w| w.sandbox.requests().idx);
     let w = World::new();
+    w.use_form_idp();
+    remember_then_refused(w, |w| w.sandbox.requests().form_login);
+}
+
+/// `--remember`, a login with the remembered password (the session ended), then the password
+/// changed at the IdP: refused, forgotten, said so. `logins` counts the IdP's sign-in requests.
+fn remember_then_refused(w: World, logins: impl Fn(&World) -> u32) {
     let login = |role: &str| {
         w.run()
-            .args(["--username", "nomfa@example.com", "--role", role])
+            .args(["--username", "nomfa@example.com", "--role", role, "--force"])
     };
     let r = login("Admin")
         .arg("--remember")
@@ -194,9 +211,10 @@ fn remember_keeps_the_password_in_the_os_keyring_and_forgets_it_when_refused() {
         .unwrap_or_default();
     assert!(!secrets.contains(PASSWORD), "the password reached a file");
     // With the kept session ended, the remembered password signs in: no prompt, no flag.
+    let before = logins(&w);
     w.sandbox.end_sessions();
     login("ReadOnly").expect(0);
-    assert_eq!(w.sandbox.requests().authn, 2);
+    assert!(logins(&w) > before, "it did not sign in again");
     // The password changes at the IdP: the remembered one is refused, forgotten, and said so.
     w.sandbox.end_sessions();
     w.sandbox.change_password("nomfa@example.com", "new horse");

@@ -133,7 +133,7 @@ pub(crate) async fn login_submit(
     }
     let user = s
         .user(get("username"))
-        .filter(|u| u.password == get("password") && u.status == "ACTIVE");
+        .filter(|u| s.password_of(u) == get("password") && u.status == "ACTIVE");
     let Some(user) = user else {
         return login_form(&app, Some("Invalid username or password."));
     };

@@ -574,14 +574,6 @@ impl Request {
     }
 }
 
-fn password_of(s: &Shared, user: &User) -> String {
-    s.state()
-        .changed_passwords
-        .get(&user.login)
-        .cloned()
-        .unwrap_or_else(|| user.password.clone())
-}
-
 fn incorrect_password() -> Value {
     message("Password is incorrect", "incorrectPassword")
 }
@@ -631,7 +623,7 @@ pub(crate) async fn identify(
             .body
             .pointer("/credentials/passcode")
             .and_then(Value::as_str);
-        let Some(user) = user.filter(|u| password == Some(password_of(&s, u).as_str())) else {
+        let Some(user) = user.filter(|u| password == Some(s.password_of(u).as_str())) else {
             let m = message("Authentication failed", "errors.E0000004");
             return r.reply(&s, StatusCode::UNAUTHORIZED, vec![m], None);
         };
@@ -660,7 +652,7 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
                 .body
                 .pointer("/credentials/passcode")
                 .and_then(Value::as_str);
-            let Some(user) = user.filter(|u| given == Some(password_of(&s, u).as_str())) else {
+            let Some(user) = user.filter(|u| given == Some(s.password_of(u).as_str())) else {
                 return r.reply(
                     &s,
                     StatusCode::BAD_REQUEST,

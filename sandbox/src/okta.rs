@@ -139,6 +139,15 @@ fn user_json(u: &User) -> Value {
 }
 
 impl crate::Shared {
+    /// `user`'s password now (changed since start, or the users file's).
+    pub(crate) fn password_of(&self, user: &User) -> String {
+        self.state()
+            .changed_passwords
+            .get(&user.login)
+            .cloned()
+            .unwrap_or_else(|| user.password.clone())
+    }
+
     pub(crate) fn user(&self, login: &str) -> Option<&User> {
         self.data
             .users
@@ -270,11 +279,7 @@ pub(crate) async fn authn(State(s): State<AppState>, headers: HeaderMap, body: B
     }
     let username = body.get("username").and_then(Value::as_str).unwrap_or("");
     let password = body.get("password").and_then(Value::as_str).unwrap_or("");
-    let changed = s.state().changed_passwords.get(username).cloned();
-    let Some(user) = s
-        .user(username)
-        .filter(|u| changed.as_deref().unwrap_or(u.password.as_str()) == password)
-    else {
+    let Some(user) = s.user(username).filter(|u| s.password_of(u) == password) else {
         return error(
             StatusCode::UNAUTHORIZED,
             "E0000004",

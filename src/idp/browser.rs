@@ -587,10 +587,16 @@ impl BrowserIdp {
                     return Err(navigation_failed(&failed, &text.replace("NET::", "net::")));
                 }
                 State::Error { text } => {
-                    return Err(Error::Authentication {
-                        url: display_url(&login.url),
-                        message: format!("the sign-in page says: {text}"),
-                    });
+                    let url = display_url(&login.url);
+                    let message = format!("the sign-in page says: {text}");
+                    // Right after the password, before any code: the password was refused.
+                    return Err(
+                        if typed_password && !typed_code && !push_sent && chosen == 0 {
+                            Error::WrongPassword { url, message }
+                        } else {
+                            Error::Authentication { url, message }
+                        },
+                    );
                 }
                 State::Denied { text } => {
                     return Err(Error::NotAuthorized {
@@ -661,7 +667,12 @@ impl BrowserIdp {
                 }
                 State::Password => {
                     if typed_password {
-                        return Err(self.rejected(login, "password"));
+                        return Err(Error::WrongPassword {
+                            url: display_url(&login.url),
+                            message:
+                                "the sign-in page asked for the password again: it was not accepted"
+                                    .into(),
+                        });
                     }
                     let password = password(login, prompter)?;
                     self.fill(page, PASS, password.expose()).await?;

@@ -142,12 +142,14 @@ impl FormIdp {
     ) -> Result<Form> {
         let names = &self.names;
         let shown = display_url(&page.url);
+        // The IdP's own words when the page has them.
+        let why = |what: &str| match html_form::error_text(&page.html) {
+            Some(t) => format!("the IdP says: {t}"),
+            None => format!("the IdP showed its {what} form again: it was not accepted"),
+        };
         let rejected = |what: &str| Error::Authentication {
             url: shown.clone(),
-            message: match html_form::error_text(&page.html) {
-                Some(t) => format!("the IdP says: {t}"),
-                None => format!("the IdP showed its {what} form again: it was not accepted"),
-            },
+            message: why(what),
         };
         if let Some(form) = forms
             .iter()
@@ -155,7 +157,13 @@ impl FormIdp {
         {
             let mut form = form.clone();
             let pw = form.password_field(names);
-            if (pw.is_some() && typed.sent_password) || (pw.is_none() && typed.sent_username_only) {
+            if pw.is_some() && typed.sent_password {
+                return Err(Error::WrongPassword {
+                    url: shown.clone(),
+                    message: why("login"),
+                });
+            }
+            if pw.is_none() && typed.sent_username_only {
                 return Err(rejected("login"));
             }
             if let Some(u) = form.username_field(names) {

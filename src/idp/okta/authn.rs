@@ -102,9 +102,10 @@ fn okta_error(ctx: &Ctx<'_>, url: &str, status: u16, e: OktaError) -> Error {
         message,
     };
     match code.as_str() {
-        "E0000004" => auth(
-            "wrong username or password (E0000004); check both, or ask your Okta admin whether the account is locked".into(),
-        ),
+        "E0000004" => Error::WrongPassword {
+            url: ctx.org.to_string(),
+            message: "wrong username or password (E0000004); check both, or ask your Okta admin whether the account is locked".into(),
+        },
         "E0000068" => auth("the MFA code was rejected (E0000068); check the code and try again".into()),
         "E0000082" => auth("that MFA code was already used (E0000082); wait for the next code".into()),
         "E0000069" => auth("the account is locked after too many MFA failures (E0000069); ask your Okta admin".into()),

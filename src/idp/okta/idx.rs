@@ -128,7 +128,10 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         let url = parse_href(ctx, r.href())?;
         if answer.current_key() == Some("okta_password") {
             if walk.password_sent {
-                return Err(rejected(ctx, "password"));
+                return Err(Error::WrongPassword {
+                    url: ctx.org.to_string(),
+                    message: "Okta asked for the password again: it was not accepted".into(),
+                });
             }
             let password = password(ctx)?;
             walk.password_sent = true;

@@ -393,9 +393,12 @@ pub(super) fn refusal(org: &str, answer: &Answer) -> Option<Refusal> {
     let lower = m.text.to_lowercase();
     Some(match key {
         "incorrectPassword" | "errors.E0000004" | "authfactor.challenge.password.invalid" => {
-            auth(format!(
-                "wrong username or password ({okta}); check both, or ask your Okta admin whether the account is locked"
-            ))
+            Refusal::Fatal(Error::WrongPassword {
+                url: org.to_owned(),
+                message: format!(
+                    "wrong username or password ({okta}); check both, or ask your Okta admin whether the account is locked"
+                ),
+            })
         }
         k if k.contains("invalid_passcode")
             || k.contains("PASSCODE_INVALID")
