@@ -42,9 +42,8 @@ pub(super) async fn sign_in(
     ctx: &Ctx<'_>,
     state_token: &Secret<String>,
 ) -> Result<(url::Url, Option<String>)> {
-    let _spinner = ctx.reporter.spinner("Signing in to Okta (Identity Engine)");
     let introspect = ctx.api("/idp/idx/introspect");
-    let mut answer = post(
+    let mut answer = send(
         ctx,
         &introspect,
         ION,
@@ -121,7 +120,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         } else {
             Resend::Safe
         };
-        return post(ctx, &parse_href(ctx, r.href())?, r.accepts(), &body, resend).await;
+        return send(ctx, &parse_href(ctx, r.href())?, r.accepts(), &body, resend).await;
     }
     if let Some(r) = answer.remediation("challenge-authenticator") {
         let fields = r.credential_fields();
@@ -137,7 +136,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             walk.password_sent = true;
             let body =
                 json!({"credentials": {"passcode": password.expose()}, "stateHandle": handle});
-            return post(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+            return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
         }
         let Some(field) = ["totp", "passcode"]
             .into_iter()
@@ -165,7 +164,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         walk.codes_sent += 1;
         walk.code_prompted = prompted;
         let body = json!({"credentials": {field: code.expose()}, "stateHandle": handle});
-        return post(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+        return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
     }
     if let Some(r) = answer.remediation("challenge-poll") {
         return poll(
@@ -212,7 +211,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         }
         let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
         walk.chosen = Some(choice);
-        return post(
+        return send(
             ctx,
             &parse_href(ctx, r.href())?,
             r.accepts(),
@@ -227,7 +226,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             .info(&format!("Sending: {}", choice.describe()));
         let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
         walk.chosen = Some(choice);
-        return post(
+        return send(
             ctx,
             &parse_href(ctx, r.href())?,
             r.accepts(),
@@ -352,6 +351,18 @@ async fn poll(
             _ => return Ok(next),
         }
     }
+}
+
+/// `post` under a spinner: the prompts of a step come before it, never while it spins.
+async fn send(
+    ctx: &Ctx<'_>,
+    url: &url::Url,
+    content_type: &str,
+    body: &Value,
+    resend: Resend,
+) -> Result<Answer> {
+    let _spinner = ctx.reporter.spinner("Signing in to Okta (Identity Engine)");
+    post(ctx, url, content_type, body, resend).await
 }
 
 /// POST `body` to an IDX endpoint and read the answer (an error status with an IDX body is an
