@@ -403,3 +403,31 @@ fn a_factor_the_terminal_cannot_answer_is_named_with_the_way_through() {
         .stderr_has("Security Key or Biometric (WebAuthn)")
         .stderr_has(r#""browser", a window you sign in yourself"#);
 }
+
+#[test]
+fn an_app_that_steps_up_gets_its_mfa_after_the_sign_in() {
+    // The org's policy asks for the password only; the AWS app asks for MFA at its embed link,
+    // with a sign-in page for an MFA-only transaction.
+    let mut d = oie(false);
+    d.password_only_sessions = true;
+    d.apps[0].step_up = true;
+    let w = World::with_data(d);
+    admin(w.login("demo@example.com"))
+        .args(["--otp", &totp(), "--verbose"])
+        .expect(0)
+        .stderr_has("The AWS app asks for extra verification (step-up MFA)");
+    assert_eq!(w.sandbox.requests().authn, 0);
+    // The stepped-up session is kept: the next run needs neither password nor code.
+    w.run()
+        .args([
+            "--username",
+            "demo@example.com",
+            "--role",
+            "ReadOnly",
+            "--profile",
+            "ro",
+            "--verbose",
+        ])
+        .expect(0)
+        .stderr_has("signed in with the kept Okta session: no password, no MFA");
+}

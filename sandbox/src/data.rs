@@ -23,6 +23,10 @@ pub struct Data {
     /// `onePageSignIn` then means the policy asks for the password on the first form.
     #[serde(default)]
     pub identity_engine: bool,
+    /// Identity Engine: the org's sign-on policy asks for the password only; an app with `stepUp`
+    /// asks for MFA at its embed link (a sign-in page for an MFA-only transaction).
+    #[serde(default)]
+    pub password_only_sessions: bool,
     /// Outside IdPs the STS trusts, as IAM SAML providers: assertions presented with this
     /// PrincipalArn must carry an XML signature by this certificate.
     #[serde(default)]
@@ -325,6 +329,7 @@ pub fn demo() -> Data {
         faults: Faults::default(),
         one_page_sign_in: false,
         identity_engine: false,
+        password_only_sessions: false,
         saml_providers: Vec::new(),
     }
 }

@@ -64,6 +64,8 @@ pub(crate) struct Txn {
     step: Step,
     expires: DateTime<Utc>,
     polls: u32,
+    /// MFA is part of this transaction (else the org's policy may skip it).
+    mfa: bool,
 }
 
 /// A finished transaction, waiting for its success-redirect.
@@ -72,22 +74,53 @@ pub(crate) struct Done {
     login: String,
     from_uri: String,
     expires: DateTime<Utc>,
+    /// The session it opens has seen MFA.
+    stepped_up: bool,
 }
 
 /// The sign-in page of an Identity Engine org: a new transaction's stateToken in script, its `-`
 /// written `\x2D` as Okta's page does, and the widget that walks the IDX API.
 pub(crate) fn sign_in_page(s: &Shared, from_uri: &str) -> Response {
+    page_for(s, from_uri, None, Step::Identify)
+}
+
+/// The page an app with step-up shows a signed-in user whose session has not seen MFA: a
+/// transaction that starts at the user's MFA.
+pub(crate) fn step_up_page(s: &Shared, from_uri: &str, user: &User) -> Response {
+    match first_mfa_step(user) {
+        Some(step) => page_for(s, from_uri, Some(user.login.clone()), step),
+        None => (StatusCode::FORBIDDEN, Html("<title>Sandbox Okta - Access denied</title><p>This app needs MFA and no authenticator is enrolled.</p>")).into_response(),
+    }
+}
+
+/// Where MFA starts for `user`: a lone phone is asked how, a lone code app is challenged at
+/// once, several are listed (as Okta does); `None` without any.
+fn first_mfa_step(user: &User) -> Option<Step> {
+    match user.factors.as_slice() {
+        [] => None,
+        [Factor::Sms { .. }] => Some(Step::VerificationData { factor: 0 }),
+        [Factor::Totp { .. }] => Some(Step::Challenge {
+            factor: 0,
+            method: Method::Otp,
+        }),
+        _ => Some(Step::Select),
+    }
+}
+
+fn page_for(s: &Shared, from_uri: &str, login: Option<String>, step: Step) -> Response {
     let token = s.hand_out(format!("02.id.{}-{}", random_token(20), random_token(20)));
     let handle = s.hand_out(new_handle());
+    let mfa = login.is_some();
     s.state().idx_txns.insert(
         handle,
         Txn {
             state_token: token.clone(),
             from_uri: from_uri.to_owned(),
-            login: None,
-            step: Step::Identify,
+            login,
+            step,
             expires: Utc::now() + Duration::seconds(LIFETIME),
             polls: 0,
+            mfa,
         },
     );
     let escaped = token.replace('-', "\\x2D");
@@ -492,6 +525,7 @@ impl Request {
                 login,
                 from_uri: self.txn.from_uri.clone(),
                 expires: Utc::now() + Duration::seconds(LIFETIME),
+                stepped_up: self.txn.mfa,
             },
         );
         let handle = s.hand_out(new_handle());
@@ -512,23 +546,13 @@ impl Request {
             let m = json!({"message": "Your password has expired", "i18n": {"key": "password.expired.title.generic"}, "class": "INFO"});
             return self.reply(s, StatusCode::OK, vec![m], None);
         }
-        match user.factors.as_slice() {
-            [] => self.success(s),
-            // A lone phone: Okta asks how to reach it.
-            [Factor::Sms { .. }] => {
-                self.txn.step = Step::VerificationData { factor: 0 };
-                self.reply(s, StatusCode::OK, vec![], None)
-            }
-            // A single code authenticator is challenged at once, as Okta does.
-            [Factor::Totp { .. }] => {
-                self.txn.step = Step::Challenge {
-                    factor: 0,
-                    method: Method::Otp,
-                };
-                self.reply(s, StatusCode::OK, vec![], None)
-            }
-            _ => {
-                self.txn.step = Step::Select;
+        match first_mfa_step(user) {
+            // The org's policy asks for the password only: an app may step up later.
+            _ if s.data.password_only_sessions => self.success(s),
+            None => self.success(s),
+            Some(step) => {
+                self.txn.step = step;
+                self.txn.mfa = true;
                 self.reply(s, StatusCode::OK, vec![], None)
             }
         }
@@ -854,7 +878,7 @@ pub(crate) async fn token_redirect(
     };
     let sid = s.new_session(Session {
         login: done.login,
-        stepped_up: true,
+        stepped_up: done.stepped_up,
     });
     let idx = s.hand_out(random_token(40));
     let mut r = (StatusCode::FOUND, [(header::LOCATION, done.from_uri)]).into_response();

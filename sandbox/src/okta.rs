@@ -628,6 +628,8 @@ pub(crate) async fn embed_link(
             Html("<html><head><title>App Access Locked</title></head><body><h1>App Access Locked</h1><p>Your access to this app is denied by a sign-on policy.</p></body></html>"),
         )
             .into_response()
+    } else if app.step_up && !session.stepped_up && !roles.is_empty() && s.data.identity_engine {
+        crate::idx::step_up_page(&s, &format!("/home/amazon_aws/{}/{n}", app.id), user)
     } else if app.step_up && !session.stepped_up && !roles.is_empty() {
         // Okta's step-up page: the widget resumes this transaction (dashes escaped as in Okta's JS).
         let token = s.begin(user, true).replace('-', "\\x2D");
