@@ -431,3 +431,34 @@ fn an_app_that_steps_up_gets_its_mfa_after_the_sign_in() {
         .expect(0)
         .stderr_has("signed in with the kept Okta session: no password, no MFA");
 }
+
+#[test]
+fn a_kept_session_is_stepped_up_without_the_password() {
+    // Signed in to another app (password only); the AWS app then asks for MFA alone: the kept
+    // session is not "ended", no password is asked, only the code.
+    let mut d = oie(false);
+    d.password_only_sessions = true;
+    d.apps[0].step_up = true;
+    d.users[0].apps.insert(
+        OTHER_APP.to_owned(),
+        vec!["arn:aws:iam::111111111111:role/Admin".to_owned()],
+    );
+    let w = World::with_data(d);
+    admin(w.login("demo@example.com"))
+        .args(["--account", "other-app"])
+        .expect(0);
+    let r = w
+        .run()
+        .args([
+            "--username",
+            "demo@example.com",
+            "--role",
+            "Admin",
+            "--otp",
+            &totp(),
+            "--verbose",
+        ])
+        .expect(0);
+    r.stderr_has("The AWS app asks for extra verification (step-up MFA)");
+    assert!(!r.stderr().contains("has ended"), "{}", r.stderr());
+}

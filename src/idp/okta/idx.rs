@@ -36,21 +36,23 @@ struct Walk {
     code_prompted: bool,
 }
 
-/// From the sign-in page's stateToken to the success-redirect URL (on the org), with the
-/// username the walk identified with.
-pub(super) async fn sign_in(
-    ctx: &Ctx<'_>,
-    state_token: &Secret<String>,
-) -> Result<(url::Url, Option<String>)> {
+/// The transaction of a sign-in page's stateToken: Okta's first answer.
+pub(super) async fn introspect(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<Answer> {
     let introspect = ctx.api("/idp/idx/introspect");
-    let mut answer = send(
+    send(
         ctx,
         &introspect,
         ION,
         &json!({"stateToken": state_token.expose()}),
         Resend::Safe,
     )
-    .await?;
+    .await
+}
+
+/// From the introspected transaction to the success-redirect URL (on the org), with the username
+/// the walk identified with.
+pub(super) async fn sign_in(ctx: &Ctx<'_>, first: Answer) -> Result<(url::Url, Option<String>)> {
+    let mut answer = first;
     let mut walk = Walk {
         username: ctx.login.username.clone(),
         ..Walk::default()

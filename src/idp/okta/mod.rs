@@ -163,13 +163,20 @@ impl Okta {
         if known.is_none() {
             self.remember(ctx, Pipeline::IdentityEngine);
         }
-        if let Some(k) = kept {
-            self.session_ended(ctx, k);
+        let mut first = idx::introspect(ctx, &state_token).await?;
+        // With a session, a transaction that starts past `identify` is the app stepping up (the
+        // session stays: it is what the step-up builds on); one that asks who you are means the
+        // session has ended.
+        match kept {
+            Some(k) if first.remediation("identify").is_some() => self.session_ended(ctx, k),
+            Some(_) => self
+                .reporter
+                .info("The AWS app asks for extra verification (step-up MFA)"),
+            None => {}
         }
-        let mut token = state_token;
         // Once more after a step-up: an app policy may ask for more than the org's.
         for _ in 0..2 {
-            let (done, typed) = idx::sign_in(ctx, &token).await?;
+            let (done, typed) = idx::sign_in(ctx, first).await?;
             if let (None, Some(u)) = (&ctx.login.username, typed) {
                 self.prompted_username.typed(&u);
             }
@@ -178,7 +185,7 @@ impl Okta {
                 Page::StateToken(next) => {
                     self.reporter
                         .info("The AWS app asks for extra verification (step-up MFA)");
-                    token = next;
+                    first = idx::introspect(ctx, &next).await?;
                 }
                 Page::SignIn => break,
             }
