@@ -202,40 +202,11 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
                 }
             }
         };
-        ctx.reporter
-            .verbose(&format!("MFA with {}", choice.describe()));
-        if matches!(
-            choice.kind(),
-            Some(MfaKind::Sms | MfaKind::Email | MfaKind::Call)
-        ) {
-            ctx.reporter
-                .info(&format!("Sending: {}", choice.describe()));
-        }
-        let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
-        walk.chosen = Some(choice);
-        return send(
-            ctx,
-            &parse_href(ctx, r.href())?,
-            r.accepts(),
-            &body,
-            Resend::Safe,
-        )
-        .await;
+        return choose_method(ctx, walk, r, handle, choice).await;
     }
     if let Some(r) = answer.remediation("authenticator-verification-data") {
-        let choice = verification_method(ctx, answer, r)?;
-        ctx.reporter
-            .info(&format!("Sending: {}", choice.describe()));
-        let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
-        walk.chosen = Some(choice);
-        return send(
-            ctx,
-            &parse_href(ctx, r.href())?,
-            r.accepts(),
-            &body,
-            Resend::Safe,
-        )
-        .await;
+        let choice = verification_method(ctx, answer)?;
+        return choose_method(ctx, walk, r, handle, choice).await;
     }
     let names = answer.names();
     let okta_words = answer
@@ -396,49 +367,40 @@ async fn post(
     })
 }
 
+/// Post the chosen authenticator and method to `r` (select-authenticator-authenticate or
+/// authenticator-verification-data), saying when Okta is about to send a code.
+async fn choose_method(
+    ctx: &Ctx<'_>,
+    walk: &mut Walk,
+    r: super::idx_answer::Remediation<'_>,
+    handle: &str,
+    choice: Choice,
+) -> Result<Answer> {
+    ctx.reporter
+        .verbose(&format!("MFA with {}", choice.describe()));
+    if matches!(
+        choice.kind(),
+        Some(MfaKind::Sms | MfaKind::Email | MfaKind::Call)
+    ) {
+        ctx.reporter
+            .info(&format!("Sending: {}", choice.describe()));
+    }
+    let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
+    walk.chosen = Some(choice);
+    send(
+        ctx,
+        &parse_href(ctx, r.href())?,
+        r.accepts(),
+        &body,
+        Resend::Safe,
+    )
+    .await
+}
+
 /// `authenticator-verification-data`: how to reach the one authenticator Okta chose (a phone: SMS
 /// or a call): `--mfa sms|call`, else Okta's first method.
-fn verification_method(
-    ctx: &Ctx<'_>,
-    answer: &Answer,
-    r: super::idx_answer::Remediation<'_>,
-) -> Result<Choice> {
-    let fields = r
-        .field("authenticator")
-        .and_then(|a| a.pointer("/form/value"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let named = |n: &str| {
-        fields
-            .iter()
-            .find(|f| f.get("name").and_then(Value::as_str) == Some(n))
-    };
-    let id = named("id")
-        .and_then(|f| f.get("value"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let methods: Vec<String> = named("methodType")
-        .map(
-            |m| match (m.get("value").and_then(Value::as_str), m.get("options")) {
-                (Some(v), _) => vec![v.to_owned()],
-                (None, Some(Value::Array(o))) => o
-                    .iter()
-                    .filter_map(|x| x.get("value").and_then(Value::as_str).map(str::to_owned))
-                    .collect(),
-                _ => Vec::new(),
-            },
-        )
-        .unwrap_or_default();
-    let choice = |method: &str| Choice {
-        id: id.clone(),
-        method: method.to_owned(),
-        key: answer.current_key().unwrap_or("").to_owned(),
-        label: answer.current_name().unwrap_or("Phone").to_owned(),
-        to: answer.current_profile_target(),
-    };
-    let offered: Vec<Choice> = methods.iter().map(|m| choice(m)).collect();
+fn verification_method(ctx: &Ctx<'_>, answer: &Answer) -> Result<Choice> {
+    let offered = answer.verification_choices();
     match ctx.login.mfa {
         Some(kind) => offered
             .iter()

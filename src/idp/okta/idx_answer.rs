@@ -208,15 +208,7 @@ impl Answer {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            let named = |n: &str| {
-                fields
-                    .iter()
-                    .find(|f| f.get("name").and_then(Value::as_str) == Some(n))
-            };
-            let Some(id) = named("id")
-                .and_then(|f| f.get("value"))
-                .and_then(Value::as_str)
-            else {
+            let (Some(id), named_methods) = authenticator_form(&fields) else {
                 continue;
             };
             let enrollment = option
@@ -241,15 +233,8 @@ impl Answer {
             .into_iter()
             .find(|s| !s.is_empty())
             .unwrap_or_default();
-            let methods: Vec<String> = match named("methodType") {
-                Some(m) => match (m.get("value").and_then(Value::as_str), m.get("options")) {
-                    (Some(v), _) => vec![v.to_owned()],
-                    (None, Some(Value::Array(opts))) => opts
-                        .iter()
-                        .filter_map(|o| o.get("value").and_then(Value::as_str).map(str::to_owned))
-                        .collect(),
-                    _ => Vec::new(),
-                },
+            let methods: Vec<String> = match named_methods {
+                Some(m) => m,
                 // No methodType field: the enrollment's methods say what it is.
                 None => enrollment
                     .and_then(|e| e.get("methods"))
@@ -262,7 +247,7 @@ impl Answer {
             };
             for method in methods {
                 out.push(Choice {
-                    id: id.to_owned(),
+                    id: id.clone(),
                     method,
                     key: key.clone(),
                     label: label.to_owned(),
@@ -271,6 +256,30 @@ impl Answer {
             }
         }
         out
+    }
+
+    /// The methods `authenticator-verification-data` offers to reach the current authenticator
+    /// (a phone: `sms`, `voice`), one choice each.
+    pub(super) fn verification_choices(&self) -> Vec<Choice> {
+        let fields = self
+            .remediation("authenticator-verification-data")
+            .and_then(|r| r.field("authenticator"))
+            .and_then(|a| a.pointer("/form/value"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let (id, methods) = authenticator_form(&fields);
+        methods
+            .unwrap_or_default()
+            .into_iter()
+            .map(|method| Choice {
+                id: id.clone().unwrap_or_default(),
+                method,
+                key: self.current_key().unwrap_or("").to_owned(),
+                label: self.current_name().unwrap_or("Phone").to_owned(),
+                to: self.current_profile_target(),
+            })
+            .collect()
     }
 
     /// `$.authenticatorEnrollments.value[N]` and the like, the one path shape Okta uses here.
@@ -331,6 +340,31 @@ impl<'a> Remediation<'a> {
             .filter_map(|f| f.get("name").and_then(Value::as_str))
             .collect()
     }
+}
+
+/// The `id` of an authenticator form and the methods its `methodType` field names (its value, or
+/// its options); `None` for a form without such a field.
+fn authenticator_form(fields: &[Value]) -> (Option<String>, Option<Vec<String>>) {
+    let named = |n: &str| {
+        fields
+            .iter()
+            .find(|f| f.get("name").and_then(Value::as_str) == Some(n))
+    };
+    let id = named("id")
+        .and_then(|f| f.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let methods = named("methodType").map(|m| {
+        match (m.get("value").and_then(Value::as_str), m.get("options")) {
+            (Some(v), _) => vec![v.to_owned()],
+            (None, Some(Value::Array(opts))) => opts
+                .iter()
+                .filter_map(|o| o.get("value").and_then(Value::as_str).map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    });
+    (id, methods)
 }
 
 fn collect_messages(messages: Option<&Value>, out: &mut Vec<Message>) {
