@@ -77,27 +77,27 @@ impl IdentityProvider for FormIdp {
             let _s = self.reporter.spinner("Opening the IdP's login page");
             self.get(&login.url).await?
         };
-        if let Some(kept) = &login.kept_session {
-            if html_form::forms(&page.html, &page.url)
-                .iter()
-                .any(|f| f.saml_response().is_some())
-            {
-                self.reporter
-                    .verbose("signed in with the kept IdP session: no password, no MFA");
-            } else {
-                self.reporter
-                    .info("The kept IdP session has ended; signing in again");
-                self.http.expire_cookies(&org, kept);
-            }
-        }
         let mut typed = Typed {
             username: login.username.clone(),
             password: login.password.clone(),
             ..Typed::default()
         };
-        for _ in 0..MAX_STEPS {
+        for step in 0..MAX_STEPS {
             let forms = html_form::forms(&page.html, &page.url);
-            if let Some(saml) = forms.iter().find_map(Form::saml_response) {
+            let saml = forms.iter().find_map(Form::saml_response);
+            if step == 0
+                && let Some(kept) = &login.kept_session
+            {
+                if saml.is_some() {
+                    self.reporter
+                        .verbose("signed in with the kept IdP session: no password, no MFA");
+                } else {
+                    self.reporter
+                        .info("The kept IdP session has ended; signing in again");
+                    self.http.expire_cookies(&org, kept);
+                }
+            }
+            if let Some(saml) = saml {
                 self.signed_in.store(true, Ordering::SeqCst);
                 return Ok(SamlResponse(saml));
             }
