@@ -16,6 +16,22 @@ fn oie(one_page: bool) -> Data {
     d
 }
 
+/// Another role with neither password nor code: only the kept session can sign it in.
+fn another_role_with_the_kept_session(w: &World) {
+    w.run()
+        .args([
+            "--username",
+            "demo@example.com",
+            "--role",
+            "ReadOnly",
+            "--profile",
+            "ro",
+            "--verbose",
+        ])
+        .expect(0)
+        .stderr_has("signed in with the kept Okta session: no password, no MFA");
+}
+
 fn admin(t: Test) -> Test {
     t.args(["--role", "Admin"])
 }
@@ -317,18 +333,7 @@ fn the_session_is_kept_and_an_ended_one_means_a_fresh_login() {
     totp_login(&w);
     let idx = w.sandbox.requests().idx;
     // Another role and another account: no password, no code, no IDX call.
-    w.run()
-        .args([
-            "--username",
-            "demo@example.com",
-            "--role",
-            "ReadOnly",
-            "--profile",
-            "ro",
-            "--verbose",
-        ])
-        .expect(0)
-        .stderr_has("signed in with the kept Okta session: no password, no MFA");
+    another_role_with_the_kept_session(&w);
     w.run()
         .args([
             "--username",
@@ -418,18 +423,7 @@ fn an_app_that_steps_up_gets_its_mfa_after_the_sign_in() {
         .stderr_has("The AWS app asks for extra verification (step-up MFA)");
     assert_eq!(w.sandbox.requests().authn, 0);
     // The stepped-up session is kept: the next run needs neither password nor code.
-    w.run()
-        .args([
-            "--username",
-            "demo@example.com",
-            "--role",
-            "ReadOnly",
-            "--profile",
-            "ro",
-            "--verbose",
-        ])
-        .expect(0)
-        .stderr_has("signed in with the kept Okta session: no password, no MFA");
+    another_role_with_the_kept_session(&w);
 }
 
 #[test]
