@@ -125,6 +125,17 @@ pub struct Cli {
     , global = true)]
     pub read_timeout: u64,
 
+    /// The longest time one request to the IdP or STS may take in all, its answer read to the end
+    /// (a server that trickles its answer is given up on then)
+    #[arg(
+        long,
+        env = "AWS_TOKEN_REQUEST_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    , global = true)]
+    pub request_timeout: u64,
+
     /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
     #[arg(long, env = "AWS_TOKEN_DEBUG", global = true)]
     pub debug: bool,

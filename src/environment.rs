@@ -22,7 +22,10 @@ pub struct Environment {
 impl Environment {
     /// Read the real process environment.
     pub fn from_process() -> Self {
-        let vars: HashMap<String, String> = std::env::vars().collect();
+        // Variables that are not UTF-8 are none of aws-token's (std::env::vars would panic on them).
+        let vars: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
         let home = vars
             .get("HOME")
             .filter(|h| !h.is_empty())
@@ -55,6 +58,17 @@ impl Environment {
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
+    }
+
+    /// The variables whose names start with `prefix`.
+    pub fn vars_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.vars
+            .iter()
+            .filter(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).

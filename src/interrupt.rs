@@ -58,6 +58,57 @@ pub fn install() -> Cleanup {
     cleanup
 }
 
+/// The catchable signals `exec` passes on besides INT/QUIT/TERM/HUP (which `install` handles):
+/// never the job-control ones (TSTP, TTIN, TTOU, CONT: the terminal sends them to the whole
+/// process group, and a caught one would leave aws-token running while its command stops), nor
+/// CHLD and PIPE, which are aws-token's own.
+const PASSED_ON: &[i32] = &[
+    signal_hook::consts::SIGUSR1,
+    signal_hook::consts::SIGUSR2,
+    signal_hook::consts::SIGALRM,
+    signal_hook::consts::SIGWINCH,
+    signal_hook::consts::SIGURG,
+    signal_hook::consts::SIGVTALRM,
+    signal_hook::consts::SIGPROF,
+    signal_hook::consts::SIGIO,
+    signal_hook::consts::SIGXCPU,
+    signal_hook::consts::SIGXFSZ,
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    rustix::process::Signal::POWER.as_raw(),
+];
+
+/// Passes the signals of `PASSED_ON` to a process while it lives.
+#[derive(Debug)]
+pub struct Forwarder {
+    handle: Option<signal_hook::iterator::Handle>,
+}
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        if let Some(h) = &self.handle {
+            h.close();
+        }
+    }
+}
+
+/// Pass every catchable signal of `PASSED_ON` that aws-token receives to `pid` (the command
+/// `exec` runs), until the returned value is dropped. Without a handler aws-token would die of
+/// SIGUSR1 or SIGALRM and orphan the command.
+pub fn forward_others(pid: u32) -> Forwarder {
+    let Ok(mut signals) = Signals::new(PASSED_ON) else {
+        return Forwarder { handle: None };
+    };
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            forward(pid, signal);
+        }
+    });
+    Forwarder {
+        handle: Some(handle),
+    }
+}
+
 #[derive(Debug)]
 enum Leftover {
     Process(u32),

@@ -11,12 +11,16 @@ const ROLE_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 const SESSION_NAME_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
 const DURATION_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 
+/// The longest SAMLAssertion AssumeRoleWithSAML takes (its API's length constraint): a longer one
+/// is refused before it is decoded or parsed, so no IdP can make aws-token parse megabytes.
+pub const MAX_ASSERTION: usize = 100_000;
+
 /// The base64 SAMLResponse exactly as the IdP posted it.
 #[derive(Debug, Clone)]
 pub struct SamlResponse(pub Secret<String>);
 
 /// One role the assertion grants: a role ARN and the SAML provider ARN to present with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AwsRole {
     pub role_arn: String,
     pub principal_arn: String,
@@ -55,6 +59,12 @@ pub struct Assertion {
 impl Assertion {
     /// Decode and parse a SAMLResponse.
     pub fn parse(response: &SamlResponse) -> Result<Assertion> {
+        let length = response.0.expose().len();
+        if length > MAX_ASSERTION {
+            return Err(bad(format!(
+                "it is {length} characters and STS accepts at most {MAX_ASSERTION}: the IdP sends too many roles or attributes; ask your IdP admin to trim what the AWS app sends"
+            )));
+        }
         let compact: String = response
             .0
             .expose()
@@ -74,10 +84,12 @@ impl Assertion {
                     .into(),
             ));
         }
+        // Duplicates dropped in one pass (a Vec::contains per role was quadratic).
         let mut roles = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for value in &fields.role_values {
             let role = parse_role_value(value)?;
-            if !roles.contains(&role) {
+            if seen.insert(role.clone()) {
                 roles.push(role);
             }
         }

@@ -284,6 +284,7 @@ impl Settings {
             timeouts: crate::idp::http::Timeouts {
                 connect: Duration::from_secs(cli.connect_timeout),
                 read: Duration::from_secs(cli.read_timeout),
+                total: Duration::from_secs(cli.request_timeout),
             },
             mfa_timeout: Duration::from_secs(cli.mfa_timeout.max(1)),
             debug: cli.debug,

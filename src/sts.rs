@@ -13,8 +13,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
-/// The longest SAMLAssertion AssumeRoleWithSAML takes (its API's length constraint).
-const MAX_ASSERTION: usize = 100_000;
+use crate::saml::MAX_ASSERTION;
 
 /// Short-lived AWS credentials.
 #[derive(Debug, Clone)]

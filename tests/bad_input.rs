@@ -463,11 +463,21 @@ fn cases() -> Vec<Case> {
             f.saml_response = Some(saml_with(&role_attribute("not-an-arn,also-not")))
         }),
         with_faults(
-            case("SAML 20 MB", 6, "STS accepts at most 100000", login),
+            case("SAML 20 MB", 6, "the answer is larger than 8 MiB", login),
             |f| {
                 let pad = format!(
                     r#"<saml2:Attribute Name="pad"><saml2:AttributeValue>{}</saml2:AttributeValue></saml2:Attribute>"#,
                     "x".repeat(20 * 1024 * 1024)
+                );
+                f.saml_response = Some(saml_with(&(role_attribute(GOOD_ROLE) + &pad)))
+            },
+        ),
+        with_faults(
+            case("SAML 2 MB", 6, "STS accepts at most 100000", login),
+            |f| {
+                let pad = format!(
+                    r#"<saml2:Attribute Name="pad"><saml2:AttributeValue>{}</saml2:AttributeValue></saml2:Attribute>"#,
+                    "x".repeat(2 * 1024 * 1024)
                 );
                 f.saml_response = Some(saml_with(&(role_attribute(GOOD_ROLE) + &pad)))
             },

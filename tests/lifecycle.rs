@@ -351,6 +351,75 @@ fn a_signal_to_exec_reaches_the_command() {
 }
 
 #[test]
+fn exec_keeps_aws_tokens_own_inputs_from_the_command() {
+    let w = World::new();
+    let r = exec(&w, &["env"])
+        .env("AWS_TOKEN_OTP", "123456")
+        .env("AWS_TOKEN_MFA_TIMEOUT", "30")
+        .expect(0);
+    let out = r.stdout();
+    assert!(!out.contains(PASSWORD), "the password reached the command");
+    assert!(
+        !out.contains("AWS_TOKEN_PASSWORD") && !out.contains("AWS_TOKEN_OTP"),
+        "{out}"
+    );
+    assert!(!out.contains("AWS_TOKEN_MFA_TIMEOUT"), "{out}");
+    assert!(out.contains("AWS_TOKEN_EXEC=staging"), "{out}");
+}
+
+#[test]
+fn exec_passes_every_catchable_signal_to_the_command() {
+    use std::io::BufRead;
+    let w = World::new();
+    process(&w).expect(0);
+    let log = w.home.path().join("signals");
+    let script = format!(
+        "for s in USR1 USR2 ALRM WINCH URG XCPU PWR; do trap \"echo $s >> {log}\" $s; done; \
+         trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+        log = log.display()
+    );
+    let mut child = exec(&w, &["sh", "-c", &script]).spawn();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let pid = child.id().to_string();
+    let kill = |sig: &str| {
+        assert!(
+            std::process::Command::new("kill")
+                .args([&format!("-{sig}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    let wanted = ["USR1", "USR2", "ALRM", "WINCH", "URG", "XCPU", "PWR"];
+    for sig in wanted {
+        kill(sig);
+        // One at a time, each seen before the next: a shell may merge a pending trap.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l == sig)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "SIG{sig} never reached the command"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    // aws-token itself is still there (SIGUSR1 and SIGALRM would have killed it) and ends as
+    // the command does.
+    kill("TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(42));
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(seen.lines().collect::<Vec<_>>(), wanted);
+}
+
+#[test]
 fn a_nested_exec_is_refused() {
     let w = World::new();
     exec(&w, &["true"])

@@ -16,6 +16,8 @@ mod config;
 mod crash;
 mod credentials_file;
 mod form;
+mod hostile;
+mod hostile_idp;
 mod identity_engine;
 mod lifecycle;
 mod moto;

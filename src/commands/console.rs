@@ -97,7 +97,7 @@ fn signin_token(online: &Online, federation: &url::Url, creds: &Credentials) -> 
         let resp = http
             .send(&shown, Resend::Safe, |c| c.get(url.clone()))
             .await?;
-        let (status, body) = crate::idp::http::read_body(resp, &shown).await?;
+        let (status, body) = http.read_body(resp, &shown).await?;
         if !status.is_success() {
             return Err(Error::Sts {
                 operation: "getSigninToken",

@@ -1,6 +1,7 @@
 //! `aws-token exec -- CMD ARGS`: run CMD with the credentials in its environment. AWS_PROFILE and
 //! the other variables that would make an SDK look elsewhere are removed; stdin, stdout and stderr
-//! are CMD's; signals aws-token receives are passed on; the exit code is CMD's (128 + the signal
+//! are CMD's; aws-token's own `AWS_TOKEN_*` inputs (the password, the code) are not passed on;
+//! every catchable signal aws-token receives is passed on (never the job-control ones); the exit code is CMD's (128 + the signal
 //! when a signal ended it). Inside another `exec` it refuses: two sets of credentials in one
 //! environment is how the wrong account gets changed.
 
@@ -12,6 +13,9 @@ use std::os::unix::process::ExitStatusExt;
 
 /// Set in CMD's environment (the profile or account the credentials are for).
 pub const MARKER: &str = "AWS_TOKEN_EXEC";
+
+/// The prefix of aws-token's own settings in the environment (`AWS_TOKEN_PASSWORD`, ...).
+const INPUT_PREFIX: &str = "AWS_TOKEN_";
 
 /// Variables that choose credentials or a profile other than the ones exec sets.
 const REMOVED: &[&str] = &[
@@ -45,6 +49,11 @@ pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
     for v in REMOVED {
         cmd.env_remove(v);
     }
+    // aws-token's own inputs are not CMD's: AWS_TOKEN_PASSWORD and AWS_TOKEN_OTP are secrets,
+    // and the rest would only steer an aws-token that CMD is refused to nest.
+    for (name, _) in ctx.env.vars_with_prefix(INPUT_PREFIX) {
+        cmd.env_remove(name);
+    }
     cmd.env("AWS_ACCESS_KEY_ID", creds.access_key_id.expose())
         .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.expose())
         .env("AWS_SESSION_TOKEN", creds.session_token.expose())
@@ -59,6 +68,7 @@ pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
         .spawn()
         .map_err(|e| Error::Usage(format!("cannot run {}: {e}", program.to_string_lossy())))?;
     let _forward = ctx.cleanup.forward(child.id());
+    let _more = crate::interrupt::forward_others(child.id());
     let status = child
         .wait()
         .map_err(|e| Error::Internal(format!("waiting for the command failed: {e}")))?;

@@ -424,8 +424,11 @@ impl BrowserIdp {
             .new_page("about:blank")
             .await
             .map_err(|e| browser_err("cannot open a page", e))?;
+        // The AWS sign-in post is captured; plain http is watched too, so that no page sends the
+        // password or the session over it to a host that is not loopback.
         let patterns: Vec<RequestPattern> = AWS_SIGN_IN
             .iter()
+            .chain(&["http://*"])
             .map(|p| {
                 RequestPattern::builder()
                     .url_pattern(*p)
@@ -498,6 +501,29 @@ impl BrowserIdp {
         };
         let captured = async {
             while let Some(ev) = paused.next().await {
+                if let Ok(url) = url::Url::parse(&ev.request.url)
+                    && url.scheme() == "http"
+                {
+                    if crate::config::is_loopback(&url) {
+                        let _ = page
+                            .execute(fetch::ContinueRequestParams::new(ev.request_id.clone()))
+                            .await;
+                        continue;
+                    }
+                    let _ = page
+                        .execute(fetch::FailRequestParams::new(
+                            ev.request_id.clone(),
+                            chromiumoxide::cdp::browser_protocol::network::ErrorReason::BlockedByClient,
+                        ))
+                        .await;
+                    let from = page
+                        .url()
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|u| url::Url::parse(&u).ok());
+                    crate::idp::http::refuse_plain_http(&url, from.as_ref())?;
+                }
                 if let Some(saml) = saml_from_post(&ev) {
                     let body = "<!DOCTYPE html><title>aws-token</title><p>aws-token has the sign-in. You can close this window.</p>";
                     let done = FulfillRequestParams::builder()

@@ -102,6 +102,8 @@ impl IdentityProvider for FormIdp {
                 return Ok(SamlResponse(saml));
             }
             let form = self.next_form(&forms, &page, &mut typed, login, prompter)?;
+            // An https page whose form posts to plain http would send the password in clear.
+            crate::idp::http::refuse_plain_http(&form.action, Some(&page.url))?;
             self.reporter.verbose(&format!(
                 "submitting a form to {}",
                 display_url(&form.action)
@@ -226,7 +228,7 @@ impl FormIdp {
             .http
             .send(&shown, Resend::Safe, |c| c.get(url.clone()))
             .await?;
-        read(resp, &shown).await
+        self.read(resp, &shown).await
     }
 
     async fn submit(&self, form: &Form) -> Result<Page> {
@@ -245,16 +247,18 @@ impl FormIdp {
                 .send(&shown, Resend::Safe, |c| c.get(url.clone()))
                 .await?
         };
-        read(resp, &shown).await
+        self.read(resp, &shown).await
     }
 }
 
-async fn read(resp: reqwest::Response, shown: &str) -> Result<Page> {
-    let url = resp.url().clone();
-    let status = resp.status().as_u16();
-    let html = resp
-        .text()
-        .await
-        .map_err(|e| crate::idp::http::body_error(shown, &e))?;
-    Ok(Page { url, status, html })
+impl FormIdp {
+    async fn read(&self, resp: reqwest::Response, shown: &str) -> Result<Page> {
+        let url = resp.url().clone();
+        let (status, html) = self.http.read_text(resp, shown).await?;
+        Ok(Page {
+            url,
+            status: status.as_u16(),
+            html,
+        })
+    }
 }

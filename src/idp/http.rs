@@ -1,7 +1,10 @@
 //! The one HTTP client every IdP shares: cookie jar, keep-alive, connect and read timeouts (10 s and
-//! 20 s by default, `--connect-timeout`/`--read-timeout`), a redirect policy that refuses plain http
-//! except to loopback, and retry with backoff on 429 (honouring X-Rate-Limit-Reset), 5xx and refused
-//! connections. A request that timed out is not sent again (a silent server stays silent: giving up
+//! 20 s by default, `--connect-timeout`/`--read-timeout`) and a total deadline per request, its
+//! answer read to the end (60 s, `--request-timeout`), answers capped in size, and retry with
+//! backoff on 429 (honouring X-Rate-Limit-Reset), 5xx and refused connections. Nothing is sent over
+//! plain http to a host that is not loopback, whoever names the URL (a config, a page's form, a
+//! redirect), and a 307/308 that would send a request's body again to another origin is refused
+//! (issue 19); STS goes through the same client, so the same rules hold for it. A request that timed out is not sent again (a silent server stays silent: giving up
 //! takes one timeout, not four), and a request that carries a password or a one-time code is sent
 //! again only when the server provably did not take it (connection refused, or 429). It never logs a
 //! body or a query string.
@@ -12,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::report::Reporter;
 use crate::secret::Secret;
 use crate::tls::TrustSources;
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::{Request, RequestBuilder, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,11 +24,17 @@ const RETRIES: u32 = 3;
 /// The longest single wait for a rate limit to reset; a longer one is reported instead.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 
-/// How long to wait for a connection, and for each read of an answer.
+/// The largest answer read from an IdP (a sign-in page with its scripts is a few hundred KB; a
+/// SAMLResponse is at most 100,000 characters).
+pub const MAX_ANSWER: usize = 8 << 20;
+
+/// How long to wait for a connection, for each read of an answer, and for a whole request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     pub connect: Duration,
     pub read: Duration,
+    /// From the request's start to the last byte of its answer.
+    pub total: Duration,
 }
 
 impl Default for Timeouts {
@@ -33,9 +42,14 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(10),
             read: Duration::from_secs(20),
+            total: Duration::from_secs(60),
         }
     }
 }
+
+/// When a request was sent, kept in its response for the messages of a body that timed out.
+#[derive(Debug, Clone, Copy)]
+struct Started(std::time::Instant);
 
 /// Whether a request may be sent again after a failure the server may have seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +89,18 @@ impl Http {
     ) -> Result<Http> {
         let policy = reqwest::redirect::Policy::custom(|attempt| {
             let url = attempt.url();
-            if url.scheme() == "http" && !is_loopback(url) {
-                let host = url.host_str().unwrap_or("").to_owned();
-                attempt.error(format!("refusing a redirect to plain http://{host}"))
+            let from = attempt.previous().last();
+            if let Err(e) = refuse_plain_http(url, from) {
+                let message = e.to_string();
+                attempt.error(message)
+            } else if matches!(
+                attempt.status(),
+                StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+            ) && from.is_some_and(|f| f.origin() != url.origin())
+            {
+                // A 307/308 keeps the method and the body: `Http::execute` decides, knowing
+                // whether the request has one.
+                attempt.stop()
             } else if attempt.previous().len() >= 10 {
                 attempt.error("too many redirects")
             } else {
@@ -91,6 +114,7 @@ impl Http {
             .cookie_provider(jar.clone())
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read)
+            .timeout(timeouts.total)
             .redirect(policy)
             .user_agent(concat!("aws-token/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -152,7 +176,10 @@ impl Http {
     ) -> Result<Response> {
         let mut attempt = 0;
         loop {
-            let result = build(&self.client).send().await;
+            let request = build(&self.client)
+                .build()
+                .map_err(|e| self.network(what, &e, None))?;
+            let result = self.execute(what, request).await?;
             let wait = match &result {
                 Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
                     let wait = self.rate_limit_wait(r);
@@ -191,11 +218,11 @@ impl Http {
                         message: format!("server error {} {why}", r.status()),
                     });
                 }
-                Ok(_) => return result.map_err(|e| self.network(what, &e)),
+                Ok(_) => return result.map_err(|(e, started)| self.network(what, &e, started)),
                 // Only a refused connection is tried again: nothing was sent, and it may be a
                 // restart. A timeout would only double the wait; a certificate that does not
                 // verify will not verify on the next try either.
-                Err(e)
+                Err((e, _))
                     if e.is_connect()
                         && !e.is_timeout()
                         && attempt < RETRIES
@@ -205,7 +232,7 @@ impl Http {
                         .verbose(&format!("{what}: {}; retrying", describe(e)));
                     backoff(attempt)
                 }
-                Err(e) => return Err(self.network(what, e)),
+                Err((e, started)) => return Err(self.network(what, e, *started)),
             };
             self.clock.sleep(wait).await;
             attempt += 1;
@@ -216,7 +243,69 @@ impl Http {
     /// like any other status by the caller). A request that cannot be sent or answered at all is
     /// the same network error `send` gives.
     pub async fn send_once(&self, what: &str, request: RequestBuilder) -> Result<Response> {
-        request.send().await.map_err(|e| self.network(what, &e))
+        let request = request.build().map_err(|e| self.network(what, &e, None))?;
+        self.execute(what, request)
+            .await?
+            .map_err(|(e, started)| self.network(what, &e, started))
+    }
+
+    /// Send `request` once. Plain http to a host that is not loopback is refused before anything
+    /// is sent. A cross-origin 307/308 (which the redirect policy stops) is followed by hand when
+    /// the request has no body, and refused when it has one: it would carry a password, a code or
+    /// a stateHandle to a server the user never named. The outer error is a refusal; the inner
+    /// one a failure of the exchange, with when it started.
+    async fn execute(
+        &self,
+        what: &str,
+        request: Request,
+    ) -> Result<std::result::Result<Response, (reqwest::Error, Option<Started>)>> {
+        refuse_plain_http(request.url(), None)?;
+        let has_body = request.body().is_some();
+        let template = request.try_clone();
+        let mut request = request;
+        for _ in 0..10 {
+            let started = Started(std::time::Instant::now());
+            let mut resp = match self.client.execute(request).await {
+                Ok(r) => r,
+                Err(e) => return Ok(Err((e, Some(started)))),
+            };
+            resp.extensions_mut().insert(started);
+            let next = match resp.status() {
+                StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT => resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| resp.url().join(l).ok())
+                    .filter(|next| next.origin() != resp.url().origin()),
+                _ => None,
+            };
+            let Some(next) = next else {
+                return Ok(Ok(resp));
+            };
+            if has_body {
+                return Err(Error::Network {
+                    url: what.to_owned(),
+                    message: format!(
+                        "{} answered {} with a redirect to another origin, {}: that would send the request's body (a password, a code or a session's state) there again, so it is refused",
+                        display_url(resp.url()),
+                        resp.status().as_u16(),
+                        next.origin().ascii_serialization()
+                    ),
+                });
+            }
+            refuse_plain_http(&next, Some(resp.url()))?;
+            self.reporter
+                .verbose(&format!("following a redirect to {}", display_url(&next)));
+            let Some(mut again) = template.as_ref().and_then(Request::try_clone) else {
+                return Ok(Ok(resp));
+            };
+            *again.url_mut() = next;
+            request = again;
+        }
+        Err(Error::Network {
+            url: what.to_owned(),
+            message: "too many redirects".into(),
+        })
     }
 
     /// How long until the rate limit resets: X-Rate-Limit-Reset (UTC epoch seconds), else Retry-After, else 1 s.
@@ -267,13 +356,19 @@ fn describe(e: &reqwest::Error) -> String {
 impl Http {
     /// A network error for `what`; a certificate failure says what is trusted and how to add a CA,
     /// a timeout which one ran out and how to change it.
-    pub fn network(&self, what: &str, e: &reqwest::Error) -> Error {
+    fn network(&self, what: &str, e: &reqwest::Error, started: Option<Started>) -> Error {
         let mut message = describe(e);
         if e.is_timeout() {
+            let whole = started.is_some_and(|s| s.0.elapsed() >= self.timeouts.total);
             message = if e.is_connect() {
                 format!(
                     "no connection within {} s (--connect-timeout, AWS_TOKEN_CONNECT_TIMEOUT)",
                     self.timeouts.connect.as_secs()
+                )
+            } else if whole {
+                format!(
+                    "the answer was not complete within {} s (--request-timeout, AWS_TOKEN_REQUEST_TIMEOUT); the server is sending it too slowly",
+                    self.timeouts.total.as_secs()
                 )
             } else {
                 format!(
@@ -310,19 +405,53 @@ fn tls_failure(e: &reqwest::Error) -> Option<&rustls::Error> {
     }
 }
 
-/// The status and whole body of `resp`; a body cut short is a network error naming `what`.
-pub async fn read_body(resp: Response, what: &str) -> Result<(StatusCode, Vec<u8>)> {
-    let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| body_error(what, &e))?;
-    Ok((status, body.to_vec()))
-}
+impl Http {
+    /// The status and whole body of `resp`, at most `MAX_ANSWER` bytes; a body cut short, too
+    /// large or too slow is a network error naming `what`.
+    pub async fn read_body(&self, resp: Response, what: &str) -> Result<(StatusCode, Vec<u8>)> {
+        self.read_body_capped(resp, what, MAX_ANSWER).await
+    }
 
-/// Reading a response body failed (cut short, bad encoding). reqwest's own message names the URL
-/// with its query, which can hold a sessionToken: the message is built from the causes alone.
-pub fn body_error(what: &str, e: &reqwest::Error) -> Error {
-    Error::Network {
-        url: what.to_owned(),
-        message: describe(e),
+    /// The status and the body as text (invalid UTF-8 replaced), at most `MAX_ANSWER` bytes.
+    pub async fn read_text(&self, resp: Response, what: &str) -> Result<(StatusCode, String)> {
+        let (status, body) = self.read_body(resp, what).await?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    /// `read_body` with a cap of `limit` bytes.
+    pub async fn read_body_capped(
+        &self,
+        mut resp: Response,
+        what: &str,
+        limit: usize,
+    ) -> Result<(StatusCode, Vec<u8>)> {
+        let status = resp.status();
+        let started = resp.extensions().get::<Started>().copied();
+        let too_large = || Error::Network {
+            url: what.to_owned(),
+            message: format!(
+                "the answer is larger than {} MiB, more than any sign-in page or SAML response; this is not the IdP's login (check the URL)",
+                limit >> 20
+            ),
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit))
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.network(what, &e, started))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, body))
     }
 }
 
@@ -333,4 +462,24 @@ pub fn display_url(url: &url::Url) -> String {
     u.set_fragment(None);
     let _ = u.set_password(None);
     u.to_string()
+}
+
+/// Refuse `url` when it is plain http to a host that is not loopback (127.0.0.0/8, [::1],
+/// localhost; not 0.0.0.0 or [::], which no user configures): whatever it carries (a password, a
+/// code, a session cookie, a stateHandle) would cross the network in clear text. `from` is the page
+/// that pointed there, for the message.
+pub fn refuse_plain_http(url: &url::Url, from: Option<&url::Url>) -> Result<()> {
+    if url.scheme() != "http" || is_loopback(url) {
+        return Ok(());
+    }
+    let pointed = match from {
+        Some(f) => format!("{} pointed there; ", display_url(f)),
+        None => String::new(),
+    };
+    Err(Error::Network {
+        url: display_url(url),
+        message: format!(
+            "refused: plain http to a host that is not loopback would carry the login (password, code or session) in clear text; {pointed}aws-token only speaks https to remote hosts"
+        ),
+    })
 }

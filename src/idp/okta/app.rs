@@ -85,12 +85,8 @@ pub(super) async fn open(ctx: &Ctx<'_>, url: &url::Url) -> Result<Page> {
             c.get(url.clone()).header("Accept", "text/html")
         })
         .await?;
-    let status = resp.status();
     let sign_in = resp.url().path().starts_with("/login/");
-    let html = resp
-        .text()
-        .await
-        .map_err(|e| crate::idp::http::body_error(&shown, &e))?;
+    let (status, html) = ctx.http.read_text(resp, &shown).await?;
     parse_page(&shown, status.as_u16(), &html, sign_in)
 }
 

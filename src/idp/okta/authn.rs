@@ -83,7 +83,7 @@ pub(super) async fn post(ctx: &Ctx<'_>, url: &url::Url, body: &Value) -> Result<
                 .json(body)
         })
         .await?;
-    let (status, bytes) = crate::idp::http::read_body(resp, &shown).await?;
+    let (status, bytes) = ctx.http.read_body(resp, &shown).await?;
     if !status.is_success() {
         let err: OktaError = serde_json::from_slice(&bytes).unwrap_or_default();
         return Err(okta_error(ctx, &shown, status.as_u16(), err));

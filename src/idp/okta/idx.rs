@@ -359,7 +359,7 @@ async fn post(
                 .body(bytes.clone())
         })
         .await?;
-    let (status, text) = crate::idp::http::read_body(resp, &shown).await?;
+    let (status, text) = ctx.http.read_body(resp, &shown).await?;
     let status = status.as_u16();
     Answer::parse(status, &text).ok_or_else(|| Error::Protocol {
         url: shown,

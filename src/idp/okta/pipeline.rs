@@ -108,7 +108,7 @@ pub(super) async fn discover(ctx: &Ctx<'_>) -> Result<Option<Pipeline>> {
         .get(url.clone())
         .header("Accept", "application/json");
     let resp = ctx.http.send_once(&shown, request).await?;
-    let (status, body) = crate::idp::http::read_body(resp, &shown).await?;
+    let (status, body) = ctx.http.read_body(resp, &shown).await?;
     let doc: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     let pipeline = doc
         .as_ref()

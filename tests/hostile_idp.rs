@@ -1,0 +1,257 @@
+//! What a hostile or misconfigured IdP or STS can make aws-token send or hang on (issue 19, points
+//! 1-3): plain http to a host that is not loopback, 307/308 that would re-post a body to another
+//! origin, cookies across origins, answers that trickle or never end, answers too large to hold.
+//! Each test is named after the defect it guards against. The "remote" hosts are 0.0.0.0 and [::],
+//! which Linux delivers to a recording listener on loopback: if a refusal broke, the recorder would
+//! see the request, and nothing leaves the machine either way.
+
+use crate::hostile::{Hostile, Reply, redirect, reply};
+use crate::support::*;
+use aws_token_sandbox::data;
+use std::time::{Duration, Instant};
+
+/// A form-provider config whose entry URL is `entry`, with the sandbox's STS.
+fn form_config(w: &World, entry: &str) {
+    w.write_config(&format!(
+        r#"{{"provider": "form", "region": "us-east-1", "idpEntryUrl": "{entry}",
+            "defaultAccount": "staging", "accounts": {{"staging": "111111111111"}}}}"#
+    ));
+}
+
+/// An Okta config at `entry`, the pipeline forced to `pipeline`.
+fn okta_config(w: &World, entry: &str, pipeline: &str) {
+    w.write_config(&format!(
+        r#"{{"provider": "okta", "oktaPipeline": "{pipeline}", "region": "us-east-1", "idpEntryUrl": "{entry}",
+            "defaultAccount": "staging", "accounts": {{"staging": "111111111111"}}}}"#
+    ));
+}
+
+fn login_page(action: &str) -> String {
+    format!(
+        r#"<html><body><form method="post" action="{action}"><input name="username"><input type="password" name="password"><button>Sign in</button></form></body></html>"#
+    )
+}
+
+/// An IdP at 127.0.0.1 whose login form posts to `action`; the run must be refused (exit 6) naming
+/// the URL and the page, and the recorder must see nothing.
+fn form_posting_to(action_of: impl Fn(u16) -> String, recorder: Hostile) {
+    let action = action_of(recorder.port());
+    let page = login_page(&action);
+    let idp = Hostile::start(None, move |_| reply("200 OK", "text/html", &page));
+    let w = World::new();
+    form_config(&w, &format!("{}/login", idp.url()));
+    let r = w.login("nomfa@example.com").expect(6);
+    r.stderr_has(&action)
+        .stderr_has(&format!("{}/login pointed there", idp.url()))
+        .stderr_has("clear text");
+    assert!(recorder.seen().is_empty(), "the password went to {action}");
+    assert!(!r.stderr().contains(PASSWORD));
+}
+
+#[test]
+fn a_login_form_posting_to_plain_http_at_0_0_0_0_never_gets_the_password() {
+    form_posting_to(
+        |port| format!("http://0.0.0.0:{port}/login"),
+        Hostile::recorder(),
+    );
+}
+
+#[test]
+fn a_login_form_posting_to_plain_http_at_ipv6_any_never_gets_the_password() {
+    let recorder = Hostile::on("[::1]:0", None, |_| reply("200 OK", "text/plain", "x"));
+    form_posting_to(|port| format!("http://[::]:{port}/login"), recorder);
+}
+
+#[test]
+fn an_auto_posting_form_to_plain_http_is_refused() {
+    let recorder = Hostile::recorder();
+    let action = format!("http://0.0.0.0:{}/next", recorder.port());
+    let page = format!(
+        r#"<form method="post" action="{action}"><input type="hidden" name="RelayState" value="state"></form>"#
+    );
+    let idp = Hostile::start(None, move |_| reply("200 OK", "text/html", &page));
+    let w = World::new();
+    form_config(&w, &format!("{}/start", idp.url()));
+    w.login("nomfa@example.com").expect(6).stderr_has(&action);
+    assert!(recorder.seen().is_empty());
+}
+
+#[test]
+fn a_redirect_to_plain_http_is_refused_and_names_the_page_that_sent_it() {
+    let recorder = Hostile::recorder();
+    let to = format!("http://0.0.0.0:{}/x", recorder.port());
+    let target = to.clone();
+    let idp = Hostile::start(None, move |_| redirect("302 Found", &target));
+    let w = World::new();
+    form_config(&w, &format!("{}/start", idp.url()));
+    w.login("nomfa@example.com")
+        .expect(6)
+        .stderr_has(&to)
+        .stderr_has(&format!("{}/start pointed there", idp.url()));
+    assert!(recorder.seen().is_empty());
+}
+
+/// A hostile front of the sandbox that answers `path`'s POST with a 307 to the recorder's origin
+/// (`localhost`, another origin than 127.0.0.1) and forwards everything else.
+fn redirecting_post(w: &World, path: &'static str, recorder: &Hostile) -> Hostile {
+    let to = format!("http://localhost:{}{path}", recorder.port());
+    Hostile::start(Some(w.sandbox.url()), move |seen| {
+        if seen.method == "POST" && seen.path() == path {
+            redirect("307 Temporary Redirect", &to)
+        } else {
+            Reply::Forward
+        }
+    })
+}
+
+#[test]
+fn a_307_from_classic_authn_does_not_repost_the_password_to_another_origin() {
+    let w = World::new();
+    let recorder = Hostile::recorder();
+    let front = redirecting_post(&w, "/api/v1/authn", &recorder);
+    okta_config(
+        &w,
+        &format!("{}/home/amazon_aws/{DEMO_APP}/272", front.url()),
+        "v1",
+    );
+    w.login("nomfa@example.com")
+        .expect(6)
+        .stderr_has("redirect to another origin");
+    assert!(recorder.seen().is_empty(), "the password was re-posted");
+}
+
+#[test]
+fn a_307_from_idx_identify_does_not_repost_the_state_handle_to_another_origin() {
+    let mut d = data::demo();
+    d.identity_engine = true;
+    let w = World::with_data(d);
+    let recorder = Hostile::recorder();
+    let front = redirecting_post(&w, "/idp/idx/identify", &recorder);
+    okta_config(
+        &w,
+        &format!("{}/home/amazon_aws/{DEMO_APP}/272", front.url()),
+        "idx",
+    );
+    w.login("nomfa@example.com")
+        .expect(6)
+        .stderr_has("redirect to another origin");
+    assert!(recorder.seen().is_empty(), "the stateHandle was re-posted");
+    // The walk got that far through the front: the 307 is what stopped it.
+    assert!(front.seen().iter().any(|s| s.path() == "/idp/idx/identify"));
+}
+
+#[test]
+fn a_307_from_sts_does_not_resend_the_assertion_to_another_origin() {
+    let w = World::new();
+    let recorder = Hostile::recorder();
+    let to = format!("http://localhost:{}/sts", recorder.port());
+    let sts = Hostile::start(None, move |_| redirect("307 Temporary Redirect", &to));
+    w.login("nomfa@example.com")
+        .args(["--role", "Admin"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .expect(6)
+        .stderr_has("redirect to another origin");
+    assert!(recorder.seen().is_empty(), "the assertion was re-sent");
+    let seen = sts.seen();
+    assert_eq!(seen.len(), 1, "sent once, not retried");
+    assert!(seen[0].body_text().contains("SAMLAssertion="));
+}
+
+#[test]
+fn a_cross_origin_redirect_of_a_get_is_followed_without_the_first_origins_cookies() {
+    // 127.0.0.1 sets a session cookie, then sends the browser to localhost (another origin) with
+    // a 302 and a 307; the pages there get no cookie of 127.0.0.1.
+    let end = Hostile::start(None, |_| {
+        reply("200 OK", "text/html", "<p>nothing to fill in here</p>")
+    });
+    let hop_to = format!("http://localhost:{}/end", end.port());
+    let hop = Hostile::start(None, move |_| redirect("307 Temporary Redirect", &hop_to));
+    let first_to = format!("http://localhost:{}/hop", hop.port());
+    let idp = Hostile::start(None, move |_| {
+        Reply::Raw(
+            format!(
+                "HTTP/1.1 302 Found\r\nSet-Cookie: IDPSESSION=s3cr3t-cookie; Path=/\r\nLocation: {first_to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .into_bytes(),
+        )
+    });
+    let w = World::new();
+    form_config(&w, &format!("{}/start", idp.url()));
+    // The last page has no form: exit 4, after both redirects were followed.
+    w.login("nomfa@example.com").expect(4);
+    for s in hop.seen().iter().chain(end.seen().iter()) {
+        assert_eq!(s.method, "GET");
+        assert!(
+            s.header("cookie").is_none_or(|c| !c.contains("s3cr3t")),
+            "a cookie of 127.0.0.1 crossed to localhost: {s:?}"
+        );
+    }
+    assert_eq!(end.seen().len(), 1, "the 307 of a GET is followed");
+}
+
+#[test]
+fn an_answer_that_trickles_is_given_up_at_the_request_deadline() {
+    let idp = Hostile::start(None, |_| Reply::Trickle {
+        head: b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html>"
+            .to_vec(),
+        chunk: b"<p>".to_vec(),
+        every: Duration::from_millis(500),
+        count: 1000,
+    });
+    let w = World::new();
+    form_config(&w, &format!("{}/login", idp.url()));
+    let start = Instant::now();
+    w.login("nomfa@example.com")
+        .args(["--request-timeout", "2", "--read-timeout", "5"])
+        .expect(6)
+        .stderr_has("not complete within 2 s (--request-timeout");
+    // Each read came within the read timeout; only the deadline ends it (margin for a loaded CI).
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn an_answer_larger_than_any_sign_in_page_is_refused() {
+    // Announced: refused before it is read.
+    let idp = Hostile::start(None, |_| {
+        Reply::Raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 209715200\r\nConnection: close\r\n\r\n<html>"
+                .to_vec(),
+        )
+    });
+    let w = World::new();
+    form_config(&w, &format!("{}/login", idp.url()));
+    w.login("nomfa@example.com")
+        .expect(6)
+        .stderr_has("larger than 8 MiB");
+    // Not announced: read until the cap, then refused.
+    let idp = Hostile::start(None, |_| Reply::Trickle {
+        head: b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n".to_vec(),
+        chunk: vec![b'a'; 1 << 20],
+        every: Duration::ZERO,
+        count: 200,
+    });
+    form_config(&w, &format!("{}/login", idp.url()));
+    w.login("nomfa@example.com")
+        .expect(6)
+        .stderr_has("larger than 8 MiB");
+}
+
+#[test]
+fn an_sts_answer_larger_than_any_sts_answer_is_refused() {
+    let w = World::new();
+    let sts = Hostile::start(None, |_| Reply::Trickle {
+        head: b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n".to_vec(),
+        chunk: vec![b' '; 1 << 20],
+        every: Duration::ZERO,
+        count: 50,
+    });
+    w.login("nomfa@example.com")
+        .args(["--role", "Admin"])
+        .env("AWS_ENDPOINT_URL_STS", sts.url())
+        .expect(6)
+        .stderr_has("larger than 1 MiB");
+}
