@@ -255,3 +255,29 @@ fn an_sts_answer_larger_than_any_sts_answer_is_refused() {
         .expect(6)
         .stderr_has("larger than 1 MiB");
 }
+
+#[test]
+fn a_page_in_chromium_posting_to_plain_http_is_stopped_before_it_is_sent() {
+    crate::browser::chromium();
+    let recorder = Hostile::recorder();
+    let action = format!("http://0.0.0.0:{}/login", recorder.port());
+    let page = format!(
+        r#"<html><body><form method="post" action="{action}"><input name="username" value="nomfa@example.com"><input type="password" name="password" value="{PASSWORD}"></form><script>document.forms[0].submit()</script></body></html>"#
+    );
+    let idp = Hostile::start(None, move |_| reply("200 OK", "text/html", &page));
+    let w = World::new();
+    w.write_config(&format!(
+        r#"{{"provider": "okta-browser", "region": "us-east-1", "idpEntryUrl": "{}/home/amazon_aws/x/272",
+            "defaultAccount": "staging", "accounts": {{"staging": "111111111111"}}}}"#,
+        idp.url()
+    ));
+    crate::browser::headless(&w, w.login("nomfa@example.com"))
+        .args(["--browser-timeout", "20"])
+        .expect(6)
+        .stderr_has(&action)
+        .stderr_has("clear text");
+    assert!(
+        recorder.seen().is_empty(),
+        "Chromium sent the form to {action}"
+    );
+}
