@@ -3,6 +3,12 @@
 //! duration), and one lock per key so that parallel callers wait for one login instead of each
 //! making their own. The lock is an OS advisory lock: it dies with its holder, a crash never leaves
 //! it stuck. Cached credentials never go into the credentials file.
+//!
+//! The directory and its files are trusted only when they are the user's own and private (issue
+//! 19.6): a directory another user owns is refused, a loose one tightened; a file is read only when
+//! it is a regular file of the user's (never through a symlink), at most `MAX_FILE` bytes, and not
+//! writable by others (it is ignored then: anyone could have planted it); lock files are never
+//! opened through a symlink.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -15,10 +21,20 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The largest cache file read: kept sessions and cached credentials of many orgs are a few KB.
+pub const MAX_FILE: u64 = 1 << 20;
+
+/// How long a change of a shared cache file (the kept-secrets index, the file store) waits for
+/// another aws-token changing it.
+const SHARED_FILE_WAIT: Duration = Duration::from_secs(10);
+
 /// What identifies one set of cached credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub idp_url: String,
+    /// The IdP username asked for (`--username`), empty when none was given: one user's cached
+    /// credentials are never another's.
+    pub username: String,
     /// The account number the credentials are for (after chaining, the target's).
     pub account: String,
     /// The role as asked for (`--role`, a name or an ARN), empty when the login chose it.
@@ -32,6 +48,7 @@ impl Key {
     fn stem(&self) -> String {
         hashed_name(&[
             self.idp_url.as_bytes(),
+            self.username.as_bytes(),
             self.account.as_bytes(),
             self.role.as_bytes(),
             self.duration.to_string().as_bytes(),
@@ -58,11 +75,7 @@ pub fn hashed_name(parts: &[&[u8]]) -> String {
 /// the new one and no other user ever sees either.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| Error::file(dir, "cannot create the cache directory", &e))?;
+    secure_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".aws-token-")
         .tempfile_in(dir)
@@ -73,6 +86,142 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;
     Ok(())
+}
+
+/// Make sure `dir` is a private directory of the user's: created 0700 when missing; one owned by
+/// another user is refused (whoever owns it can read and replace what aws-token keeps there); one
+/// of the user's that others may enter is tightened to 0700, and the returned note says so.
+pub fn secure_dir(dir: &Path) -> Result<Option<String>> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::file(dir, "cannot create the cache directory", &e))?;
+    let meta = std::fs::metadata(dir)
+        .map_err(|e| Error::file(dir, "cannot read the cache directory", &e))?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(Error::File {
+            path: dir.to_owned(),
+            message: format!(
+                "the cache directory belongs to user id {}, not to you ({me}): whoever owns it could read or replace the sessions and credentials kept there; remove it, or point XDG_CACHE_HOME at a directory of your own",
+                meta.uid()
+            ),
+        });
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(None);
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::file(dir, "cannot make the cache directory private (0700)", &e))?;
+    Ok(Some(format!(
+        "{}: the cache directory was open to others (mode {mode:o}); it is now 0700",
+        dir.display()
+    )))
+}
+
+/// Open `path` for reading without following a symlink.
+fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nofollow())
+        .open(path)
+}
+
+/// `O_NOFOLLOW`: opening a symlink fails instead of opening what it points at.
+fn nofollow() -> i32 {
+    i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0)
+}
+
+/// The bytes of the cache file `path` when it can be trusted: a regular file of the user's, not a
+/// symlink, at most `MAX_FILE` bytes, not writable by others. One that others may read is made
+/// 0600 first (it may hold secrets). Anything else is no file.
+pub fn read_private(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let file = open_nofollow(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file()
+        || meta.uid() != rustix::process::geteuid().as_raw()
+        || meta.len() > MAX_FILE
+        || meta.mode() & 0o022 != 0
+    {
+        return None;
+    }
+    if meta.mode() & 0o044 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .ok()?;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_FILE).then_some(bytes)
+}
+
+/// Open (creating it 0600) the lock file `path`: never through a symlink, so a link planted as the
+/// lock cannot make aws-token create or lock a file elsewhere.
+fn open_lock(path: &Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(nofollow())
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                Error::File {
+                    path: path.to_owned(),
+                    message:
+                        "the lock file is a symbolic link, which aws-token never follows: remove it"
+                            .into(),
+                }
+            } else {
+                Error::file(path, "cannot open the lock file", &e)
+            }
+        })
+}
+
+/// Wait up to `wait` for the exclusive lock of `file`; false when another holder kept it.
+fn lock_within(file: &std::fs::File, wait: Duration) -> std::io::Result<bool> {
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(true),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        if start.elapsed() >= wait {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Run `change` (a read-modify-write of the shared file `path`) while holding `path`'s lock, so
+/// parallel runs never lose each other's entries. The lock is `path` + `.lock` beside it.
+pub fn locked<T>(path: &Path, change: impl FnOnce() -> Result<T>) -> Result<T> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    secure_dir(dir)?;
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = open_lock(&lock_path)?;
+    if !lock_within(&file, SHARED_FILE_WAIT)
+        .map_err(|e| Error::file(&lock_path, "cannot lock", &e))?
+    {
+        return Err(Error::File {
+            path: lock_path,
+            message: format!(
+                "another aws-token has held this lock for more than {} s; try again",
+                SHARED_FILE_WAIT.as_secs()
+            ),
+        });
+    }
+    let out = change();
+    drop(file);
+    out
 }
 
 /// The cached form of credentials (the credential_process fields, plus what a later run needs).
@@ -113,18 +262,10 @@ impl Cache {
         self.dir.join(format!("credentials-{}.{ext}", key.stem()))
     }
 
-    fn ensure_dir(&self) -> Result<()> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(|e| Error::file(&self.dir, "cannot create the cache directory", &e))
-    }
-
     /// The credentials cached for `key` when they are valid for longer than `margin` at `now`.
     /// A missing, unreadable or expired entry is no entry.
     pub fn get(&self, key: &Key, now: DateTime<Utc>, margin: Duration) -> Option<Cached> {
-        let bytes = std::fs::read(self.path(key, "json")).ok()?;
+        let bytes = read_private(&self.path(key, "json"))?;
         let e: Entry = serde_json::from_slice(&bytes).ok()?;
         let margin = chrono::Duration::from_std(margin).ok()?;
         if e.expiration - margin <= now {
@@ -178,8 +319,7 @@ impl Cache {
             }
             let ours = match org {
                 None => true,
-                Some(o) => std::fs::read(&path)
-                    .ok()
+                Some(o) => read_private(&path)
                     .and_then(|b| serde_json::from_slice::<Entry>(&b).ok())
                     .is_some_and(|e| e.org == o.as_str()),
             };
@@ -194,35 +334,19 @@ impl Cache {
     /// login for many callers). Released when the returned value is dropped, or when the holder
     /// dies.
     pub fn lock(&self, key: &Key, wait: Duration) -> Result<KeyLock> {
-        self.ensure_dir()?;
+        secure_dir(&self.dir)?;
         let path = self.path(key, "lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| Error::file(&path, "cannot open the lock file", &e))?;
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(KeyLock { _file: file }),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(Error::file(&path, "cannot lock", &e));
-                }
-            }
-            if start.elapsed() >= wait {
-                return Err(Error::File {
-                    path,
-                    message: format!(
-                        "another aws-token has been logging in for the same role for more than {} s (waiting for MFA?); finish or stop that one, or try again",
-                        wait.as_secs()
-                    ),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(25));
+        let file = open_lock(&path)?;
+        if lock_within(&file, wait).map_err(|e| Error::file(&path, "cannot lock", &e))? {
+            return Ok(KeyLock { _file: file });
         }
+        Err(Error::File {
+            path,
+            message: format!(
+                "another aws-token has been logging in for the same role for more than {} s (waiting for MFA?); finish or stop that one, or try again",
+                wait.as_secs()
+            ),
+        })
     }
 
     /// The directory, for messages.
@@ -244,6 +368,7 @@ mod tests {
     fn key(role: &str) -> Key {
         Key {
             idp_url: "https://example.okta.com/home/amazon_aws/0oa1/272".into(),
+            username: "jane@example.com".into(),
             account: "111111111111".into(),
             role: role.into(),
             duration: 0,

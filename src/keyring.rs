@@ -7,7 +7,7 @@
 //! `secret-service`, `file`. An index in the cache directory (names only, no secret) lets `logout`
 //! find every entry.
 
-use crate::cache::write_private;
+use crate::cache::{locked, read_private, write_private};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use std::path::PathBuf;
@@ -31,6 +31,11 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, name: &str) -> bool;
     /// Where, for messages ("the kernel keyring", "~/.cache/aws-token/secrets.json").
     fn describe(&self) -> String;
+    /// The names of the entries this store can list by itself (so that `logout` finds them
+    /// whatever the index says); empty where the store cannot list.
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Which OS keyring.
@@ -186,6 +191,35 @@ impl SecretStore for OsKeyring {
     fn describe(&self) -> String {
         describe(self.backend).into()
     }
+
+    /// The kernel keyring lists the keys this process may see in /proc/keys; their descriptions
+    /// are the keyring crate's `keyring-rs:<name>@aws-token`.
+    fn names(&self) -> Vec<String> {
+        if self.backend != Backend::Native || !cfg!(target_os = "linux") {
+            return Vec::new();
+        }
+        let Some(text) = std::fs::read_to_string("/proc/keys").ok() else {
+            return Vec::new();
+        };
+        kernel_key_names(&text)
+    }
+}
+
+/// aws-token's entry names in the text of /proc/keys (`id flags usage timeout perm uid gid type
+/// description: summary`, for `user` keys).
+fn kernel_key_names(proc_keys: &str) -> Vec<String> {
+    let suffix = format!("@{SERVICE}: ");
+    proc_keys
+        .lines()
+        .filter_map(|line| {
+            if line.split_whitespace().nth(7)? != "user" {
+                return None;
+            }
+            let rest = line.get(line.find(" keyring-rs:")? + " keyring-rs:".len()..)?;
+            let end = rest.rfind(&suffix)?;
+            Some(rest[..end].to_owned())
+        })
+        .collect()
 }
 
 /// A 0600 JSON file of name -> secret in the cache directory (0700).
@@ -203,8 +237,7 @@ impl FileStore {
     }
 
     fn load(&self) -> std::collections::BTreeMap<String, String> {
-        std::fs::read(&self.path)
-            .ok()
+        read_private(&self.path)
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
@@ -221,22 +254,31 @@ impl SecretStore for FileStore {
     }
 
     fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
-        let mut map = self.load();
-        map.insert(name.to_owned(), value.expose().clone());
-        self.save(&map)
+        locked(&self.path, || {
+            let mut map = self.load();
+            map.insert(name.to_owned(), value.expose().clone());
+            self.save(&map)
+        })
     }
 
     fn delete(&self, name: &str) -> bool {
-        let mut map = self.load();
-        let removed = map.remove(name).is_some();
-        if removed {
-            let _ = self.save(&map);
-        }
-        removed
+        locked(&self.path, || {
+            let mut map = self.load();
+            let removed = map.remove(name).is_some();
+            if removed {
+                self.save(&map)?;
+            }
+            Ok(removed)
+        })
+        .unwrap_or(false)
     }
 
     fn describe(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.load().into_keys().collect()
     }
 }
 
@@ -300,6 +342,12 @@ impl SecretStore for KeyringOrFile {
     fn describe(&self) -> String {
         self.keyring.describe()
     }
+
+    fn names(&self) -> Vec<String> {
+        let mut names = self.keyring.names();
+        names.extend(self.file.names());
+        names
+    }
 }
 
 /// The names of kept entries (no secrets), so that `logout` can find them all.
@@ -316,32 +364,40 @@ impl Index {
         }
     }
 
-    /// Every kept name.
+    /// Every kept name (none when the file is missing or damaged).
     pub fn names(&self) -> Vec<String> {
-        std::fs::read(&self.path)
-            .ok()
+        read_private(&self.path)
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
 
-    fn save(&self, names: &[String]) {
-        let _ = write_private(&self.path, &serde_json::to_vec(names).unwrap_or_default());
+    fn save(&self, names: &[String]) -> Result<()> {
+        write_private(&self.path, &serde_json::to_vec(names).unwrap_or_default())
     }
 
-    /// Remember that `name` is kept.
+    /// Remember that `name` is kept (under the index's lock: parallel runs lose no entry).
     pub fn add(&self, name: &str) {
-        let mut names = self.names();
-        if !names.iter().any(|n| n == name) {
+        let _ = locked(&self.path, || {
+            let mut names = self.names();
+            if names.iter().any(|n| n == name) {
+                return Ok(());
+            }
             names.push(name.to_owned());
-            self.save(&names);
-        }
+            self.save(&names)
+        });
     }
 
     /// Forget `name`.
     pub fn remove(&self, name: &str) {
-        let mut names = self.names();
-        names.retain(|n| n != name);
-        self.save(&names);
+        let _ = locked(&self.path, || {
+            let mut names = self.names();
+            let before = names.len();
+            names.retain(|n| n != name);
+            if names.len() == before {
+                return Ok(());
+            }
+            self.save(&names)
+        });
     }
 }
 
@@ -400,6 +456,17 @@ mod tests {
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&cache.join("secrets.json")), 0o600);
         assert_eq!(mode(&cache), 0o700);
+    }
+
+    #[test]
+    fn kernel_key_names_are_read_from_proc_keys() {
+        let text = "1f2e3d4c I--Q---     1 perm 3f010000     0     0 user      keyring-rs:session https://org.example.com/ jane@example.com@aws-token: 120\n\
+                    0aa0aa0a I--Q---     1 perm 3f010000     0     0 keyring   _ses: 1\n\
+                    0bb0bb0b I--Q---     1 perm 3f010000     0     0 user      keyring-rs:someone@other-app: 10\n";
+        assert_eq!(
+            kernel_key_names(text),
+            ["session https://org.example.com/ jane@example.com"]
+        );
     }
 
     #[test]

@@ -111,6 +111,9 @@ fn execute(
     let mut cli = cli;
     let command = cli.command.take();
     let settings = settings::Settings::resolve(cli, env)?;
+    if let Some(note) = cache::secure_dir(&settings.cache_dir)? {
+        reporter.warn(&note);
+    }
     reporter.verbose(&format!(
         "config {}, account {}, profile {}, IdP {}",
         settings.config_path.display(),

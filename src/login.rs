@@ -94,7 +94,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         otp: settings.otp.clone(),
         mfa: settings.mfa,
         mfa_timeout: settings.mfa_timeout,
-        kept_session: deps.sessions.and_then(|s| s.get(&org, username)),
+        kept_session: kept_session(deps, &org, username),
     };
     let saml = deps.idp.saml_response(&request, deps.prompter).await;
     if let Some(sessions) = deps.sessions {
@@ -157,6 +157,28 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         Target::Chained { .. } => assertion.roles.clone(),
     };
     Ok((assertion, roles))
+}
+
+/// The IdP session kept for `org` and `username`, when it can be sent: one that cannot (too
+/// large, bytes no header may carry) is dropped with a line on stderr, instead of failing every
+/// run in the HTTP layer.
+fn kept_session(
+    deps: &Deps<'_>,
+    org: &url::Url,
+    username: Option<&str>,
+) -> Option<crate::secret::Secret<String>> {
+    let sessions = deps.sessions?;
+    let kept = sessions.get(org, username)?;
+    match crate::session::unsendable(&kept) {
+        None => Some(kept),
+        Some(why) => {
+            sessions.forget(org, username);
+            deps.reporter.warn(&format!(
+                "the IdP session kept for {org} cannot be sent ({why}), so it is forgotten; signing in again"
+            ));
+            None
+        }
+    }
 }
 
 /// The whole login, to credentials (no file is written).

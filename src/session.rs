@@ -7,6 +7,27 @@
 use crate::keyring::{Index, OsKeyring, SecretStore};
 use crate::secret::Secret;
 
+/// The largest kept session sent (IdPs refuse a Cookie header much past 8-16 KB).
+const MAX_SESSION: usize = 16 * 1024;
+
+/// Why a kept session cannot be sent as a Cookie header, if it cannot: too large, or holding a
+/// byte no header may carry (a damaged or tampered store).
+pub fn unsendable(cookies: &Secret<String>) -> Option<String> {
+    let v = cookies.expose();
+    if v.len() > MAX_SESSION {
+        return Some(format!(
+            "it is {} bytes, more than the {MAX_SESSION} an IdP takes",
+            v.len()
+        ));
+    }
+    if v.bytes()
+        .any(|b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+    {
+        return Some("it holds characters no HTTP header may carry".into());
+    }
+    None
+}
+
 /// The kept sessions of one store.
 pub struct Sessions {
     store: Box<dyn SecretStore>,
@@ -71,13 +92,23 @@ fn forget_all(store: &dyn SecretStore, index: &Index, kind: &str, org: Option<&u
         Some(o) => format!("{kind} {} ", o.as_str()),
         None => format!("{kind} "),
     };
+    // The index, and what the store lists by itself: a damaged or stale index (parallel runs of
+    // an older aws-token lost entries) never leaves a session behind.
+    let listed = index.names();
+    let mut names: Vec<String> = listed
+        .iter()
+        .cloned()
+        .chain(store.names())
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    names.sort();
+    names.dedup();
     let mut removed = 0;
-    for n in index.names() {
-        if n.starts_with(&prefix) {
-            store.delete(&n);
-            index.remove(&n);
+    for n in names {
+        if store.delete(&n) || listed.contains(&n) {
             removed += 1;
         }
+        index.remove(&n);
     }
     removed
 }

@@ -10,6 +10,7 @@ mod bad_input;
 mod browser;
 mod browser_network;
 mod browser_window;
+mod cache_safety;
 mod cli;
 mod concurrency;
 mod config;

@@ -126,8 +126,12 @@ fn logout_forgets_the_session_and_the_cached_credentials() {
     without_secrets(&w, &["credential-process", "--role", "ReadOnly"])
         .expect(2)
         .stderr_has("--password");
+    // Every org: nothing left in this HOME. (The file store: `--all-orgs` with the kernel keyring
+    // would also forget the sessions of the tests running beside this one in the suite's shared
+    // session keyring, as it does a user's every session.)
     w.run()
         .args(["logout", "--all-orgs"])
+        .env("AWS_TOKEN_KEYRING", "file")
         .expect(0)
         .stderr_has("Logged out of every IdP: forgot 0 IdP sessions");
 }

@@ -165,7 +165,7 @@ impl ProfileRecord {
     }
 
     fn load(path: &Path) -> Option<ProfileRecord> {
-        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+        serde_json::from_slice(&crate::cache::read_private(path)?).ok()
     }
 
     /// Best effort: without the record the next run simply logs in.
@@ -180,8 +180,9 @@ impl ProfileRecord {
 /// and the export lines).
 fn key_text(key: &Key, settings: &Settings) -> String {
     format!(
-        "{}\0{}\0{}\0{}\0{}",
+        "{}\0{}\0{}\0{}\0{}\0{}",
         key.idp_url,
+        key.username,
         key.account,
         key.role,
         key.duration,

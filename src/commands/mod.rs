@@ -175,6 +175,7 @@ pub fn cache_key(settings: &Settings) -> Key {
     };
     Key {
         idp_url: settings.idp_url.to_string(),
+        username: settings.username.clone().unwrap_or_default(),
         account,
         role: settings.role.clone().unwrap_or_default(),
         duration: settings.duration.unwrap_or(0),

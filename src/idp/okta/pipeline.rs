@@ -53,8 +53,7 @@ impl Pipelines {
     }
 
     fn all(&self) -> BTreeMap<String, String> {
-        std::fs::read(&self.path)
-            .ok()
+        crate::cache::read_private(&self.path)
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
