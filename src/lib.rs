@@ -74,10 +74,13 @@ where
     match execute(cli, env, &reporter, cleanup) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // IdP and STS words are in the message: shown escaped, never as terminal commands.
+            let message = e.to_string();
+            let message = report::printable(&message);
             if env.color() {
-                eprintln!("\x1b[1;31merror:\x1b[0m {e}");
+                eprintln!("\x1b[1;31merror:\x1b[0m {message}");
             } else {
-                eprintln!("aws-token: error: {e}");
+                eprintln!("aws-token: error: {message}");
             }
             ExitCode::from(e.exit_code())
         }

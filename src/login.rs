@@ -14,6 +14,10 @@ use crate::session::{Passwords, Sessions};
 use crate::settings::{Settings, Target};
 use crate::sts::{Credentials, Sts};
 use chrono::SecondsFormat;
+use futures::StreamExt;
+
+/// The most STS calls `--all` makes at once.
+const MAX_PARALLEL_STS: usize = 16;
 
 /// AWS limits a session reached by role chaining to one hour.
 const CHAINED_MAX: i32 = 3600;
@@ -304,7 +308,11 @@ pub async fn every_role(settings: &Settings, deps: &Deps<'_>) -> Result<EveryRol
             deps.reporter,
         )
     });
-    let results = futures::future::join_all(calls).await;
+    // At most MAX_PARALLEL_STS calls at once (500 roles opened 114 connections), in order.
+    let results: Vec<_> = futures::stream::iter(calls)
+        .buffered(MAX_PARALLEL_STS)
+        .collect()
+        .await;
     Ok(EveryRole {
         results: assertion.roles.iter().cloned().zip(results).collect(),
         region,

@@ -71,7 +71,12 @@ impl Prompter for TerminalPrompter {
     fn select(&self, label: &str, items: &[String], _hint: &str) -> Result<usize> {
         dialoguer::Select::new()
             .with_prompt(label)
-            .items(items)
+            .items(
+                items
+                    .iter()
+                    .map(|i| crate::report::printable(i).into_owned())
+                    .collect::<Vec<_>>(),
+            )
             .default(0)
             .interact_on(&self.term)
             .map_err(io_err)

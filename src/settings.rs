@@ -350,7 +350,7 @@ fn expand_tilde(p: &str, home: Option<&Path>) -> PathBuf {
 }
 
 /// A profile name becomes an INI section header: refuse what would break the file.
-fn check_profile_name(name: &str) -> Result<()> {
+pub fn check_profile_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 128
         && name

@@ -281,3 +281,75 @@ fn a_page_in_chromium_posting_to_plain_http_is_stopped_before_it_is_sent() {
         "Chromium sent the form to {action}"
     );
 }
+
+/// The demo sandbox with nomfa@example.com granted `roles` (names in account 111111111111) in the
+/// demo app, besides Admin.
+fn world_with_roles(roles: &[String]) -> World {
+    let mut d = data::demo();
+    let user = d
+        .users
+        .iter_mut()
+        .find(|u| u.login == "nomfa@example.com")
+        .unwrap();
+    let granted = user.apps.get_mut(DEMO_APP).unwrap();
+    granted.retain(|r| r.ends_with("role/Admin"));
+    granted.extend(
+        roles
+            .iter()
+            .map(|r| format!("arn:aws:iam::111111111111:role/{r}")),
+    );
+    World::with_data(d)
+}
+
+#[test]
+fn a_role_name_with_escape_sequences_never_reaches_the_terminal_raw() {
+    let w = world_with_roles(&["Evil\u{1b}]0;pwned\u{7}\u{1b}[2J".into()]);
+    let r = w.login("nomfa@example.com").arg("roles").expect(0);
+    assert!(!r.stdout().contains('\u{1b}'), "{:?}", r.stdout());
+    assert!(r.stdout().contains("Evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"));
+    // In an error (the choices of a --role that matches nothing) and in --verbose lines.
+    let r = w
+        .login("nomfa@example.com")
+        .args(["--role", "Nothing", "--verbose"])
+        .expect(4);
+    assert!(!r.stderr().contains('\u{1b}'), "{:?}", r.stderr());
+    r.stderr_has("Evil\\u{1b}]0;pwned");
+}
+
+#[test]
+fn all_refuses_a_profile_name_that_would_add_a_section() {
+    let w = world_with_roles(&["x]\n[default".into()]);
+    w.write_credentials("[default]\naws_access_key_id = AKIAKEEP\n");
+    let r = w.login("nomfa@example.com").arg("--all").expect(5);
+    r.stderr_has("is not allowed");
+    let creds = w.credentials();
+    assert_eq!(creds.matches("[default]").count(), 1, "{creds}");
+    assert!(creds.contains("[staging-Admin]"), "{creds}");
+    // botocore still reads the file.
+    botocore_reads(&w, &["staging-Admin"]);
+}
+
+#[test]
+fn all_makes_at_most_sixteen_sts_calls_at_once() {
+    let names: Vec<String> = (0..200).map(|i| format!("Role{i:03}")).collect();
+    let w = world_with_roles(&names);
+    let now = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (n, m) = (now.clone(), most.clone());
+    let sts = Hostile::start(Some(w.sandbox.url()), move |_| {
+        use std::sync::atomic::Ordering::SeqCst;
+        let at_once = n.fetch_add(1, SeqCst) + 1;
+        m.fetch_max(at_once, SeqCst);
+        std::thread::sleep(Duration::from_millis(30));
+        n.fetch_sub(1, SeqCst);
+        Reply::Forward
+    });
+    w.login("nomfa@example.com")
+        .arg("--all")
+        .env("AWS_ENDPOINT_URL_STS", format!("{}/sts", sts.url()))
+        .expect(0)
+        .stderr_has("201 profiles written");
+    let most = most.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((2..=16).contains(&most), "{most} STS calls at once");
+    assert_eq!(sts.seen().len(), 201);
+}

@@ -100,6 +100,13 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
             .or(names.first())
             .map_or_else(|| role.account_id.clone(), |n| (*n).clone());
         let profile = format!("{account}-{}", role.name);
+        // The same rule as --profile: a role name that would break the file names no profile.
+        if let Err(e) = crate::settings::check_profile_name(&profile) {
+            ctx.reporter
+                .warn(&format!("{}: {e}; not written", role.role_arn));
+            refused.push(profile);
+            continue;
+        }
         match result {
             Ok(creds) => {
                 write_profile(settings, &profile, &creds, &region)?;
@@ -136,7 +143,7 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
             role: refused.join(", "),
             code: "SomeRefused".into(),
             message: format!(
-                "{} of {} roles were refused (see above); the other profiles were written",
+                "{} of {} roles were refused or could not name a profile (see above); the other profiles were written",
                 refused.len(),
                 refused.len() + written.len()
             ),

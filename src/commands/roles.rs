@@ -44,6 +44,7 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
                     format!("{} ({})", r.account_id, names.join(", "))
                 };
                 [account, r.name.clone(), r.role_arn.clone()]
+                    .map(|cell| crate::report::printable(&cell).into_owned())
             })
             .collect();
         let header = ["ACCOUNT".to_owned(), "ROLE".to_owned(), "ARN".to_owned()];
