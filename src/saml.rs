@@ -15,6 +15,28 @@ const DURATION_ATTR: &str = "https://aws.amazon.com/SAML/Attributes/SessionDurat
 /// is refused before it is decoded or parsed, so no IdP can make aws-token parse megabytes.
 pub const MAX_ASSERTION: usize = 100_000;
 
+/// Where a SAML response for AWS is posted (every partition's sign-in endpoint), as URL patterns
+/// (Chromium's Fetch patterns use them); `is_aws_sign_in` is the same rule for a URL.
+pub const AWS_SIGN_IN_PATTERNS: &[&str] = &[
+    "https://signin.aws.amazon.com/saml*",
+    "https://*.signin.aws.amazon.com/saml*",
+    "https://signin.amazonaws.cn/saml*",
+    "https://signin.amazonaws-us-gov.com/saml*",
+];
+
+/// Whether `url` is an AWS sign-in endpoint that takes a SAML response (`AWS_SIGN_IN_PATTERNS`).
+pub fn is_aws_sign_in(url: &url::Url) -> bool {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    url.scheme() == "https"
+        && url.path().starts_with("/saml")
+        && (matches!(
+            host.as_str(),
+            "signin.aws.amazon.com" | "signin.amazonaws.cn" | "signin.amazonaws-us-gov.com"
+        ) || host
+            .strip_suffix(".signin.aws.amazon.com")
+            .is_some_and(|r| !r.is_empty() && !r.contains('.')))
+}
+
 /// The base64 SAMLResponse exactly as the IdP posted it.
 #[derive(Debug, Clone)]
 pub struct SamlResponse(pub Secret<String>);
@@ -295,6 +317,21 @@ mod tests {
         SamlResponse(Secret::new(
             base64::engine::general_purpose::STANDARD.encode(xml),
         ))
+    }
+
+    #[test]
+    fn aws_sign_in_endpoints_of_every_partition() {
+        let yes = |u: &str| is_aws_sign_in(&url::Url::parse(u).unwrap());
+        assert!(yes("https://signin.aws.amazon.com/saml"));
+        assert!(yes("https://eu-west-1.signin.aws.amazon.com/saml"));
+        assert!(yes("https://signin.amazonaws.cn/saml"));
+        assert!(yes("https://signin.amazonaws-us-gov.com/saml"));
+        assert!(!yes("http://signin.aws.amazon.com/saml"));
+        assert!(!yes("https://signin.aws.amazon.com.evil.example/saml"));
+        assert!(!yes("https://a.b.signin.aws.amazon.com/saml"));
+        assert!(!yes(
+            "https://keycloak.example.com/realms/x/broker/adfs/endpoint"
+        ));
     }
 
     #[test]

@@ -353,3 +353,127 @@ fn all_makes_at_most_sixteen_sts_calls_at_once() {
     assert!((2..=16).contains(&most), "{most} STS calls at once");
     assert_eq!(sts.seen().len(), 201);
 }
+
+/// A SAML form (auto-posting) that posts `saml` to `action`.
+fn saml_form(action: &str, saml: &str) -> String {
+    format!(
+        r#"<html><body onload="document.forms[0].submit()"><form method="post" action="{action}"><input type="hidden" name="SAMLResponse" value="{saml}"><input type="hidden" name="RelayState" value=""></form></body></html>"#
+    )
+}
+
+/// A broker (Keycloak's shape) in front of the sandbox's form IdP: its entry page carries an
+/// upstream IdP's SAML response addressed to the broker's `/broker/upstream/endpoint`; that
+/// endpoint answers with `after`.
+fn broker(after: impl Fn() -> Reply + Send + Sync + 'static) -> Hostile {
+    Hostile::start(None, move |seen| {
+        if seen.path() == "/broker/upstream/endpoint" {
+            return after();
+        }
+        let host = seen.header("host").unwrap_or_default().to_owned();
+        reply(
+            "200 OK",
+            "text/html",
+            &saml_form(
+                &format!("http://{host}/broker/upstream/endpoint"),
+                "UHJvb2YgZnJvbSB0aGUgdXBzdHJlYW0gSWRQ",
+            ),
+        )
+    })
+}
+
+#[test]
+fn a_brokered_login_posts_the_upstream_response_to_the_broker_and_goes_on_to_aws() {
+    let w = World::new();
+    let to_login = w.sandbox.form_login(DEMO_APP);
+    let front = broker(move || redirect("302 Found", &to_login));
+    form_config(
+        &w,
+        &format!("{}/realms/corp/protocol/saml/clients/aws", front.url()),
+    );
+    w.login("nomfa@example.com")
+        .args(["--role", "Admin", "--verbose"])
+        .expect(0)
+        .stderr_has("goes to 127.0.0.1, not AWS: posting it there (a brokered login)");
+    let posted: Vec<_> = front
+        .seen()
+        .into_iter()
+        .filter(|s| s.path() == "/broker/upstream/endpoint")
+        .collect();
+    assert_eq!(posted.len(), 1);
+    assert!(posted[0].body_text().contains("SAMLResponse=UHJvb2Yg"));
+}
+
+#[test]
+fn a_saml_response_that_ends_at_a_service_that_is_not_aws_is_named() {
+    let w = World::new();
+    let front = broker(|| reply("200 OK", "text/html", "<h1>Welcome to the wiki</h1>"));
+    form_config(&w, &format!("{}/idp/sso", front.url()));
+    w.login("nomfa@example.com")
+        .expect(4)
+        .stderr_has("the IdP's SAML response goes to 127.0.0.1, which is not AWS");
+}
+
+/// An IdP whose login form, once posted, comes back with `error_html` beside it.
+fn refusing_idp(error_html: &'static str) -> Hostile {
+    Hostile::start(None, move |seen| {
+        let form = login_page("/login");
+        if seen.method == "POST" {
+            reply(
+                "200 OK",
+                "text/html",
+                &form.replace("<body>", &format!("<body>{error_html}")),
+            )
+        } else {
+            reply("200 OK", "text/html", &form)
+        }
+    })
+}
+
+#[test]
+fn the_idps_own_words_are_shown_for_django_simplesamlphp_and_plain_pages() {
+    for (html, words) in [
+        (
+            r#"<ul class="errorlist nonfield"><li>Please enter a correct username and password. Note that both fields may be case-sensitive.</li></ul>"#,
+            "Please enter a correct username and password.",
+        ),
+        (
+            r#"<div style="border-left: 1px solid #e8e8e8"><img src="/simplesaml/resources/icons/experience/gtk-dialog-error.48x48.png" class="float-l erroricon" alt=""><h2>Incorrect username or password</h2></div>"#,
+            "Incorrect username or password",
+        ),
+        (
+            r#"<p>The username or password you entered is incorrect.</p>"#,
+            "The username or password you entered is incorrect.",
+        ),
+    ] {
+        let idp = refusing_idp(html);
+        let w = World::new();
+        form_config(&w, &format!("{}/login", idp.url()));
+        w.login("nomfa@example.com")
+            .expect(3)
+            .stderr_has(&format!("the IdP says: {words}"));
+    }
+}
+
+#[test]
+fn a_consent_page_is_named_and_never_answered() {
+    let idp = Hostile::start(None, |seen| {
+        if seen.method == "POST" {
+            reply("200 OK", "text/html", "accepted")
+        } else {
+            reply(
+                "200 OK",
+                "text/html",
+                r#"<h3>Do you grant these access privileges?</h3><form method="post" action="/consent"><input type="hidden" name="code" value="c"><input type="submit" name="accept" value="Yes"><input type="submit" name="cancel" value="No"></form>"#,
+            )
+        }
+    });
+    let w = World::new();
+    form_config(&w, &format!("{}/start", idp.url()));
+    w.login("nomfa@example.com")
+        .expect(4)
+        .stderr_has("the IdP asks for consent");
+    assert!(
+        idp.seen().iter().all(|s| s.method == "GET"),
+        "consent was answered"
+    );
+}

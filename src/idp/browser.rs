@@ -30,14 +30,6 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Where the IdP posts the SAMLResponse (every partition's AWS sign-in URL).
-const AWS_SIGN_IN: &[&str] = &[
-    "https://signin.aws.amazon.com/saml*",
-    "https://*.signin.aws.amazon.com/saml*",
-    "https://signin.amazonaws.cn/saml*",
-    "https://signin.amazonaws-us-gov.com/saml*",
-];
-
 /// Switches that keep a throwaway Chromium quiet, off the network and off the CPU, beyond
 /// chromiumoxide's defaults (which already disable background networking, sync and first-run).
 /// Written without the leading `--`: chromiumoxide adds it (with it, Chromium got `----no-pings`
@@ -426,7 +418,7 @@ impl BrowserIdp {
             .map_err(|e| browser_err("cannot open a page", e))?;
         // The AWS sign-in post is captured; plain http is watched too, so that no page sends the
         // password or the session over it to a host that is not loopback.
-        let patterns: Vec<RequestPattern> = AWS_SIGN_IN
+        let patterns: Vec<RequestPattern> = crate::saml::AWS_SIGN_IN_PATTERNS
             .iter()
             .chain(&["http://*"])
             .map(|p| {

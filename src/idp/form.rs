@@ -82,13 +82,15 @@ impl IdentityProvider for FormIdp {
             password: login.password.clone(),
             ..Typed::default()
         };
+        // The last SAML response posted to a service that is not AWS (a broker), by host.
+        let mut brokered: Option<String> = None;
         for step in 0..MAX_STEPS {
             let forms = html_form::forms(&page.html, &page.url);
-            let saml = forms.iter().find_map(Form::saml_response);
+            let saml_form = forms.iter().find(|f| f.saml_response().is_some());
             if step == 0
                 && let Some(kept) = &login.kept_session
             {
-                if saml.is_some() {
+                if saml_form.is_some() {
                     self.reporter
                         .verbose("signed in with the kept IdP session: no password, no MFA");
                 } else {
@@ -97,11 +99,35 @@ impl IdentityProvider for FormIdp {
                     self.http.expire_cookies(&org, kept);
                 }
             }
-            if let Some(saml) = saml {
-                self.signed_in.store(true, Ordering::SeqCst);
-                return Ok(SamlResponse(saml));
+            if let Some(form) = saml_form {
+                if let Some(saml) = form
+                    .saml_response()
+                    .filter(|_| crate::saml::is_aws_sign_in(&form.action))
+                {
+                    self.signed_in.store(true, Ordering::SeqCst);
+                    return Ok(SamlResponse(saml));
+                }
+                // A SAML response for another service provider: a broker (Keycloak, Okta) that
+                // signs in at an upstream IdP (ADFS, Entra) first. Post it there, as a browser
+                // would, and go on to the response bound for AWS.
+                let host = form.action.host_str().unwrap_or("").to_owned();
+                self.reporter.verbose(&format!(
+                    "the SAML response on {} goes to {host}, not AWS: posting it there (a brokered login)",
+                    display_url(&page.url)
+                ));
+                crate::idp::http::refuse_plain_http(&form.action, Some(&page.url))?;
+                brokered = Some(host);
+                let _s = self.reporter.spinner("Signing in");
+                page = self.submit(form).await?;
+                continue;
             }
-            let form = self.next_form(&forms, &page, &mut typed, login, prompter)?;
+            let form = match self.next_form(&forms, &page, &mut typed, login, prompter) {
+                Ok(form) => form,
+                Err(Error::NotAuthorized { .. }) if brokered.is_some() => {
+                    return Err(not_aws(brokered.as_deref(), &page));
+                }
+                Err(e) => return Err(e),
+            };
             // An https page whose form posts to plain http would send the password in clear.
             crate::idp::http::refuse_plain_http(&form.action, Some(&page.url))?;
             self.reporter.verbose(&format!(
@@ -110,6 +136,9 @@ impl IdentityProvider for FormIdp {
             ));
             let _s = self.reporter.spinner("Signing in");
             page = self.submit(&form).await?;
+        }
+        if brokered.is_some() {
+            return Err(not_aws(brokered.as_deref(), &page));
         }
         Err(Error::NotAuthorized {
             message: format!(
@@ -210,6 +239,15 @@ impl FormIdp {
             typed.sent_code = true;
             return Ok(form);
         }
+        // Before the auto-post: a consent page of hidden fields and an Accept button must not
+        // be answered on the user's behalf.
+        if html_form::asks_for_consent(&page.html, forms) {
+            return Err(Error::NotAuthorized {
+                message: format!(
+                    "{shown}: the IdP asks for consent (to release your attributes to the AWS app); answer it once in a browser at {shown}, then run aws-token again"
+                ),
+            });
+        }
         if let Some(form) = forms.iter().find(|f| f.is_auto_post()) {
             return Ok(form.clone());
         }
@@ -248,6 +286,18 @@ impl FormIdp {
                 .await?
         };
         self.read(resp, &shown).await
+    }
+}
+
+/// The login ended at a service that is not AWS: the last SAML response went to `host`.
+fn not_aws(host: Option<&str>, page: &Page) -> Error {
+    Error::NotAuthorized {
+        message: format!(
+            "the IdP's SAML response goes to {}, which is not AWS (signin.aws.amazon.com/saml), and {} (HTTP {}) leads no further: point idpEntryUrl at the IdP's sign-in URL of the AWS app",
+            host.unwrap_or("another service"),
+            display_url(&page.url),
+            page.status
+        ),
     }
 }
 

@@ -208,18 +208,123 @@ pub fn forms(html: &str, base: &url::Url) -> Vec<Form> {
         .collect()
 }
 
-/// The first error message a page shows (IdPs put it in an alert box), for the user.
+/// Words that mark a sentence as a login error, for pages that put it in a plain element.
+const ERROR_WORDS: &[&str] = &[
+    "invalid",
+    "incorrect",
+    "wrong",
+    "failed",
+    "not recognized",
+    "not recognised",
+    "denied",
+    "try again",
+    "error",
+];
+
+/// The text of `e`, white space folded, at most 200 characters.
+fn folded_text(e: &ElementRef<'_>) -> String {
+    let t = e.text().collect::<Vec<_>>().join(" ");
+    t.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// The first error message a page shows, for the user: in an alert box (Keycloak, Bootstrap),
+/// Django's `errorlist`, SimpleSAMLphp 1.x's unclassed box with its error icon, else a short plain
+/// paragraph or `div` outside the forms that reads like a login error.
 pub fn error_text(html: &str) -> Option<String> {
     let doc = Html::parse_document(html);
     let sel = Selector::parse(
-        "[role=alert], .alert-error, .alert-danger, .error, .errors, .form-error, #error, .kc-feedback-text, #input-error, .text-danger, .alert",
+        "[role=alert], .alert-error, .alert-danger, .error, .errors, .errorlist, .form-error, #error, .kc-feedback-text, #input-error, .text-danger, .alert",
     )
     .ok()?;
-    doc.select(&sel).find_map(|e| {
-        let t = e.text().collect::<Vec<_>>().join(" ");
-        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!t.is_empty()).then(|| t.chars().take(200).collect())
-    })
+    if let Some(t) = doc.select(&sel).find_map(|e| {
+        let t = folded_text(&e);
+        (!t.is_empty()).then_some(t)
+    }) {
+        return Some(t);
+    }
+    // SimpleSAMLphp 1.x: <div style=...><img class="float-l erroricon"><h2>...</h2><p>...</p></div>
+    let icon = Selector::parse("img.erroricon").ok()?;
+    if let Some(t) = doc
+        .select(&icon)
+        .find_map(|img| img.parent().and_then(ElementRef::wrap))
+        .map(|box_| folded_text(&box_))
+        .filter(|t| !t.is_empty())
+    {
+        return Some(t);
+    }
+    let plain = Selector::parse("p, div, span, li, strong, b, font").ok()?;
+    doc.select(&plain)
+        .filter(|e| {
+            !e.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "form")
+        })
+        .filter(|e| {
+            // The innermost element that says it: none of its children says it too.
+            !e.children()
+                .filter_map(ElementRef::wrap)
+                .any(|c| reads_like_error(&folded_text(&c)))
+        })
+        .map(|e| folded_text(&e))
+        .find(|t| reads_like_error(t))
+}
+
+fn reads_like_error(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    !text.is_empty() && text.len() < 200 && ERROR_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether the page asks the user to consent to releasing attributes (Keycloak's "grant access",
+/// SimpleSAMLphp's consent module, Shibboleth's attribute release): not a login step aws-token
+/// may answer for the user.
+pub fn asks_for_consent(html: &str, forms: &[Form]) -> bool {
+    let names = [
+        "_shib_idp_consentoptions",
+        "_shib_idp_consentids",
+        "yesbutton",
+        "saveconsent",
+        "consent",
+    ];
+    let field_says = forms.iter().any(|f| {
+        f.fields.iter().any(|x| {
+            let (n, i) = (x.name.to_ascii_lowercase(), x.id.to_ascii_lowercase());
+            names.iter().any(|c| n.contains(c) || i.contains(c))
+        })
+    });
+    if field_says {
+        return true;
+    }
+    let doc = Html::parse_document(html);
+    let Ok(body) = Selector::parse("body") else {
+        return false;
+    };
+    let text = doc
+        .select(&body)
+        .next()
+        .map(|b| folded_text_all(&b))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !forms.is_empty()
+        && [
+            "consent",
+            "grant these access privileges",
+            "attribute release",
+            "information to be provided to service",
+            "release the following",
+        ]
+        .iter()
+        .any(|p| text.contains(p))
+}
+
+/// The whole text of `e` (not cut at 200 characters), white space folded.
+fn folded_text_all(e: &ElementRef<'_>) -> String {
+    let t = e.text().collect::<Vec<_>>().join(" ");
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -293,6 +398,36 @@ mod tests {
         assert_eq!(f.saml_response().unwrap().expose(), "PD94+");
         assert_eq!(f.action.as_str(), "https://signin.aws.amazon.com/saml");
         assert!(f.is_auto_post());
+    }
+
+    #[test]
+    fn error_text_of_django_simplesamlphp_and_plain_pages() {
+        assert_eq!(
+            error_text(r#"<form><ul class="errorlist nonfield"><li>Please enter a correct username and password.</li></ul><input name="username"></form>"#).as_deref(),
+            Some("Please enter a correct username and password.")
+        );
+        assert_eq!(
+            error_text(r#"<div style="border-left: 1px solid #e8e8e8"><img src="gtk-dialog-error.48x48.png" class="float-l erroricon" alt=""><h2>Incorrect username or password</h2><p>Either no user with the given username could be found, or the password was wrong.</p></div><form><input name="username"></form>"#).as_deref(),
+            Some("Incorrect username or password Either no user with the given username could be found, or the password was wrong.")
+        );
+        assert_eq!(
+            error_text(r#"<div><h1>Sign in</h1><p>Welcome back.</p><div><p>The password you entered is incorrect.</p></div><form><p>Forgot your password? Try again later</p><input name="username"></form></div>"#).as_deref(),
+            Some("The password you entered is incorrect.")
+        );
+        assert_eq!(
+            error_text(r#"<p>Welcome back.</p><form><input name="u"></form>"#),
+            None
+        );
+    }
+
+    #[test]
+    fn consent_pages_are_recognised() {
+        let keycloak = r#"<h3>Do you grant these access privileges?</h3><form method="post" action="/consent"><input type="hidden" name="code" value="c"><input type="submit" name="accept" value="Yes"><input type="submit" name="cancel" value="No"></form>"#;
+        assert!(asks_for_consent(keycloak, &forms(keycloak, &base())));
+        let shib = r#"<form method="post"><input type="radio" name="_shib_idp_consentOptions" value="x"><button name="_eventId_proceed">Accept</button></form>"#;
+        assert!(asks_for_consent(shib, &forms(shib, &base())));
+        let login = r#"<form method="post"><input name="username"><input type="password" name="password"></form>"#;
+        assert!(!asks_for_consent(login, &forms(login, &base())));
     }
 
     #[test]
