@@ -246,6 +246,26 @@ pub struct Cached {
     pub region: String,
 }
 
+/// The credentials a cache file's `bytes` hold when they are valid for longer than `margin` at
+/// `now`; anything else (not JSON, a field missing, expired) is no entry.
+pub(crate) fn cached_from(bytes: &[u8], now: DateTime<Utc>, margin: Duration) -> Option<Cached> {
+    let e: Entry = serde_json::from_slice(bytes).ok()?;
+    let margin = chrono::Duration::from_std(margin).ok()?;
+    if e.expiration.checked_sub_signed(margin)? <= now {
+        return None;
+    }
+    Some(Cached {
+        credentials: Credentials {
+            access_key_id: Secret::new(e.access_key_id),
+            secret_access_key: Secret::new(e.secret_access_key),
+            session_token: Secret::new(e.session_token),
+            expiration: e.expiration,
+            assumed_role_arn: e.assumed_role_arn,
+        },
+        region: e.region,
+    })
+}
+
 /// The cache directory.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -265,22 +285,7 @@ impl Cache {
     /// The credentials cached for `key` when they are valid for longer than `margin` at `now`.
     /// A missing, unreadable or expired entry is no entry.
     pub fn get(&self, key: &Key, now: DateTime<Utc>, margin: Duration) -> Option<Cached> {
-        let bytes = read_private(&self.path(key, "json"))?;
-        let e: Entry = serde_json::from_slice(&bytes).ok()?;
-        let margin = chrono::Duration::from_std(margin).ok()?;
-        if e.expiration - margin <= now {
-            return None;
-        }
-        Some(Cached {
-            credentials: Credentials {
-                access_key_id: Secret::new(e.access_key_id),
-                secret_access_key: Secret::new(e.secret_access_key),
-                session_token: Secret::new(e.session_token),
-                expiration: e.expiration,
-                assumed_role_arn: e.assumed_role_arn,
-            },
-            region: e.region,
-        })
+        cached_from(&read_private(&self.path(key, "json"))?, now, margin)
     }
 
     /// Store `creds` for `key`: a 0600 temporary file renamed into place, so readers see the old

@@ -222,6 +222,16 @@ fn kernel_key_names(proc_keys: &str) -> Vec<String> {
         .collect()
 }
 
+/// The entries of a file store's `bytes` (none when they are not a JSON object of strings).
+pub(crate) fn file_store_from(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    serde_json::from_slice(bytes).unwrap_or_default()
+}
+
+/// The names of an index file's `bytes` (none when they are not a JSON array of strings).
+pub(crate) fn index_from(bytes: &[u8]) -> Vec<String> {
+    serde_json::from_slice(bytes).unwrap_or_default()
+}
+
 /// A 0600 JSON file of name -> secret in the cache directory (0700).
 #[derive(Debug)]
 pub struct FileStore {
@@ -238,7 +248,7 @@ impl FileStore {
 
     fn load(&self) -> std::collections::BTreeMap<String, String> {
         read_private(&self.path)
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .map(|b| file_store_from(&b))
             .unwrap_or_default()
     }
 
@@ -367,7 +377,7 @@ impl Index {
     /// Every kept name (none when the file is missing or damaged).
     pub fn names(&self) -> Vec<String> {
         read_private(&self.path)
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .map(|b| index_from(&b))
             .unwrap_or_default()
     }
 

@@ -11,6 +11,8 @@ pub mod config;
 pub mod credentials_file;
 pub mod environment;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod idp;
 pub mod interrupt;
 pub mod keyring;

@@ -28,6 +28,15 @@ pub fn unsendable(cookies: &Secret<String>) -> Option<String> {
     None
 }
 
+/// The `name=value` pairs of a kept session (a Cookie header's value), trimmed; pieces without
+/// `=` are skipped. The one reader of a kept session: the HTTP client and Chromium both use it.
+pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| !name.trim().is_empty())
+}
+
 /// The kept sessions of one store.
 pub struct Sessions {
     store: Box<dyn SecretStore>,

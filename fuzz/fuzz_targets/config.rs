@@ -1,7 +1,7 @@
 //! The config.json parser never panics: any text is a Config or an error naming the file.
 #![no_main]
 
-use aws_token_fuzz::config::Config;
+use aws_token::config::Config;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! nothing.
 #![no_main]
 
-use aws_token_fuzz::credentials_file::{SectionEdit, apply};
+use aws_token::credentials_file::{SectionEdit, apply};
 use libfuzzer_sys::fuzz_target;
 
 const KEYS: [&str; 4] = [
@@ -35,7 +35,11 @@ fuzz_target!(|data: &[u8]| {
         .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
         .take(40)
         .collect();
-    let section = if section.is_empty() { "fuzz".to_owned() } else { section };
+    let section = if section.is_empty() {
+        "fuzz".to_owned()
+    } else {
+        section
+    };
     let edit = SectionEdit {
         section: &section,
         set: KEYS.iter().map(|k| (*k, format!("V{k}"))).collect(),
@@ -57,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
     }
     match start {
         Some(s) => {
-            assert!(new.starts_with(&old[..s]), "bytes before the section changed");
+            assert!(
+                new.starts_with(&old[..s]),
+                "bytes before the section changed"
+            );
             if let Some(e) = end {
                 assert!(new.ends_with(&old[e..]), "bytes after the section changed");
             }
@@ -70,7 +77,10 @@ fuzz_target!(|data: &[u8]| {
                 let crlf = old.find('\n').is_some_and(|i| old[..i].ends_with('\r'));
                 format!("{old}{}", if crlf { "\r\n" } else { "\n" })
             };
-            assert!(new.starts_with(&kept), "appending changed the file before it");
+            assert!(
+                new.starts_with(&kept),
+                "appending changed the file before it"
+            );
         }
     }
     // Within the edited section every key is there, once.
@@ -92,5 +102,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     assert_eq!(counts, [1; 4], "keys in [{section}]");
-    assert_eq!(apply(&new, &edit), new, "a second identical edit changed the file");
+    assert_eq!(
+        apply(&new, &edit),
+        new,
+        "a second identical edit changed the file"
+    );
 });

@@ -2,8 +2,8 @@
 //! (first byte 0: raw text, not base64) or as the XML it decodes to (anything else).
 #![no_main]
 
-use aws_token_fuzz::saml::{Assertion, SamlResponse};
-use aws_token_fuzz::secret::Secret;
+use aws_token::saml::{Assertion, SamlResponse};
+use aws_token::secret::Secret;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 

@@ -435,10 +435,7 @@ impl BrowserIdp {
         if let Some(kept) = &login.kept_session {
             self.reporter
                 .verbose("opening the IdP with the kept session's cookies");
-            let cookies: Vec<CookieParam> = kept
-                .expose()
-                .split(';')
-                .filter_map(|pair| pair.trim().split_once('='))
+            let cookies: Vec<CookieParam> = crate::session::cookie_pairs(kept.expose())
                 .filter_map(|(name, value)| {
                     CookieParam::builder()
                         .name(name)

@@ -138,21 +138,14 @@ impl Http {
 
     /// Put back cookies read by `cookies` for `url`'s host.
     pub fn add_cookies(&self, url: &url::Url, header: &Secret<String>) {
-        for pair in header.expose().split(';') {
-            let pair = pair.trim();
-            if !pair.is_empty() {
-                self.jar.add_cookie_str(&format!("{pair}; Path=/"), url);
-            }
-        }
+        put_cookies(&self.jar, url, header.expose());
     }
 
     /// Drop the cookies named in `header` (a kept session the IdP refused).
     pub fn expire_cookies(&self, url: &url::Url, header: &Secret<String>) {
-        for pair in header.expose().split(';') {
-            if let Some((name, _)) = pair.trim().split_once('=') {
-                self.jar
-                    .add_cookie_str(&format!("{name}=; Max-Age=0; Path=/"), url);
-            }
+        for (name, _) in crate::session::cookie_pairs(header.expose()) {
+            self.jar
+                .add_cookie_str(&format!("{name}=; Max-Age=0; Path=/"), url);
         }
     }
 
@@ -324,6 +317,14 @@ impl Http {
             return Duration::from_secs(u64::try_from(after.max(0)).unwrap_or(1));
         }
         Duration::from_secs(1)
+    }
+}
+
+/// Put the cookies of a kept session's `header` in `jar`, for `url`'s host (a pair's attributes
+/// cannot ride along: only `name=value` is kept, with `Path=/`).
+pub(crate) fn put_cookies(jar: &reqwest::cookie::Jar, url: &url::Url, header: &str) {
+    for (name, value) in crate::session::cookie_pairs(header) {
+        jar.add_cookie_str(&format!("{}={}; Path=/", name.trim(), value.trim()), url);
     }
 }
 

@@ -90,6 +90,18 @@ pub(super) async fn open(ctx: &Ctx<'_>, url: &url::Url) -> Result<Page> {
     parse_page(&shown, status.as_u16(), &html, sign_in)
 }
 
+/// Read `html` as the embed link's answer, every way the flow does (the fuzz target's entry).
+pub(crate) fn read_everything(html: &str) {
+    for (status, sign_in) in [(200, true), (200, false), (404, false), (403, false)] {
+        let _ = parse_page(
+            "https://example.okta.com/home/amazon_aws/x/272",
+            status,
+            html,
+            sign_in,
+        );
+    }
+}
+
 /// Read the SAML form, or say why there is none. `sign_in`: the page is Okta's sign-in page.
 fn parse_page(url: &str, status: u16, html: &str, sign_in: bool) -> Result<Page> {
     if let Some(saml) = saml_from_html(html) {

@@ -408,6 +408,31 @@ pub(super) enum Refusal {
     Fatal(Error),
 }
 
+/// Read `body` as an IDX answer and ask it all that the walk asks (the fuzz target's entry: none
+/// of it may panic, whatever an org or a hostile server sends).
+pub(crate) fn read_everything(body: &[u8]) {
+    let Some(a) = Answer::parse(400, body) else {
+        return;
+    };
+    let _ = (a.state_handle(), a.success_href(), a.current_key());
+    let _ = (
+        a.current_name(),
+        a.current_profile_target(),
+        a.correct_answer(),
+    );
+    let _ = a.messages();
+    for c in a.choices().iter().chain(a.verification_choices().iter()) {
+        let _ = (c.kind(), c.describe());
+    }
+    for name in a.names() {
+        if let Some(r) = a.remediation(name) {
+            let _ = (r.href(), r.accepts(), r.refresh_ms(), r.field("passcode"));
+            let _ = r.credential_fields();
+        }
+    }
+    let _ = refusal("https://example.okta.com", &a);
+}
+
 /// The error Okta's messages in `answer` amount to, if any. `org` names the org in messages.
 pub(super) fn refusal(org: &str, answer: &Answer) -> Option<Refusal> {
     let m = answer.messages().into_iter().find(|m| m.error)?;

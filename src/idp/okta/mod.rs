@@ -259,3 +259,7 @@ impl IdentityProvider for Okta {
 }
 
 pub use crate::idp::org_of;
+
+/// The readers of what an Okta org sends, for the fuzz targets (src/fuzzing.rs).
+pub(crate) use app::read_everything as read_app_page;
+pub(crate) use idx_answer::read_everything as read_idx_answer;
