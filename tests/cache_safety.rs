@@ -232,3 +232,17 @@ fn cached_credentials_are_never_another_usernames() {
     assert!(r.stdout().is_empty(), "{}", r.stdout());
     assert!(!alice.is_empty());
 }
+
+#[test]
+fn a_cache_file_larger_than_any_entry_is_not_read() {
+    let w = World::new();
+    let process = || admin(w.login("nomfa@example.com")).arg("credential-process");
+    process().expect(0);
+    let cached = cache_files(&w, "credentials-", ".json");
+    // Still a valid entry (JSON allows trailing white space), but 2 MiB: not read, a new login.
+    let mut bytes = std::fs::read(&cached[0]).unwrap();
+    bytes.resize(bytes.len() + (2 << 20), b' ');
+    std::fs::write(&cached[0], bytes).unwrap();
+    process().expect(0);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 2);
+}
