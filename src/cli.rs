@@ -8,7 +8,14 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "aws-token",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("AWS_TOKEN_COMMIT"),
+        "; ",
+        env!("AWS_TOKEN_CONFIG_NOTE"),
+        ")"
+    ),
     disable_version_flag = true,
     about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
     after_help = "Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
@@ -179,6 +186,8 @@ pub struct Cli {
 /// What to do instead of writing a profile. Each takes the login flags above.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in and write the profile: the default command, also by name
+    Login,
     /// Print credentials as credential_process v1 JSON, from the cache while they are valid; never
     /// writes the credentials file. In ~/.aws/config: `credential_process = aws-token credential-process --account A --role R`
     CredentialProcess,

@@ -312,6 +312,11 @@ pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
     None
 }
 
+/// The section names of an INI text, in order.
+pub fn sections(text: &str) -> Vec<String> {
+    text.lines().filter_map(header).map(str::to_owned).collect()
+}
+
 /// The pure text edit behind `upsert`.
 pub fn apply(old: &str, edit: &SectionEdit<'_>) -> String {
     // New lines end as the file's first line does (a mixed file keeps its own mix: a replaced

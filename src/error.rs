@@ -56,6 +56,15 @@ pub enum Error {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
 
+    /// `exec` could not start its command: not found (exit 127) or not runnable (exit 126), as a
+    /// shell says.
+    #[error("{program}: {message}")]
+    CommandNotRun {
+        program: String,
+        message: String,
+        not_found: bool,
+    },
+
     /// The user pressed Ctrl-C or ended the input.
     #[error("interrupted")]
     Interrupted,
@@ -76,6 +85,13 @@ impl Error {
             Error::Sts { .. } => 5,
             Error::Network { .. } | Error::Protocol { .. } => 6,
             Error::File { .. } => 7,
+            Error::CommandNotRun { not_found, .. } => {
+                if *not_found {
+                    127
+                } else {
+                    126
+                }
+            }
             Error::Interrupted => 130,
         }
     }

@@ -81,6 +81,7 @@ const PASSED_ON: &[i32] = &[
 #[derive(Debug)]
 pub struct Forwarder {
     handle: Option<signal_hook::iterator::Handle>,
+    signals: Option<Signals>,
 }
 
 impl Drop for Forwarder {
@@ -91,21 +92,33 @@ impl Drop for Forwarder {
     }
 }
 
-/// Pass every catchable signal of `PASSED_ON` that aws-token receives to `pid` (the command
-/// `exec` runs), until the returned value is dropped. Without a handler aws-token would die of
-/// SIGUSR1 or SIGALRM and orphan the command.
-pub fn forward_others(pid: u32) -> Forwarder {
-    let Ok(mut signals) = Signals::new(PASSED_ON) else {
-        return Forwarder { handle: None };
-    };
-    let handle = signals.handle();
-    std::thread::spawn(move || {
-        for signal in signals.forever() {
-            forward(pid, signal);
+/// Catch every signal of `PASSED_ON` from now on (call before the command starts, so that none
+/// arriving in between kills aws-token: SIGUSR1 or SIGALRM would, and orphan the command), to be
+/// passed on by `Forwarder::to` once the command's pid is known.
+pub fn catch_others() -> Forwarder {
+    match Signals::new(PASSED_ON) {
+        Ok(signals) => Forwarder {
+            handle: Some(signals.handle()),
+            signals: Some(signals),
+        },
+        Err(_) => Forwarder {
+            handle: None,
+            signals: None,
+        },
+    }
+}
+
+impl Forwarder {
+    /// Pass every caught signal (those already pending too) to `pid` until this is dropped.
+    pub fn to(mut self, pid: u32) -> Forwarder {
+        if let Some(mut signals) = self.signals.take() {
+            std::thread::spawn(move || {
+                for signal in signals.forever() {
+                    forward(pid, signal);
+                }
+            });
         }
-    });
-    Forwarder {
-        handle: Some(handle),
+        self
     }
 }
 

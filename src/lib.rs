@@ -133,7 +133,7 @@ fn execute(
         cleanup,
     };
     match command {
-        None => commands::login::run(&ctx).map(|()| 0),
+        None | Some(Command::Login) => commands::login::run(&ctx).map(|()| 0),
         Some(Command::CredentialProcess) => commands::credential_process::run(&ctx).map(|()| 0),
         Some(Command::Exec { command }) => commands::exec::run(&ctx, &command),
         Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),

@@ -283,23 +283,32 @@ pub async fn assume_with_saml(
     }
 }
 
-/// What `--all` got: each role with its credentials or STS's refusal, and the region.
+/// What `--all` got: each role assumed with its credentials or STS's refusal, the roles left
+/// alone (`wanted` said no), and the region.
 #[derive(Debug)]
 pub struct EveryRole {
     pub results: Vec<(AwsRole, Result<Credentials>)>,
+    pub skipped: Vec<AwsRole>,
     pub region: String,
 }
 
-/// `--all`: one login, then AssumeRoleWithSAML for every role the assertion grants, all at once.
-/// Each role's result comes back beside it; the region is the config's or the partition's.
-pub async fn every_role(settings: &Settings, deps: &Deps<'_>) -> Result<EveryRole> {
+/// `--all`: one login, then AssumeRoleWithSAML for every role the assertion grants that
+/// `wanted` wants, a few at once. Each role's result comes back beside it; the region is the
+/// config's or the partition's.
+pub async fn every_role(
+    settings: &Settings,
+    deps: &Deps<'_>,
+    wanted: &dyn Fn(&AwsRole) -> bool,
+) -> Result<EveryRole> {
     let (assertion, _) = assertion(settings, deps).await?;
     let region = settings
         .region
         .clone()
         .unwrap_or_else(|| assertion.partition().default_region);
     let sts = (deps.sts)(&region);
-    let calls = assertion.roles.iter().map(|role| {
+    let (roles, skipped): (Vec<AwsRole>, Vec<AwsRole>) =
+        assertion.roles.iter().cloned().partition(|r| wanted(r));
+    let calls = roles.iter().map(|role| {
         assume_with_saml(
             sts.as_ref(),
             settings.duration,
@@ -314,7 +323,8 @@ pub async fn every_role(settings: &Settings, deps: &Deps<'_>) -> Result<EveryRol
         .collect()
         .await;
     Ok(EveryRole {
-        results: assertion.roles.iter().cloned().zip(results).collect(),
+        results: roles.into_iter().zip(results).collect(),
+        skipped,
         region,
     })
 }

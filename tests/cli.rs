@@ -26,10 +26,13 @@ fn version_short_and_long() {
     let w = World::new();
     for flag in ["-v", "-V", "--version"] {
         let r = w.run_bare().arg(flag).expect(0);
-        assert_eq!(
-            r.stdout().trim(),
-            format!("aws-token {}", env!("CARGO_PKG_VERSION"))
+        let out = r.stdout();
+        assert!(
+            out.starts_with(&format!("aws-token {} (commit ", env!("CARGO_PKG_VERSION"))),
+            "{out}"
         );
+        assert!(out.trim_end().ends_with("; no embedded config)"), "{out}");
+        assert!(!out.contains("(commit unknown;"), "{out}");
     }
 }
 

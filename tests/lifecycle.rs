@@ -325,9 +325,18 @@ fn exec_exits_as_the_command_does() {
     let w = World::new();
     exec(&w, &["sh", "-c", "exit 3"]).expect(3);
     exec(&w, &["sh", "-c", "kill -9 $$"]).expect(128 + 9);
+    // As a shell says it: not found 127, found but not runnable 126.
     exec(&w, &["/nonexistent/command"])
-        .expect(2)
-        .stderr_has("cannot run /nonexistent/command");
+        .expect(127)
+        .stderr_has("/nonexistent/command: command not found");
+    exec(&w, &["no-such-command-anywhere"])
+        .expect(127)
+        .stderr_has("no-such-command-anywhere: command not found");
+    let script = w.home.path().join("not-executable.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    exec(&w, &[script.to_str().unwrap()])
+        .expect(126)
+        .stderr_has("cannot run it");
 }
 
 #[test]

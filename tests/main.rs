@@ -27,6 +27,7 @@ mod output;
 mod reliability;
 mod roles;
 mod saml_idp;
+mod second_day;
 mod secrets;
 mod sessions;
 mod sts;

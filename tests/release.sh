@@ -26,6 +26,8 @@ grep -q "embedded in aws-token (built from $tmp/org-config.json)" "$tmp/err" || 
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a!=b)' "$tmp/shown" "$tmp/org-config.json" \
   || fail "shown config differs from the embedded one"
 
+run --version | grep -q "; config embedded from $tmp/org-config.json)" || fail "--version does not name the embedded config: $(run --version)"
+
 out=$(AWS_TOKEN_PASSWORD="correct horse" run --username nomfa@example.com --role Admin 2> "$tmp/err") || fail "login with the embedded config: $(cat "$tmp/err")"
 [ "$out" = $'export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=eu-west-1' ] || fail "unexpected stdout: $out"
 grep -q '^aws_session_token = ' "$home/.aws/credentials" || fail "no credentials written"

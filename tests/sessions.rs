@@ -143,10 +143,11 @@ fn all_writes_a_profile_per_role_with_one_login_and_reports_a_refused_one() {
         .login("demo@example.com")
         .args(["--otp", &totp(), "--all"])
         .expect(0);
-    // Named after the account logged in to directly (staging, dev-direct), not other-app.
+    // Named after the account logged in to directly (staging, dev-direct), not other-app; listed
+    // as shell comments, so that `eval "$(aws-token --all)"` runs nothing.
     assert_eq!(
         r.stdout(),
-        "staging-Admin\nstaging-ReadOnly\ndev-direct-Developer\n"
+        "# dev-direct-Developer\n# staging-Admin\n# staging-ReadOnly\n"
     );
     let creds = w.credentials();
     for p in ["staging-Admin", "staging-ReadOnly", "dev-direct-Developer"] {
@@ -168,7 +169,7 @@ fn all_writes_a_profile_per_role_with_one_login_and_reports_a_refused_one() {
         .expect(5);
     r.stderr_has("staging-ReadOnly: STS AssumeRoleWithSAML for arn:aws:iam::111111111111:role/ReadOnly failed: AccessDenied")
         .stderr_has("1 of 3 roles were refused");
-    assert_eq!(r.stdout(), "staging-Admin\ndev-direct-Developer\n");
+    assert_eq!(r.stdout(), "# dev-direct-Developer\n# staging-Admin\n");
     assert!(ini_value(&w.credentials(), "staging-ReadOnly", "aws_session_token").is_none());
 }
 

@@ -255,6 +255,11 @@ impl Run {
         );
         self
     }
+    /// Assert nothing was printed on stderr.
+    pub fn stderr_is_empty(&self) -> &Run {
+        assert!(self.stderr().is_empty(), "stderr:\n{}", self.stderr());
+        self
+    }
     pub fn stdout_is(&self, s: &str) -> &Run {
         assert_eq!(self.stdout(), s, "stderr:\n{}", self.stderr());
         self

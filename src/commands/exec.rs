@@ -64,11 +64,21 @@ pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
         .env("AWS_REGION", &region)
         .env("AWS_DEFAULT_REGION", &region)
         .env(MARKER, &ctx.settings.profile);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::Usage(format!("cannot run {}: {e}", program.to_string_lossy())))?;
+    let caught = crate::interrupt::catch_others();
+    let mut child = cmd.spawn().map_err(|e| {
+        let not_found = e.kind() == std::io::ErrorKind::NotFound;
+        Error::CommandNotRun {
+            program: program.to_string_lossy().into_owned(),
+            message: if not_found {
+                "command not found".into()
+            } else {
+                format!("cannot run it: {e}")
+            },
+            not_found,
+        }
+    })?;
     let _forward = ctx.cleanup.forward(child.id());
-    let _more = crate::interrupt::forward_others(child.id());
+    let _more = caught.to(child.id());
     let status = child
         .wait()
         .map_err(|e| Error::Internal(format!("waiting for the command failed: {e}")))?;

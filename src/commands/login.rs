@@ -34,10 +34,10 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         return Ok(());
     }
     check_files(settings)?;
-    let record = ProfileRecord::path(settings);
+    let record = ProfileRecord::path(settings, &settings.profile);
     let key = cache_key(settings);
     if !settings.force
-        && let Some((expiration, region)) = still_valid(settings, &record, &key)
+        && let Some((expiration, region)) = still_valid(settings, &settings.profile, &key)
     {
         ctx.reporter.info(&format!(
             "Profile {} in {} is still valid: {}; not logging in (--force logs in anyway)",
@@ -45,9 +45,13 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
             settings.credentials_file.display(),
             expiry_text(expiration)
         ));
+        if settings.output == OutputFormat::None {
+            return Ok(());
+        }
         return write_stdout(output::exports(&settings.profile, &region).as_bytes());
     }
     let outcome = Online::new(ctx)?.credentials(settings, ctx.reporter)?;
+    say_if_privilege_changed(ctx, &settings.profile, &record, &outcome.role);
     write_profile(
         settings,
         &settings.profile,
@@ -58,6 +62,7 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         key: key_text(&key, settings),
         access_key_id: outcome.credentials.access_key_id.expose().clone(),
         region: outcome.region.clone(),
+        role_arn: outcome.role.role_arn.clone(),
     }
     .save(&record);
     let text = output::render(
@@ -77,16 +82,15 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// `--all`: one login, every role assumed at once, a profile `<account>-<role>` each; a role STS
-/// refuses is reported and the others are still written (then exit 5). stdout lists the profiles.
+/// `--all`: one login, every role assumed (at most 16 STS calls at once), a profile
+/// `<account>-<role>` each. A profile aws-token wrote for the same role that is still valid is
+/// left as it is, without an STS call (`--force` renews it). A role STS refuses, or whose name
+/// cannot name a profile, is reported and the others are still written (then exit 5). stdout
+/// lists the profiles as shell comments, so that `eval "$(aws-token --all)"` runs nothing.
 fn every_role(ctx: &Context<'_>) -> Result<()> {
     let settings = &ctx.settings;
     check_files(settings)?;
-    let crate::login::EveryRole { results, region } =
-        Online::new(ctx)?.every_role(settings, ctx.reporter)?;
-    let mut written = Vec::new();
-    let mut refused = Vec::new();
-    for (role, result) in results {
+    let profile_of = |role: &crate::saml::AwsRole| {
         // The account's name in config.json, one logged in to directly first.
         let names: Vec<&String> = settings
             .account_names
@@ -99,7 +103,39 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
             .find(|n| settings.direct_accounts.contains(n))
             .or(names.first())
             .map_or_else(|| role.account_id.clone(), |n| (*n).clone());
-        let profile = format!("{account}-{}", role.name);
+        format!("{account}-{}", role.name)
+    };
+    let key_of = |role: &crate::saml::AwsRole| Key {
+        account: role.account_id.clone(),
+        role: role.role_arn.clone(),
+        ..cache_key(settings)
+    };
+    let valid = |role: &crate::saml::AwsRole| {
+        let profile = profile_of(role);
+        (!settings.force && crate::settings::check_profile_name(&profile).is_ok())
+            .then(|| still_valid(settings, &profile, &key_of(role)))
+            .flatten()
+    };
+    let crate::login::EveryRole {
+        results,
+        skipped,
+        region,
+    } = Online::new(ctx)?.every_role(settings, ctx.reporter, &|role| valid(role).is_none())?;
+    let mut written = Vec::new();
+    let mut refused = Vec::new();
+    let still_valid_count = skipped.len();
+    for role in skipped {
+        let profile = profile_of(&role);
+        if let Some((expiration, _)) = valid(&role) {
+            ctx.reporter.info(&format!(
+                "Profile {profile} is still valid: {}; not renewed (--force renews it)",
+                expiry_text(expiration)
+            ));
+        }
+        written.push(profile);
+    }
+    for (role, result) in results {
+        let profile = profile_of(&role);
         // The same rule as --profile: a role name that would break the file names no profile.
         if let Err(e) = crate::settings::check_profile_name(&profile) {
             ctx.reporter
@@ -109,7 +145,16 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
         }
         match result {
             Ok(creds) => {
+                let record = ProfileRecord::path(settings, &profile);
+                say_if_privilege_changed(ctx, &profile, &record, &role);
                 write_profile(settings, &profile, &creds, &region)?;
+                ProfileRecord {
+                    key: key_text(&key_of(&role), settings),
+                    access_key_id: creds.access_key_id.expose().clone(),
+                    region: region.clone(),
+                    role_arn: role.role_arn.clone(),
+                }
+                .save(&record);
                 ctx.reporter.info(&format!(
                     "Profile {profile}: {}, {}",
                     creds.assumed_role_arn,
@@ -123,17 +168,23 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
             }
         }
     }
+    written.sort();
     write_stdout(
         written
             .iter()
-            .map(|p| format!("{p}\n"))
+            .map(|p| format!("# {p}\n"))
             .collect::<String>()
             .as_bytes(),
     )?;
     if refused.is_empty() {
+        let kept = if still_valid_count > 0 {
+            format!(" ({still_valid_count} still valid, left as they were)")
+        } else {
+            String::new()
+        };
         ctx.reporter.info(&format!(
-            "{} profiles written to {}",
-            written.len(),
+            "{} profiles written to {}{kept}",
+            written.len() - still_valid_count,
             settings.credentials_file.display()
         ));
         Ok(())
@@ -152,6 +203,34 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
     }
 }
 
+/// Say on stderr when `profile` held another role (or account) than `role`, as aws-token last
+/// wrote it: a profile never changes privilege silently.
+fn say_if_privilege_changed(
+    ctx: &Context<'_>,
+    profile: &str,
+    record: &Path,
+    role: &crate::saml::AwsRole,
+) {
+    let Some(old) = ProfileRecord::load(record) else {
+        return;
+    };
+    if old.role_arn.is_empty() || old.role_arn == role.role_arn {
+        return;
+    }
+    let (old_account, old_name) = account_and_name(&old.role_arn);
+    ctx.reporter.warn(&format!(
+        "profile {profile} held {old_name} in {old_account}; now {} in {}",
+        role.name, role.account_id
+    ));
+}
+
+/// The account and role name of a role ARN (`arn:aws:iam::ACCOUNT:role/path/NAME`).
+fn account_and_name(arn: &str) -> (&str, &str) {
+    let account = arn.split(':').nth(4).unwrap_or("");
+    let name = arn.rsplit('/').next().unwrap_or(arn);
+    (account, name)
+}
+
 /// What aws-token remembers (in its cache directory) of a profile it wrote: for which login, and
 /// which access key, so that a profile written for another role, or changed since, is not taken
 /// for valid.
@@ -160,13 +239,16 @@ struct ProfileRecord {
     key: String,
     access_key_id: String,
     region: String,
+    /// The role written (for the message when a profile changes role).
+    #[serde(default)]
+    role_arn: String,
 }
 
 impl ProfileRecord {
-    fn path(settings: &Settings) -> PathBuf {
+    fn path(settings: &Settings, profile: &str) -> PathBuf {
         let stem = hashed_name(&[
             settings.credentials_file.as_os_str().as_encoded_bytes(),
-            settings.profile.as_bytes(),
+            profile.as_bytes(),
         ]);
         settings.cache_dir.join(format!("profile-{stem}.json"))
     }
@@ -199,13 +281,13 @@ fn key_text(key: &Key, settings: &Settings) -> String {
 
 /// The profile's expiry and region when aws-token wrote it for this same login, it is unchanged
 /// and valid for longer than the refresh margin.
-fn still_valid(settings: &Settings, record: &Path, key: &Key) -> Option<(DateTime<Utc>, String)> {
-    let record = ProfileRecord::load(record)?;
+fn still_valid(settings: &Settings, profile: &str, key: &Key) -> Option<(DateTime<Utc>, String)> {
+    let record = ProfileRecord::load(&ProfileRecord::path(settings, profile))?;
     if record.key != key_text(key, settings) {
         return None;
     }
     let text = std::fs::read_to_string(&settings.credentials_file).ok()?;
-    let value = |k: &str| credentials_file::value(&text, &settings.profile, k);
+    let value = |k: &str| credentials_file::value(&text, profile, k);
     if value("aws_access_key_id")? != record.access_key_id
         || value("aws_secret_access_key")?.is_empty()
         || value("aws_session_token")?.is_empty()

@@ -114,10 +114,11 @@ impl Online {
         &self,
         settings: &Settings,
         reporter: &Reporter,
+        wanted: &dyn Fn(&AwsRole) -> bool,
     ) -> Result<crate::login::EveryRole> {
         let deps = self.deps(reporter);
         self.runtime
-            .block_on(crate::login::every_role(settings, &deps))
+            .block_on(crate::login::every_role(settings, &deps, wanted))
     }
 
     /// Log in, to the assertion and the roles it grants.

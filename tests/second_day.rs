@@ -1,0 +1,124 @@
+//! What a new user trips on the second day (issue 20): `login` by name, stdout that `eval` can
+//! always run, a profile that changes role says so, `--all` leaves valid profiles alone, `logout`
+//! that counts right, stays quiet with `-q` and names what it leaves, `exec`'s shell exit codes,
+//! and `--version` naming the commit.
+
+use crate::support::*;
+
+fn admin(t: Test) -> Test {
+    t.args(["--role", "Admin"])
+}
+
+#[test]
+fn login_is_the_default_command_by_name() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com"))
+        .arg("login")
+        .expect(0)
+        .stdout_is("export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=us-east-1\n");
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 1);
+}
+
+#[test]
+fn output_none_prints_nothing_while_the_profile_is_still_valid() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+    admin(w.login("nomfa@example.com"))
+        .args(["--output", "none"])
+        .expect(0)
+        .stdout_is("")
+        .stderr_has("is still valid");
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 1);
+}
+
+/// Run `script` in sh with `AWS_TOKEN_OUT` set to `stdout`, as `eval "$(aws-token ...)"` would.
+fn eval_in_sh(stdout: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", "eval \"$AWS_TOKEN_OUT\"; echo evaluated"])
+        .env("AWS_TOKEN_OUT", stdout)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn eval_of_all_runs_nothing_and_valid_profiles_are_left_alone() {
+    let w = World::new();
+    let all = || {
+        w.login("demo@example.com")
+            .args(["--otp", &totp(), "--all"])
+    };
+    let first = all().expect(0);
+    let out = eval_in_sh(&first.stdout());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "evaluated\n");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 3);
+    // Again: every profile is still valid, so no STS call; the same stdout.
+    let again = w
+        .run()
+        .args(["--username", "demo@example.com", "--all"])
+        .expect(0);
+    again
+        .stderr_has("Profile staging-Admin is still valid")
+        .stderr_has("(3 still valid, left as they were)");
+    assert_eq!(again.stdout(), first.stdout());
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 3);
+    // --force renews them.
+    w.run()
+        .args(["--username", "demo@example.com", "--all", "--force"])
+        .expect(0);
+    assert_eq!(w.sandbox.requests().assume_role_with_saml, 6);
+}
+
+#[test]
+fn a_profile_that_changes_role_says_so() {
+    let w = World::new();
+    w.login("nomfa@example.com")
+        .args(["--role", "ReadOnly"])
+        .expect(0);
+    admin(w.login("nomfa@example.com"))
+        .expect(0)
+        .stderr_has("profile staging held ReadOnly in 111111111111; now Admin in 111111111111");
+    // The same role again (forced): nothing to say.
+    let r = admin(w.login("nomfa@example.com")).arg("--force").expect(0);
+    assert!(!r.stderr().contains("held"), "{}", r.stderr());
+}
+
+#[test]
+fn logout_counts_right_is_quiet_with_q_refuses_all_and_names_valid_profiles() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+    admin(w.login("nomfa@example.com"))
+        .args(["credential-process", "--role", "ReadOnly"])
+        .expect(0);
+    w.run()
+        .args(["logout", "--all"])
+        .expect(2)
+        .stderr_has("--all is a login flag");
+    let r = w.run().arg("logout").expect(0);
+    r.stderr_has("1 IdP session (kept in")
+        .stderr_has("1 set of cached credentials (in")
+        .stderr_has("Still valid in ")
+        .stderr_has("staging (until ");
+    assert!(!r.stderr().contains("credentialss"), "{}", r.stderr());
+    w.run().args(["logout", "-q"]).expect(0).stderr_is_empty();
+    // Two sets: the plural.
+    admin(w.login("nomfa@example.com"))
+        .args(["credential-process", "--role", "ReadOnly"])
+        .expect(0);
+    admin(w.login("nomfa@example.com"))
+        .args(["credential-process", "--role", "Admin"])
+        .expect(0);
+    w.run()
+        .arg("logout")
+        .expect(0)
+        .stderr_has("2 sets of cached credentials");
+}
