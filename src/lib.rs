@@ -29,6 +29,7 @@ pub mod session;
 pub mod settings;
 pub mod sts;
 pub mod tls;
+pub mod usernames;
 
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use environment::Environment;
@@ -115,9 +116,19 @@ fn execute(
     }
     let mut cli = cli;
     let command = cli.command.take();
-    let settings = settings::Settings::resolve(cli, env)?;
+    let mut settings = settings::Settings::resolve(cli, env)?;
     if let Some(note) = cache::secure_dir(&settings.cache_dir)? {
         reporter.warn(&note);
+    }
+    if settings.username.is_none() {
+        // The org's last username: a login offers it at the prompt; the other commands, which
+        // run under tools that cannot answer a prompt, sign in as it.
+        let last =
+            usernames::Usernames::new(&settings.cache_dir).get(&idp::org_of(&settings.idp_url));
+        match command {
+            None | Some(cli::Command::Login) => settings.suggested_username = last,
+            _ => settings.username = last,
+        }
     }
     reporter.verbose(&format!(
         "config {}, account {}, profile {}, IdP {}",

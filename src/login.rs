@@ -33,6 +33,8 @@ pub struct Deps<'a> {
     pub sessions: Option<&'a Sessions>,
     /// Remembered passwords (OS keyring), for the same providers.
     pub passwords: Option<&'a Passwords>,
+    /// The last username used per org.
+    pub usernames: Option<&'a crate::usernames::Usernames>,
 }
 
 /// What a successful login produced.
@@ -67,7 +69,17 @@ pub fn check_files(settings: &Settings) -> Result<()> {
 /// account is logged in to directly.
 pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
     let org = crate::idp::org_of(&settings.idp_url);
-    let username = settings.username.as_deref();
+    // `--remember` keeps the password per username: one is asked for when none is known.
+    let asked = match (settings.remember, settings.effective_username()) {
+        (true, None) => Some(deps.prompter.input(
+            "Username",
+            "--username or AWS_TOKEN_USERNAME",
+            None,
+        )?)
+        .filter(|u| !u.is_empty()),
+        _ => None,
+    };
+    let username = asked.as_deref().or(settings.effective_username());
     let remembered = match (&settings.password, username, deps.passwords) {
         (None, Some(u), Some(p)) => p.get(&org, u),
         _ => None,
@@ -76,7 +88,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
     if settings.remember {
         if username.is_none() {
             return Err(Error::Usage(
-                "--remember keeps the password per username: pass --username (or AWS_TOKEN_USERNAME) too".into(),
+                "--remember keeps the password per username, and none was given: pass --username (or AWS_TOKEN_USERNAME)".into(),
             ));
         }
         if deps.passwords.is_none() {
@@ -93,7 +105,8 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
     }
     let request = LoginRequest {
         url: settings.idp_url.clone(),
-        username: settings.username.clone(),
+        username: settings.username.clone().or(asked.clone()),
+        suggested_username: settings.suggested_username.clone(),
         password: password.clone(),
         otp: settings.otp.clone(),
         mfa: settings.mfa,
@@ -111,11 +124,10 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
                     .as_ref()
                     .is_some_and(|k| k.expose() == cookies.expose()) => {}
             Some(cookies) => {
-                sessions.keep(&org, username, &cookies);
-                // Asked for the username: kept under it too, for runs that name it.
-                if let (None, Some(typed)) = (username, deps.idp.signed_in_as()) {
-                    sessions.keep(&org, Some(&typed), &cookies);
-                }
+                // Under the username the login used (typed at the prompt, if it was): runs that
+                // name it, and runs that name none (the org's last username), find it.
+                let used = deps.idp.signed_in_as();
+                sessions.keep(&org, used.as_deref().or(username), &cookies);
             }
             None if request.kept_session.is_some() => sessions.forget(&org, username),
             None => {}
@@ -143,6 +155,12 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         }
     }
     let saml = saml?;
+    if let (Some(usernames), Some(used)) = (
+        deps.usernames,
+        deps.idp.signed_in_as().or(username.map(str::to_owned)),
+    ) {
+        usernames.remember(&org, &used);
+    }
     let assertion = Assertion::parse(&saml)?;
     deps.reporter.verbose(&format!(
         "assertion offers {} role(s): {}",

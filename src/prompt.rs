@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 /// Everything aws-token may ask of a person. `hint` says which flag answers the question instead.
 pub trait Prompter: Send + Sync {
-    /// Plain text (a username).
-    fn input(&self, label: &str, hint: &str) -> Result<String>;
+    /// Plain text (a username); `default` is offered, and taken on an empty answer.
+    fn input(&self, label: &str, hint: &str, default: Option<&str>) -> Result<String>;
     /// Masked text (a password, a one-time code).
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>>;
     /// One of `items`; returns its index.
@@ -52,9 +52,12 @@ fn io_err(e: dialoguer::Error) -> Error {
 }
 
 impl Prompter for TerminalPrompter {
-    fn input(&self, label: &str, _hint: &str) -> Result<String> {
-        dialoguer::Input::<String>::new()
-            .with_prompt(label)
+    fn input(&self, label: &str, _hint: &str, default: Option<&str>) -> Result<String> {
+        let mut input = dialoguer::Input::<String>::new().with_prompt(label);
+        if let Some(d) = default {
+            input = input.default(d.to_owned());
+        }
+        input
             .interact_text_on(&self.term)
             .map(|s| s.trim().to_owned())
             .map_err(io_err)
@@ -88,8 +91,11 @@ impl Prompter for TerminalPrompter {
 pub struct NoTerminal;
 
 impl Prompter for NoTerminal {
-    fn input(&self, label: &str, hint: &str) -> Result<String> {
-        Err(no_tty(label, hint))
+    /// The default when there is one (the username remembered for the org), else the error.
+    fn input(&self, label: &str, hint: &str, default: Option<&str>) -> Result<String> {
+        default
+            .map(str::to_owned)
+            .ok_or_else(|| no_tty(label, hint))
     }
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
         Err(no_tty(label, hint))
@@ -133,8 +139,12 @@ impl ScriptedPrompter {
 }
 
 impl Prompter for ScriptedPrompter {
-    fn input(&self, label: &str, hint: &str) -> Result<String> {
-        self.next(label, hint)
+    fn input(&self, label: &str, hint: &str, default: Option<&str>) -> Result<String> {
+        match (self.next(label, hint), default) {
+            (Ok(a), Some(d)) if a.is_empty() => Ok(d.to_owned()),
+            (Err(_), Some(d)) => Ok(d.to_owned()),
+            (answer, _) => answer,
+        }
     }
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
         self.next(label, hint).map(Secret::new)
@@ -163,8 +173,10 @@ mod tests {
     #[test]
     fn scripted_answers_in_order() {
         let p = ScriptedPrompter::new(["u", "b"]);
-        assert_eq!(p.input("User", "").unwrap(), "u");
+        assert_eq!(p.input("User", "", None).unwrap(), "u");
         assert_eq!(p.select("Pick", &["a".into(), "b".into()], "").unwrap(), 1);
-        assert!(p.input("more", "").is_err());
+        assert!(p.input("more", "", None).is_err());
+        assert_eq!(p.input("more", "", Some("d")).unwrap(), "d");
+        assert_eq!(NoTerminal.input("User", "", Some("jane")).unwrap(), "jane");
     }
 }

@@ -54,6 +54,8 @@ pub struct Settings {
     pub direct_accounts: Vec<String>,
     pub target: Target,
     pub username: Option<String>,
+    /// The username last used at the org (`usernames.json`), offered when the login asks for one.
+    pub suggested_username: Option<String>,
     pub password: Option<Secret<String>>,
     pub otp: Option<Secret<String>>,
     pub mfa: Option<MfaKind>,
@@ -88,6 +90,15 @@ pub struct Settings {
 const DEFAULT_REFRESH_MARGIN_MINUTES: u32 = 15;
 
 impl Settings {
+    /// The username this run signs in as, as far as it is known before the login: the one given,
+    /// else the one last used at the org. Sessions, passwords and cached credentials are kept
+    /// under it.
+    pub fn effective_username(&self) -> Option<&str> {
+        self.username
+            .as_deref()
+            .or(self.suggested_username.as_deref())
+    }
+
     /// Resolve `cli` against the environment: find and read config.json, pick the account.
     pub fn resolve(cli: Cli, env: &Environment) -> Result<Settings> {
         let source = find_config(cli.config.as_deref(), env)?;
@@ -269,6 +280,7 @@ impl Settings {
             account_name,
             target,
             username: cli.username.filter(|u| !u.is_empty()),
+            suggested_username: None,
             password: cli.password.filter(|p| !p.is_empty()).map(Secret::new),
             otp: cli.otp.filter(|p| !p.is_empty()).map(Secret::new),
             mfa: cli.mfa,

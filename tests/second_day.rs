@@ -122,3 +122,41 @@ fn logout_counts_right_is_quiet_with_q_refuses_all_and_names_valid_profiles() {
         .expect(0)
         .stderr_has("2 sets of cached credentials");
 }
+
+#[test]
+fn one_sign_in_per_org_whatever_the_spelling() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+    assert_eq!(w.sandbox.requests().authn, 1);
+    // No username, no password: the org's last username finds the kept session.
+    w.run().arg("roles").expect(0);
+    w.run()
+        .args(["credential-process", "--role", "ReadOnly"])
+        .expect(0);
+    w.run()
+        .args(["exec", "--role", "ReadOnly", "--profile", "x", "--", "true"])
+        .expect(0);
+    w.run()
+        .args(["console", "--role", "Admin"])
+        .env("AWS_TOKEN_FEDERATION_URL", w.sandbox.federation_url())
+        .expect(0);
+    assert_eq!(w.sandbox.requests().authn, 1, "signed in again");
+    // The same through the environment's spelling.
+    w.run()
+        .args(["credential-process", "--role", "Admin", "--force"])
+        .env("AWS_TOKEN_USERNAME", "nomfa@example.com")
+        .expect(0);
+    assert_eq!(w.sandbox.requests().authn, 1);
+}
+
+#[test]
+fn a_login_without_a_terminal_takes_the_orgs_last_username() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+    w.sandbox.end_sessions();
+    admin(w.run())
+        .arg("--force")
+        .env("AWS_TOKEN_PASSWORD", PASSWORD)
+        .expect(0)
+        .stderr_has("assumed-role/Admin/nomfa@example.com");
+}

@@ -167,3 +167,35 @@ fn ctrl_c_at_the_password_prompt_restores_echo_and_exits_130() {
 fn ctrl_backslash_sigquit_at_the_password_prompt_restores_echo() {
     signal_key_at_the_password_prompt("QUIT", "\u{1c}", 131);
 }
+
+#[test]
+fn the_orgs_last_username_is_offered_and_remember_asks_for_one() {
+    let w = World::new();
+    // --remember without --username: the username is asked (not refused), then the password.
+    let (status, screen) = in_terminal(
+        &w,
+        &["--remember", "--role", "Admin"],
+        serde_json::json!([
+            ["Username", "nomfa@example.com\r"],
+            ["Okta password", format!("{PASSWORD}\r")],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains("assumed-role/Admin/nomfa@example.com"),
+        "{screen}"
+    );
+    // Next time, with the session ended, the prompt offers the username: Enter takes it, and the
+    // remembered password signs in.
+    w.sandbox.end_sessions();
+    let (status, screen) = in_terminal(
+        &w,
+        &["--role", "Admin", "--force"],
+        serde_json::json!([["Okta username [nomfa@example.com]", "\r"]]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains("assumed-role/Admin/nomfa@example.com"),
+        "{screen}"
+    );
+}

@@ -46,6 +46,7 @@ pub struct Online {
     make_sts: StsFactory,
     sessions: Option<Sessions>,
     passwords: Option<Passwords>,
+    usernames: crate::usernames::Usernames,
 }
 
 impl Online {
@@ -88,6 +89,7 @@ impl Online {
             make_sts,
             sessions,
             passwords,
+            usernames: crate::usernames::Usernames::new(&settings.cache_dir),
         })
     }
 
@@ -99,6 +101,7 @@ impl Online {
             reporter,
             sessions: self.sessions.as_ref(),
             passwords: self.passwords.as_ref(),
+            usernames: Some(&self.usernames),
         }
     }
 
@@ -176,7 +179,7 @@ pub fn cache_key(settings: &Settings) -> Key {
     };
     Key {
         idp_url: settings.idp_url.to_string(),
-        username: settings.username.clone().unwrap_or_default(),
+        username: settings.effective_username().unwrap_or_default().to_owned(),
         account,
         role: settings.role.clone().unwrap_or_default(),
         duration: settings.duration.unwrap_or(0),

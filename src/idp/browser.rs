@@ -665,8 +665,11 @@ impl BrowserIdp {
                     let username = match &login.username {
                         Some(u) => u.clone(),
                         None => {
-                            let u = prompter
-                                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?;
+                            let u = prompter.input(
+                                "Okta username",
+                                "--username or AWS_TOKEN_USERNAME",
+                                login.suggested_username.as_deref(),
+                            )?;
                             self.prompted_username.typed(&u);
                             u
                         }

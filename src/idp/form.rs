@@ -201,7 +201,11 @@ impl FormIdp {
                 let username = match &typed.username {
                     Some(u) => u.clone(),
                     None => {
-                        let u = prompter.input("Username", "--username or AWS_TOKEN_USERNAME")?;
+                        let u = prompter.input(
+                            "Username",
+                            "--username or AWS_TOKEN_USERNAME",
+                            login.suggested_username.as_deref(),
+                        )?;
                         self.prompted_username.typed(&u);
                         u
                     }

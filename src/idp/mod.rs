@@ -25,6 +25,8 @@ pub struct LoginRequest {
     /// The IdP entry URL (for Okta: the AWS app's embed link).
     pub url: url::Url,
     pub username: Option<String>,
+    /// The username last used at this org, offered when the username is asked for.
+    pub suggested_username: Option<String>,
     pub password: Option<Secret<String>>,
     pub otp: Option<Secret<String>>,
     pub mfa: Option<MfaKind>,

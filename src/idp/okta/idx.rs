@@ -104,9 +104,11 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         }
         let username = match &walk.username {
             Some(u) => u.clone(),
-            None => ctx
-                .prompter
-                .input("Okta username", "--username or AWS_TOKEN_USERNAME")?,
+            None => ctx.prompter.input(
+                "Okta username",
+                "--username or AWS_TOKEN_USERNAME",
+                ctx.login.suggested_username.as_deref(),
+            )?,
         };
         let mut body = json!({"identifier": username, "stateHandle": handle});
         let with_password = r.field("credentials").is_some();

@@ -95,9 +95,11 @@ impl Okta {
         let username = match &login.username {
             Some(u) => u.clone(),
             None => {
-                let u = ctx
-                    .prompter
-                    .input("Okta username", "--username or AWS_TOKEN_USERNAME")?;
+                let u = ctx.prompter.input(
+                    "Okta username",
+                    "--username or AWS_TOKEN_USERNAME",
+                    login.suggested_username.as_deref(),
+                )?;
                 self.prompted_username.typed(&u);
                 u
             }
