@@ -80,7 +80,10 @@ where
             // IdP and STS words are in the message: shown escaped, never as terminal commands.
             let message = e.to_string();
             let message = report::printable(&message);
-            if env.color() {
+            if matches!(e, Error::Interrupted) {
+                // The same line as a Ctrl-C the signal handler sees (src/interrupt.rs).
+                eprintln!("\naws-token: interrupted");
+            } else if env.color() {
                 eprintln!("\x1b[1;31merror:\x1b[0m {message}");
             } else {
                 eprintln!("aws-token: error: {message}");

@@ -10,11 +10,15 @@ use crate::prompt::Prompter;
 use crate::report::Reporter;
 use crate::role_select;
 use crate::saml::{Assertion, AwsRole};
+use crate::secret::Secret;
 use crate::session::{Passwords, Sessions};
 use crate::settings::{Settings, Target};
 use crate::sts::{Credentials, Sts};
 use chrono::SecondsFormat;
 use futures::StreamExt;
+
+/// How many times a password refused by the IdP is asked on a terminal, in all.
+const PASSWORD_TRIES: u32 = 3;
 
 /// The most STS calls `--all` makes at once.
 const MAX_PARALLEL_STS: usize = 16;
@@ -85,7 +89,10 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         _ => None,
     };
     let mut password = settings.password.clone().or(remembered.clone());
-    if settings.remember {
+    // `--remember` now, or asked on an earlier run that did not sign in.
+    let remember = settings.remember
+        || matches!((deps.passwords, username), (Some(p), Some(u)) if remembered.is_none() && p.wanted(&org, u));
+    if remember {
         if username.is_none() {
             return Err(Error::Usage(
                 "--remember keeps the password per username, and none was given: pass --username (or AWS_TOKEN_USERNAME)".into(),
@@ -103,7 +110,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
             );
         }
     }
-    let request = LoginRequest {
+    let mut request = LoginRequest {
         url: settings.idp_url.clone(),
         username: settings.username.clone().or(asked.clone()),
         suggested_username: settings.suggested_username.clone(),
@@ -113,14 +120,52 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         mfa_timeout: settings.mfa_timeout,
         kept_session: kept_session(deps, &org, username),
     };
-    let saml = deps.idp.saml_response(&request, deps.prompter).await;
+    let first_kept_session = request.kept_session.clone();
+    // A refused password is asked again on a terminal (PASSWORD_TRIES in all), a remembered one
+    // first forgotten; one given by flag or environment is a script's, and is not.
+    let mut tries = 1;
+    let mut remembered_refused = false;
+    let saml = loop {
+        let saml = deps.idp.saml_response(&request, deps.prompter).await;
+        let Err(e @ Error::WrongPassword { .. }) = &saml else {
+            break saml;
+        };
+        let was_remembered = !remembered_refused
+            && remembered.is_some()
+            && request.password.as_ref().map(Secret::expose)
+                == remembered.as_ref().map(Secret::expose);
+        if let (Some(passwords), Some(u), true) = (deps.passwords, username, was_remembered) {
+            passwords.forget(&org, u);
+            remembered_refused = true;
+            deps.reporter.warn(&format!(
+                "the password remembered for {u} was refused, so it is forgotten{}",
+                if deps.prompter.interactive() {
+                    "; type the new one (it is remembered again)"
+                } else {
+                    "; run again with --remember to keep the new one"
+                }
+            ));
+        }
+        if settings.password.is_some() || !deps.prompter.interactive() || tries >= PASSWORD_TRIES {
+            break saml;
+        }
+        if !was_remembered {
+            deps.reporter.warn(&e.to_string());
+        }
+        tries += 1;
+        request.username = request.username.clone().or(deps.idp.signed_in_as());
+        request.kept_session = None;
+        request.password = Some(
+            deps.prompter
+                .secret(password_label(settings), "--password or AWS_TOKEN_PASSWORD")?,
+        );
+    };
     if let Some(sessions) = deps.sessions {
         // Keep the session the login holds now; drop a kept one the IdP refused.
         match deps.idp.session(&request) {
             // The kept one, still the same: nothing to write.
             Some(cookies)
-                if request
-                    .kept_session
+                if first_kept_session
                     .as_ref()
                     .is_some_and(|k| k.expose() == cookies.expose()) => {}
             Some(cookies) => {
@@ -129,30 +174,19 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
                 let used = deps.idp.signed_in_as();
                 sessions.keep(&org, used.as_deref().or(username), &cookies);
             }
-            None if request.kept_session.is_some() => sessions.forget(&org, username),
+            None if first_kept_session.is_some() => sessions.forget(&org, username),
             None => {}
         }
     }
-    if let (Some(passwords), Some(u)) = (deps.passwords, username) {
-        match &saml {
-            Err(Error::WrongPassword { .. }) if remembered.is_some() => {
-                passwords.forget(&org, u);
-                deps.reporter.warn(&format!(
-                    "the password remembered for {u} was refused, so it is forgotten; run again with --remember to keep the new one"
-                ));
-            }
-            Ok(_) if settings.remember => {
-                if let Some(p) = &password
-                    && passwords.keep(&org, u, p)
-                {
-                    deps.reporter.info(&format!(
-                        "The password of {u} is remembered in {}",
-                        passwords.describe()
-                    ));
-                }
-            }
-            _ => {}
-        }
+    if let (Some(passwords), Some(u), Ok(_)) = (deps.passwords, username, &saml)
+        && (remember || remembered_refused)
+        && let Some(p) = &request.password
+        && passwords.keep(&org, u, p)
+    {
+        deps.reporter.info(&format!(
+            "The password of {u} is remembered in {}",
+            passwords.describe()
+        ));
     }
     let saml = saml?;
     if let (Some(usernames), Some(used)) = (

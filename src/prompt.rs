@@ -11,8 +11,14 @@ use std::sync::Mutex;
 pub trait Prompter: Send + Sync {
     /// Plain text (a username); `default` is offered, and taken on an empty answer.
     fn input(&self, label: &str, hint: &str, default: Option<&str>) -> Result<String>;
-    /// Masked text (a password, a one-time code).
+    /// Masked text (a password).
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>>;
+    /// A one-time code, shown as typed (it is good once; every peer echoes it) and checked before
+    /// it is sent, so that a typo never costs one of the IdP's attempts: `digits` for an MFA app's,
+    /// SMS, email or call code (6 to 8 digits; spaces are dropped), else any text but empty.
+    fn code(&self, label: &str, hint: &str, digits: bool) -> Result<Secret<String>>;
+    /// Whether a person answers (a refused password may then be asked again).
+    fn interactive(&self) -> bool;
     /// One of `items`; returns its index.
     fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize>;
 }
@@ -71,6 +77,23 @@ impl Prompter for TerminalPrompter {
             .map_err(io_err)
     }
 
+    fn code(&self, label: &str, _hint: &str, digits: bool) -> Result<Secret<String>> {
+        dialoguer::Input::<String>::new()
+            .with_prompt(label)
+            .validate_with(|s: &String| check_code(s, digits).map(|_| ()))
+            .interact_text_on(&self.term)
+            .map_err(io_err)
+            .and_then(|s| {
+                check_code(&s, digits)
+                    .map(Secret::new)
+                    .map_err(Error::Usage)
+            })
+    }
+
+    fn interactive(&self) -> bool {
+        true
+    }
+
     fn select(&self, label: &str, items: &[String], _hint: &str) -> Result<usize> {
         dialoguer::Select::new()
             .with_prompt(label)
@@ -100,12 +123,38 @@ impl Prompter for NoTerminal {
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
         Err(no_tty(label, hint))
     }
+    fn code(&self, label: &str, hint: &str, _digits: bool) -> Result<Secret<String>> {
+        Err(no_tty(label, hint))
+    }
+    fn interactive(&self) -> bool {
+        false
+    }
     fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize> {
         Err(Error::NoTerminal {
             what: format!("{label} (one of: {})", items.join(", ")),
             hint: hint.to_owned(),
         })
     }
+}
+
+/// A typed one-time code, cleaned (spaces and dashes dropped), or why it cannot be one.
+pub fn check_code(typed: &str, digits: bool) -> std::result::Result<String, String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && (*c != '-' || !digits))
+        .collect();
+    if code.is_empty() {
+        return Err("type the code (nothing was typed)".into());
+    }
+    if digits {
+        if !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err("a code is digits only".into());
+        }
+        if !(6..=8).contains(&code.len()) {
+            return Err(format!("a code has 6 to 8 digits, this one {}", code.len()));
+        }
+    }
+    Ok(code)
 }
 
 fn no_tty(label: &str, hint: &str) -> Error {
@@ -149,6 +198,14 @@ impl Prompter for ScriptedPrompter {
     fn secret(&self, label: &str, hint: &str) -> Result<Secret<String>> {
         self.next(label, hint).map(Secret::new)
     }
+    fn code(&self, label: &str, hint: &str, digits: bool) -> Result<Secret<String>> {
+        check_code(&self.next(label, hint)?, digits)
+            .map(Secret::new)
+            .map_err(Error::Usage)
+    }
+    fn interactive(&self) -> bool {
+        true
+    }
     fn select(&self, label: &str, items: &[String], hint: &str) -> Result<usize> {
         let answer = self.next(label, hint)?;
         items.iter().position(|i| *i == answer).ok_or_else(|| {
@@ -160,6 +217,21 @@ impl Prompter for ScriptedPrompter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_checked_before_they_are_sent() {
+        assert_eq!(check_code(" 123 456 ", true).unwrap(), "123456");
+        assert_eq!(check_code("123-456", true).unwrap(), "123456");
+        assert_eq!(
+            check_code("12a456", true).unwrap_err(),
+            "a code is digits only"
+        );
+        assert!(check_code("12345", true).unwrap_err().contains("6 to 8"));
+        assert!(check_code("123456789", true).is_err());
+        assert!(check_code("12a456", true).is_err());
+        assert!(check_code("", true).is_err());
+        assert_eq!(check_code("AB-12 cd", false).unwrap(), "AB-12cd");
+    }
 
     #[test]
     fn no_terminal_names_the_flag() {

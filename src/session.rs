@@ -122,6 +122,9 @@ fn forget_all(store: &dyn SecretStore, index: &Index, kind: &str, org: Option<&u
     removed
 }
 
+/// The index name of a wish to remember a password at the next login (no secret).
+const WANTED: &str = "password-wanted";
+
 /// Passwords remembered with `--remember`: the OS keyring only.
 pub struct Passwords {
     store: OsKeyring,
@@ -154,8 +157,22 @@ impl Passwords {
         let kept = self.store.set(&n, password).is_ok();
         if kept {
             self.index.add(&n);
+            self.index.remove(&entry_name(WANTED, org, Some(username)));
         }
         kept
+    }
+
+    /// `--remember` was asked on a run that did not sign in (the profile was still valid): the
+    /// next login of `org` and `username` keeps the password it uses.
+    pub fn want(&self, org: &url::Url, username: &str) {
+        self.index.add(&entry_name(WANTED, org, Some(username)));
+    }
+
+    /// Whether a run asked to remember the password of `org` and `username` and no login has
+    /// kept it since.
+    pub fn wanted(&self, org: &url::Url, username: &str) -> bool {
+        let n = entry_name(WANTED, org, Some(username));
+        self.index.names().contains(&n)
     }
 
     /// Forget the password of `org` and `username`.
@@ -165,8 +182,18 @@ impl Passwords {
         self.index.remove(&n);
     }
 
-    /// Forget every remembered password of `org` (every org when `None`); returns how many.
+    /// Forget every remembered password of `org` (every org when `None`), and any wish to
+    /// remember one; returns how many passwords.
     pub fn forget_all(&self, org: Option<&url::Url>) -> usize {
+        let prefix = match org {
+            Some(o) => format!("{WANTED} {} ", o.as_str()),
+            None => format!("{WANTED} "),
+        };
+        for n in self.index.names() {
+            if n.starts_with(&prefix) {
+                self.index.remove(&n);
+            }
+        }
         forget_all(&self.store, &self.index, "password", org)
     }
 

@@ -1,6 +1,7 @@
 """Run a command in a pseudo-terminal and answer its prompts: argv is the command; TTY_ANSWERS is a
-JSON list of [prompt text to wait for, keys to type]. Prints everything the terminal showed and exits
-with the command's exit code. Used by tests/tty.rs (named so as not to shadow Python's tty module)."""
+JSON list of [prompt text to wait for, keys to type]. Each prompt is looked for only in what the
+terminal showed after the previous one, so a prompt asked again is waited for, not matched by its
+first showing. Prints everything the terminal showed and exits with the command's exit code. Used by tests/tty.rs (named so as not to shadow Python's tty module)."""
 import json
 import os
 import pty
@@ -13,12 +14,14 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
 seen = b""
+# Where the text after the last matched prompt starts.
+pos = 0
 
 
 def read(until=None, timeout=15.0):
-    global seen
+    global seen, pos
     end = time.time() + timeout
-    while until is None or until.encode() not in seen:
+    while until is None or until.encode() not in seen[pos:]:
         if time.time() > end:
             sys.stdout.write(seen.decode(errors="replace"))
             sys.exit(f"pty_driver.py: timed out waiting for {until!r}")
@@ -31,6 +34,8 @@ def read(until=None, timeout=15.0):
             if not data:
                 return
             seen += data
+    if until is not None:
+        pos = seen.index(until.encode(), pos) + len(until.encode())
 
 
 for prompt, keys in answers:

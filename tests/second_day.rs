@@ -160,3 +160,24 @@ fn a_login_without_a_terminal_takes_the_orgs_last_username() {
         .expect(0)
         .stderr_has("assumed-role/Admin/nomfa@example.com");
 }
+
+#[test]
+fn remember_on_a_run_that_skips_the_login_keeps_the_password_at_the_next_one() {
+    let w = World::new();
+    admin(w.login("nomfa@example.com")).expect(0);
+    admin(w.run())
+        .args(["--username", "nomfa@example.com", "--remember"])
+        .expect(0)
+        .stderr_has("the password of nomfa@example.com is remembered at the next login");
+    // The next real login (the session ended, the password given once) keeps it...
+    w.sandbox.end_sessions();
+    admin(w.login("nomfa@example.com"))
+        .arg("--force")
+        .expect(0)
+        .stderr_has("The password of nomfa@example.com is remembered");
+    // ...so the one after needs none.
+    w.sandbox.end_sessions();
+    admin(w.run())
+        .args(["--username", "nomfa@example.com", "--force"])
+        .expect(0);
+}

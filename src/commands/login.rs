@@ -45,6 +45,9 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
             settings.credentials_file.display(),
             expiry_text(expiration)
         ));
+        if settings.remember {
+            remember_at_next_login(ctx);
+        }
         if settings.output == OutputFormat::None {
             return Ok(());
         }
@@ -201,6 +204,19 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
             hint: String::new(),
         })
     }
+}
+
+/// `--remember` on a run that signs in nowhere: say so, and have the next login keep the password.
+fn remember_at_next_login(ctx: &Context<'_>) {
+    let (_, passwords) = super::kept(ctx);
+    let (Some(passwords), Some(u)) = (passwords, ctx.settings.effective_username()) else {
+        ctx.reporter.warn("--remember: no login happened (the profile is still valid), and there is no OS keyring or username to remember a password for; pass --force to log in now");
+        return;
+    };
+    passwords.want(&crate::idp::org_of(&ctx.settings.idp_url), u);
+    ctx.reporter.info(&format!(
+        "--remember: no login happened (the profile is still valid); the password of {u} is remembered at the next login (--force logs in now)"
+    ));
 }
 
 /// Say on stderr when `profile` held another role (or account) than `role`, as aws-token last

@@ -704,7 +704,7 @@ impl BrowserIdp {
                     let code = match &login.otp {
                         Some(c) => c.clone(),
                         None => {
-                            prompter.secret("Okta code (MFA)", "--otp CODE or AWS_TOKEN_OTP")?
+                            prompter.code("Okta code (MFA)", "--otp CODE or AWS_TOKEN_OTP", true)?
                         }
                     };
                     self.fill(page, CODE, code.expose().trim()).await?;

@@ -236,7 +236,7 @@ impl FormIdp {
             }
             let code = match &login.otp {
                 Some(c) => c.clone(),
-                None => prompter.secret("One-time code", "--otp CODE or AWS_TOKEN_OTP")?,
+                None => prompter.code("One-time code", "--otp CODE or AWS_TOKEN_OTP", false)?,
             };
             let mut form = form.clone();
             form.fields[c].value = code.expose().trim().to_owned();

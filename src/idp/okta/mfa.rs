@@ -138,9 +138,10 @@ pub(super) fn one_code(ctx: &Ctx<'_>, label: &str) -> Result<(Secret<String>, bo
     let (code, prompted) = match &ctx.login.otp {
         Some(c) => (c.clone(), false),
         None => (
-            ctx.prompter.secret(
+            ctx.prompter.code(
                 &format!("{label} (MFA code)"),
                 "--otp CODE or AWS_TOKEN_OTP",
+                true,
             )?,
             true,
         ),
