@@ -240,7 +240,14 @@ fn kept_session(
 /// The whole login, to credentials (no file is written).
 pub async fn credentials(settings: &Settings, deps: &Deps<'_>) -> Result<Outcome> {
     let (assertion, roles) = assertion(settings, deps).await?;
-    let role = role_select::choose(&roles, settings.role.as_deref(), deps.prompter)?;
+    let label = match &settings.target {
+        Target::Direct { .. } => role_select::CHOOSE.to_owned(),
+        Target::Chained { account_number } => format!(
+            "Choose the role to chain from into {} ({account_number}): the same role name is assumed there",
+            settings.account_name
+        ),
+    };
+    let role = role_select::choose(&roles, settings.role.as_deref(), deps.prompter, &label)?;
     let region = settings
         .region
         .clone()

@@ -94,8 +94,12 @@ impl Prompter for TerminalPrompter {
         true
     }
 
+    /// A picker that filters as you type; Esc cancels (exit 130).
     fn select(&self, label: &str, items: &[String], _hint: &str) -> Result<usize> {
-        dialoguer::Select::new()
+        let _ = self.term.write_line(
+            "  (type to filter, \u{2191}\u{2193} to move, Enter to choose, Esc to cancel)",
+        );
+        dialoguer::FuzzySelect::new()
             .with_prompt(label)
             .items(
                 items
@@ -104,8 +108,9 @@ impl Prompter for TerminalPrompter {
                     .collect::<Vec<_>>(),
             )
             .default(0)
-            .interact_on(&self.term)
-            .map_err(io_err)
+            .interact_on_opt(&self.term)
+            .map_err(io_err)?
+            .ok_or(Error::Interrupted)
     }
 }
 

@@ -27,8 +27,16 @@ pub fn filter_account(roles: Vec<AwsRole>, account: &str) -> Result<Vec<AwsRole>
     Ok(kept)
 }
 
-/// Pick one role.
-pub fn choose(roles: &[AwsRole], wanted: Option<&str>, prompter: &dyn Prompter) -> Result<AwsRole> {
+/// The question of the role picker for a direct login.
+pub const CHOOSE: &str = "Choose the AWS role";
+
+/// Pick one role; `label` is the question when the user is asked.
+pub fn choose(
+    roles: &[AwsRole],
+    wanted: Option<&str>,
+    prompter: &dyn Prompter,
+    label: &str,
+) -> Result<AwsRole> {
     if roles.is_empty() {
         return Err(Error::NotAuthorized {
             message: "the SAML assertion grants no AWS role: ask your IdP admin to assign you a role in the AWS app".into(),
@@ -61,7 +69,7 @@ pub fn choose(roles: &[AwsRole], wanted: Option<&str>, prompter: &dyn Prompter) 
         items
     };
     let i = prompter.select(
-        "Choose the AWS role",
+        label,
         &items,
         "--role NAME or --role ARN (several roles are offered)",
     )?;
@@ -102,14 +110,17 @@ mod tests {
     fn by_name_or_arn() {
         let roles = [role("111111111111", "Admin"), role("111111111111", "Dev")];
         assert_eq!(
-            choose(&roles, Some("Dev"), &NoTerminal).unwrap().name,
+            choose(&roles, Some("Dev"), &NoTerminal, "Choose")
+                .unwrap()
+                .name,
             "Dev"
         );
         assert_eq!(
             choose(
                 &roles,
                 Some("arn:aws:iam::111111111111:role/Admin"),
-                &NoTerminal
+                &NoTerminal,
+                "Choose"
             )
             .unwrap()
             .name,
@@ -120,7 +131,7 @@ mod tests {
     #[test]
     fn no_match_lists_the_choices() {
         let roles = [role("111111111111", "Admin"), role("222222222222", "Dev")];
-        let e = choose(&roles, Some("admin"), &NoTerminal).unwrap_err();
+        let e = choose(&roles, Some("admin"), &NoTerminal, "Choose").unwrap_err();
         assert_eq!(e.exit_code(), 4);
         assert!(
             e.to_string()
@@ -132,11 +143,19 @@ mod tests {
     #[test]
     fn one_role_is_taken_several_are_asked() {
         let one = [role("111111111111", "Admin")];
-        assert_eq!(choose(&one, None, &NoTerminal).unwrap().name, "Admin");
+        assert_eq!(
+            choose(&one, None, &NoTerminal, "Choose").unwrap().name,
+            "Admin"
+        );
         let two = [role("111111111111", "Admin"), role("111111111111", "Dev")];
-        assert_eq!(choose(&two, None, &NoTerminal).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            choose(&two, None, &NoTerminal, "Choose")
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
         let p = ScriptedPrompter::new(["Dev (111111111111)"]);
-        assert_eq!(choose(&two, None, &p).unwrap().name, "Dev");
+        assert_eq!(choose(&two, None, &p, "Choose").unwrap().name, "Dev");
     }
 
     #[test]
@@ -144,7 +163,9 @@ mod tests {
         let two = [role("111111111111", "Admin"), role("222222222222", "Admin")];
         let p = ScriptedPrompter::new(["Admin (222222222222)"]);
         assert_eq!(
-            choose(&two, Some("Admin"), &p).unwrap().account_id,
+            choose(&two, Some("Admin"), &p, "Choose")
+                .unwrap()
+                .account_id,
             "222222222222"
         );
     }

@@ -295,3 +295,36 @@ fn a_remembered_password_that_is_refused_is_asked_and_remembered_again() {
     let (status, screen) = in_terminal(&w, &args, serde_json::json!([]));
     assert_eq!(status, 0, "{screen}");
 }
+
+#[test]
+fn the_role_picker_filters_as_you_type_says_what_it_chains_from_and_esc_cancels() {
+    let w = World::new();
+    let args = ["--username", "demo@example.com", "--otp"];
+    // Typing filters: "Read" leaves ReadOnly; Enter takes it.
+    let (status, screen) = in_terminal(
+        &w,
+        &[&args[..], &[&totp()]].concat(),
+        serde_json::json!([
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["Esc to cancel", ""],
+            ["Choose the AWS role", "Read"],
+            ["ReadOnly", "\r"],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains("assumed-role/ReadOnly/demo@example.com"),
+        "{screen}"
+    );
+    // A chained account says which role it chains from; Esc cancels with the one line, exit 130.
+    let (status, screen) = in_terminal(
+        &w,
+        &["--account", "development", "--force"],
+        serde_json::json!([[
+            "Choose the role to chain from into development (222222222222)",
+            "\x1b"
+        ]]),
+    );
+    assert_eq!(status, 130, "{screen}");
+    assert!(screen.contains("aws-token: interrupted"), "{screen}");
+}
