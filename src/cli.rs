@@ -18,8 +18,9 @@ use std::path::PathBuf;
     ),
     disable_version_flag = true,
     about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
-    after_help = "Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
-                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (131 SIGQUIT, 143 SIGTERM, 129 SIGHUP); exec: the command's own."
+    after_help = "Examples:\n  eval \"$(aws-token)\"                          log in, write the default account's profile, export AWS_PROFILE\n  aws-token --account development --role Admin   another account and role\n  aws-token exec --role ReadOnly -- terraform plan\n  aws-token --all                                a profile <account>-<role> for every role\n  aws-token logout                               forget the kept session and cached credentials\n\n\
+                  Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
+                  Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (131 SIGQUIT, 143 SIGTERM, 129 SIGHUP); exec: the command's own (127 not found, 126 cannot run)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,15 +31,27 @@ pub struct Cli {
     version: Option<bool>,
 
     /// Path of the organisation's config.json [default: ./config.json, then $XDG_CONFIG_HOME/aws-token/config.json, then /etc/aws-token/config.json]
-    #[arg(long, env = "AWS_TOKEN_CONFIG", value_name = "PATH", global = true)]
+    #[arg(
+        help_heading = "Login",
+        long,
+        env = "AWS_TOKEN_CONFIG",
+        value_name = "PATH",
+        global = true
+    )]
     pub config: Option<PathBuf>,
 
     /// IdP username (ex. jane@example.com)
-    #[arg(long, env = "AWS_TOKEN_USERNAME", global = true)]
+    #[arg(
+        help_heading = "Login",
+        long,
+        env = "AWS_TOKEN_USERNAME",
+        global = true
+    )]
     pub username: Option<String>,
 
     /// IdP password (better: let aws-token prompt for it; a password on the command line is visible to other users)
     #[arg(
+        help_heading = "Login",
         long,
         env = "AWS_TOKEN_PASSWORD",
         hide_env_values = true,
@@ -48,6 +61,7 @@ pub struct Cli {
 
     /// One-time code for the MFA factor (TOTP app, SMS or email code)
     #[arg(
+        help_heading = "MFA",
         long,
         env = "AWS_TOKEN_OTP",
         hide_env_values = true,
@@ -57,29 +71,36 @@ pub struct Cli {
     pub otp: Option<String>,
 
     /// Which MFA factor to use when several are enrolled
-    #[arg(long, env = "AWS_TOKEN_MFA", value_name = "TYPE", global = true)]
+    #[arg(
+        help_heading = "MFA",
+        long,
+        env = "AWS_TOKEN_MFA",
+        value_name = "TYPE",
+        global = true
+    )]
     pub mfa: Option<MfaKind>,
 
     /// Name of SAML role to assume (exact role name or full role ARN)
-    #[arg(long, env = "AWS_TOKEN_ROLE", global = true)]
+    #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ROLE", global = true)]
     pub role: Option<String>,
 
     /// Name of account to switch to (a key of "accounts" in config.json). Defaults to "defaultAccount".
-    #[arg(long, env = "AWS_TOKEN_ACCOUNT", global = true)]
+    #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ACCOUNT", global = true)]
     pub account: Option<String>,
 
     /// Profile name that the AWS credentials should be saved as. Defaults to the name of the account.
-    #[arg(long, env = "AWS_TOKEN_PROFILE", global = true)]
+    #[arg(help_heading = "Login", long, env = "AWS_TOKEN_PROFILE", global = true)]
     pub profile: Option<String>,
 
     /// Lifetime of the credentials in seconds (900-43200; capped by the role's maximum)
-    #[arg(long = "durationSeconds", alias = "duration", env = "AWS_TOKEN_DURATION_SECONDS", value_name = "N",
+    #[arg(help_heading = "Login", long = "durationSeconds", alias = "duration", env = "AWS_TOKEN_DURATION_SECONDS", value_name = "N",
           value_parser = clap::value_parser!(i32).range(900..=43200), global = true)]
     pub duration_seconds: Option<i32>,
 
     /// What to print on stdout: `profile` (export lines, credentials in the file), `env` (the keys
     /// themselves, no file written), `json` (credential_process v1, no file written), `none` (file only)
     #[arg(
+        help_heading = "Output",
         long,
         env = "AWS_TOKEN_OUTPUT",
         value_name = "FORMAT",
@@ -90,6 +111,7 @@ pub struct Cli {
 
     /// How long to wait for an Okta Verify push to be answered, in seconds
     #[arg(
+        help_heading = "MFA",
         long,
         env = "AWS_TOKEN_MFA_TIMEOUT",
         value_name = "SECONDS",
@@ -99,11 +121,18 @@ pub struct Cli {
     pub mfa_timeout: u64,
 
     /// Chromium or Chrome for the browser providers [default: found on PATH]
-    #[arg(long, env = "AWS_TOKEN_BROWSER", value_name = "PATH", global = true)]
+    #[arg(
+        help_heading = "Browser",
+        long,
+        env = "AWS_TOKEN_BROWSER",
+        value_name = "PATH",
+        global = true
+    )]
     pub browser: Option<PathBuf>,
 
     /// The longest wait for one step of a browser login (a page to show its next field), in seconds
     #[arg(
+        help_heading = "Browser",
         long,
         env = "AWS_TOKEN_BROWSER_TIMEOUT",
         value_name = "SECONDS",
@@ -113,7 +142,7 @@ pub struct Cli {
     pub browser_timeout: u64,
 
     /// The longest wait for a connection to the IdP or STS
-    #[arg(
+    #[arg(help_heading = "Network", 
         long,
         env = "AWS_TOKEN_CONNECT_TIMEOUT",
         value_name = "SECONDS",
@@ -123,7 +152,7 @@ pub struct Cli {
     pub connect_timeout: u64,
 
     /// The longest wait for the IdP or STS to answer once connected (a request that timed out is not sent again)
-    #[arg(
+    #[arg(help_heading = "Network", 
         long,
         env = "AWS_TOKEN_READ_TIMEOUT",
         value_name = "SECONDS",
@@ -134,7 +163,7 @@ pub struct Cli {
 
     /// The longest time one request to the IdP or STS may take in all, its answer read to the end
     /// (a server that trickles its answer is given up on then)
-    #[arg(
+    #[arg(help_heading = "Network", 
         long,
         env = "AWS_TOKEN_REQUEST_TIMEOUT",
         value_name = "SECONDS",
@@ -144,11 +173,12 @@ pub struct Cli {
     pub request_timeout: u64,
 
     /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
-    #[arg(long, env = "AWS_TOKEN_DEBUG", global = true)]
+    #[arg(help_heading = "Browser", long, env = "AWS_TOKEN_DEBUG", global = true)]
     pub debug: bool,
 
     /// Print nothing on stderr but errors
     #[arg(
+        help_heading = "Output",
         short,
         long,
         env = "AWS_TOKEN_QUIET",
@@ -158,29 +188,52 @@ pub struct Cli {
     pub quiet: bool,
 
     /// Say what is being done at each step (never prints a secret)
-    #[arg(long, env = "AWS_TOKEN_VERBOSE", global = true)]
+    #[arg(
+        help_heading = "Output",
+        long,
+        env = "AWS_TOKEN_VERBOSE",
+        global = true
+    )]
     pub verbose: bool,
 
     /// Write a profile for every role the login grants, named <account>-<role> (one login, the STS calls at once)
-    #[arg(long, env = "AWS_TOKEN_ALL", global = true, conflicts_with = "role")]
+    #[arg(
+        help_heading = "Login",
+        long,
+        env = "AWS_TOKEN_ALL",
+        global = true,
+        conflicts_with = "role"
+    )]
     pub all: bool,
 
     /// Keep the password in the OS keyring (per IdP org and username) and use it instead of asking
-    #[arg(long, env = "AWS_TOKEN_REMEMBER", global = true)]
+    #[arg(
+        help_heading = "Login",
+        long,
+        env = "AWS_TOKEN_REMEMBER",
+        global = true
+    )]
     pub remember: bool,
 
     /// Log in even while the profile (or the cached credentials) is still valid
-    #[arg(long, env = "AWS_TOKEN_FORCE", global = true)]
+    #[arg(help_heading = "Login", long, env = "AWS_TOKEN_FORCE", global = true)]
     pub force: bool,
 
     /// Renew credentials this many minutes before they expire [default: 15, or "refreshMarginMinutes" in config.json]
-    #[arg(long, env = "AWS_TOKEN_REFRESH_MARGIN", value_name = "MINUTES", global = true,
+    #[arg(help_heading = "Login", long, env = "AWS_TOKEN_REFRESH_MARGIN", value_name = "MINUTES", global = true,
           value_parser = clap::value_parser!(u32).range(0..=720))]
     pub refresh_margin: Option<u32>,
 
     /// Print the config.json in effect (stdout) and where it came from (stderr), then exit
-    #[arg(long)]
+    #[arg(help_heading = "Output", long)]
     pub show_config: bool,
+}
+
+/// The command line as parsed and shown: the derived definition, with every option's
+/// environment variable left out of the option list (a line after it says the rule).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_args(|a| a.hide_env(true))
 }
 
 /// What to do instead of writing a profile. Each takes the login flags above.
@@ -257,6 +310,7 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

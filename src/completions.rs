@@ -1,19 +1,162 @@
 //! Shell completion scripts and the man page, generated from the same clap definition as the
 //! parser, so they can never disagree with the flags.
 
-use crate::cli::Cli;
-use clap::CommandFactory;
 use std::io::Write;
 
 /// Write the completion script for `shell`.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) {
-    clap_complete::generate(shell, &mut Cli::command(), "aws-token", out);
+    clap_complete::generate(shell, &mut crate::cli::command(), "aws-token", out);
 }
 
-/// Write the man page (roff).
+/// Write the man page (roff): clap's sections, then EXAMPLES, FILES, ENVIRONMENT and EXIT STATUS.
 pub fn man(out: &mut dyn Write) -> std::io::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(out)
+    let man = clap_mangen::Man::new(crate::cli::command());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    man.render_subcommands_section(out)?;
+    for (title, entries) in SECTIONS {
+        writeln!(out, ".SH {title}")?;
+        for (term, text) in *entries {
+            writeln!(out, ".TP\n{}\n{}", roff(term), roff(text))?;
+        }
+    }
+    man.render_version_section(out)
 }
+
+/// Text for roff: backslashes and hyphens escaped, no line starting with a dot.
+fn roff(text: &str) -> String {
+    let t = text.replace('\\', "\\e").replace('-', "\\-");
+    if t.starts_with('.') || t.starts_with('\'') {
+        format!("\\&{t}")
+    } else {
+        t
+    }
+}
+
+/// The man page's own sections: (title, [(term, text)]).
+const SECTIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "EXAMPLES",
+        &[
+            (
+                "eval \"$(aws-token)\"",
+                "Log in, write the default account's profile and export AWS_PROFILE and AWS_DEFAULT_REGION.",
+            ),
+            (
+                "aws-token --account development --role Admin",
+                "Another account (chained through the default one when it has no idpEntryUrl of its own) and role.",
+            ),
+            (
+                "aws-token exec --role ReadOnly -- terraform plan",
+                "Run a command with the credentials in its environment.",
+            ),
+            (
+                "credential_process = aws-token credential-process --account staging --role Admin",
+                "In ~/.aws/config: the AWS CLI and SDKs ask aws-token for credentials.",
+            ),
+            (
+                "aws-token --all",
+                "One login, a profile <account>-<role> for every role granted.",
+            ),
+            (
+                "aws-token logout",
+                "Forget the kept IdP session, remembered password and cached credentials of the org.",
+            ),
+        ],
+    ),
+    (
+        "FILES",
+        &[
+            (
+                "./config.json, $XDG_CONFIG_HOME/aws-token/config.json, /etc/aws-token/config.json",
+                "The organisation's config, first found (--config and AWS_TOKEN_CONFIG win); else a config built into the binary.",
+            ),
+            (
+                "~/.aws/credentials",
+                "The profile's keys are written here (awsConfigPath, AWS_SHARED_CREDENTIALS_FILE); nothing else in it changes.",
+            ),
+            (
+                "~/.aws/config",
+                "The profile's region and output format (AWS_CONFIG_FILE).",
+            ),
+            (
+                "$XDG_CACHE_HOME/aws-token/ (~/.cache/aws-token/)",
+                "0700: cached credentials (credentials-*.json), their locks, the profiles written (profile-*.json), kept.json (the names of kept secrets), secrets.json (kept IdP sessions where no OS keyring answers), pipelines.json (each Okta org's pipeline), usernames.json (each org's last username).",
+            ),
+            (
+                "the OS keyring",
+                "Kept IdP sessions and remembered passwords (kernel keyring or Secret Service on Linux, Keychain, Credential Manager).",
+            ),
+        ],
+    ),
+    (
+        "ENVIRONMENT",
+        &[
+            (
+                "AWS_TOKEN_<OPTION>",
+                "Every option, e.g. AWS_TOKEN_USERNAME, AWS_TOKEN_PASSWORD, AWS_TOKEN_OTP, AWS_TOKEN_ROLE.",
+            ),
+            (
+                "AWS_TOKEN_KEYRING",
+                "kernel, secret-service or file: where kept secrets go.",
+            ),
+            (
+                "AWS_TOKEN_FEDERATION_URL",
+                "The federation endpoint of console.",
+            ),
+            (
+                "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL",
+                "Another STS endpoint (https, or http on loopback).",
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE",
+                "The AWS files to write.",
+            ),
+            (
+                "SSL_CERT_FILE, SSL_CERT_DIR, AWS_CA_BUNDLE",
+                "Extra CA certificates to trust.",
+            ),
+            (
+                "XDG_CONFIG_HOME, XDG_CACHE_HOME, HOME",
+                "Where the config and the cache are looked for.",
+            ),
+            ("NO_COLOR", "No colour on stderr."),
+        ],
+    ),
+    (
+        "EXIT STATUS",
+        &[
+            ("0", "Credentials written or printed."),
+            ("1", "An internal error."),
+            (
+                "2",
+                "A usage or config error, or input needed without a terminal.",
+            ),
+            (
+                "3",
+                "The login failed: wrong password or code, locked out, MFA refused or timed out.",
+            ),
+            (
+                "4",
+                "Not authorised: no AWS role, role not found, app not assigned, a policy that needs a browser.",
+            ),
+            ("5", "STS refused."),
+            (
+                "6",
+                "Network: refused, DNS, TLS, timeout, IdP server errors, rate limited, a URL refused.",
+            ),
+            ("7", "A local file error."),
+            (
+                "126, 127",
+                "exec: the command cannot run, or is not found; otherwise exec exits as its command does.",
+            ),
+            ("130", "Interrupted (131 SIGQUIT, 143 SIGTERM, 129 SIGHUP)."),
+        ],
+    ),
+];
 
 #[cfg(test)]
 mod tests {
@@ -41,5 +184,9 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with(".ie"), "{}", &text[..40]);
         assert!(text.contains("aws\\-token"));
+        for section in ["EXAMPLES", "FILES", "ENVIRONMENT", "EXIT STATUS"] {
+            assert!(text.contains(&format!(".SH {section}")), "{section}");
+        }
+        assert!(text.contains("usernames.json"));
     }
 }

@@ -31,7 +31,7 @@ pub mod sts;
 pub mod tls;
 pub mod usernames;
 
-use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+use clap::{FromArgMatches, parser::ValueSource};
 use environment::Environment;
 use error::{Error, Result};
 use report::{Reporter, Verbosity};
@@ -44,7 +44,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = match cli::Cli::command().try_get_matches_from(args) {
+    let matches = match cli::command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
