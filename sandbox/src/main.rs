@@ -89,16 +89,23 @@ fn serve(args: &[String]) -> Result<(), String> {
     let sandbox =
         Sandbox::start_with(data, port, identity).map_err(|e| format!("cannot listen: {e}"))?;
     println!("{}", sandbox.url());
+    let url = sandbox.url();
     eprintln!(
-        "aws-token-sandbox: Okta {} org {url}, demo app {}, STS {}",
+        "aws-token-sandbox: an Okta {} org and its AWS services on {url}\n\
+         \x20 idpEntryUrl (demo app, config.json)  {}\n\
+         \x20 form IdP login (provider \"form\")     {}\n\
+         \x20 STS (AWS_ENDPOINT_URL_STS)           {}\n\
+         \x20 federation (AWS_TOKEN_FEDERATION_URL) {}\n\
+         \x20 demo users: demo@example.com (TOTP: aws-token-sandbox totp), nomfa@example.com, push@example.com; password \"correct horse\"",
         if data_pipeline {
             "Identity Engine"
         } else {
             "Classic"
         },
         sandbox.embed_link(data::DEMO_APP),
+        sandbox.form_login(data::DEMO_APP),
         sandbox.sts_url(),
-        url = sandbox.url()
+        sandbox.federation_url(),
     );
     sandbox.wait();
     Ok(())
