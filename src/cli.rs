@@ -276,6 +276,20 @@ pub enum Command {
     },
     /// Print the man page (roff; e.g. `aws-token man > /usr/local/share/man/man1/aws-token.1`)
     Man,
+    /// For the completion scripts: the config's account names, or the role names the org granted
+    /// at its last login, one a line
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// accounts or roles
+        what: CompleteWhat,
+    },
+}
+
+/// What `__complete` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompleteWhat {
+    Accounts,
+    Roles,
 }
 
 /// An MFA factor kind as the user names it.

@@ -3,9 +3,85 @@
 
 use std::io::Write;
 
-/// Write the completion script for `shell`.
+/// Write the completion script for `shell`. In bash, zsh and fish, `--account` completes the
+/// config's account names and `--role` the role names the org granted last, both asked of
+/// `aws-token __complete` when the user presses Tab (not file names).
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) {
-    clap_complete::generate(shell, &mut crate::cli::command(), "aws-token", out);
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::command(), "aws-token", &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    let _ = out.write_all(with_dynamic_values(shell, &script).as_bytes());
+}
+
+/// `script` with the value completion of `--account` and `--role` asked of `aws-token __complete`.
+fn with_dynamic_values(shell: clap_complete::Shell, script: &str) -> String {
+    use clap_complete::Shell;
+    // The hidden helper is no command to offer.
+    let mut s = match shell {
+        // clap_complete names a subcommand's case `aws__subcmd__token__subcmd__X` but sets
+        // `cmd=aws__token__subcmd__X` for a binary whose name has a dash: without this, no
+        // subcommand's options complete in bash.
+        Shell::Bash => script
+            .replace(" __complete help\"", " help\"")
+            .replace("aws__subcmd__token__subcmd__", "aws__token__subcmd__"),
+        Shell::Fish => script
+            .lines()
+            .filter(|l| !l.contains("-a \"__complete\""))
+            .map(|l| format!("{l}\n"))
+            .collect(),
+        _ => script.to_owned(),
+    };
+    for (flag, what, upper) in [
+        ("account", "accounts", "ACCOUNT"),
+        ("role", "roles", "ROLE"),
+    ] {
+        let ask = format!("aws-token __complete {what} 2>/dev/null");
+        match shell {
+            Shell::Bash => {
+                s = s.replace(
+                    &format!("--{flag})\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))"),
+                    &format!("--{flag})\n                    COMPREPLY=($(compgen -W \"$({ask})\" -- \"${{cur}}\"))"),
+                );
+            }
+            Shell::Zsh => {
+                s = s.replace(
+                    &format!(":{upper}:_default'"),
+                    &format!(":{upper}:{{compadd -- ${{(f)\"$({ask})\"}}}}'"),
+                );
+            }
+            Shell::Fish => {
+                s = s
+                    .lines()
+                    .map(|line| {
+                        if line.contains(&format!(" -l {flag} ")) && line.ends_with(" -r") {
+                            format!("{line} -f -a \"({ask})\"")
+                        } else {
+                            line.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n";
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// `aws-token __complete WHAT` for the run's `settings`: the names a completion script offers,
+/// one a line.
+pub fn values(what: crate::cli::CompleteWhat, settings: &crate::settings::Settings) -> String {
+    let names: Vec<String> = match what {
+        crate::cli::CompleteWhat::Accounts => settings
+            .account_names
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect(),
+        crate::cli::CompleteWhat::Roles => crate::known_roles::KnownRoles::new(&settings.cache_dir)
+            .get(&crate::idp::org_of(&settings.idp_url)),
+    };
+    names.iter().map(|n| format!("{n}\n")).collect()
 }
 
 /// Write the man page (roff): clap's sections, then EXAMPLES, FILES, ENVIRONMENT and EXIT STATUS.
@@ -169,6 +245,7 @@ mod tests {
             clap_complete::Shell::Zsh,
             clap_complete::Shell::Fish,
             clap_complete::Shell::PowerShell,
+            clap_complete::Shell::Elvish,
         ] {
             let mut out = Vec::new();
             completions(shell, &mut out);

@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod idp;
 pub mod interrupt;
 pub mod keyring;
+pub mod known_roles;
 pub mod login;
 pub mod output;
 pub mod process_tree;
@@ -114,6 +115,15 @@ fn execute(
         }
         _ => {}
     }
+    if let Some(Command::Complete { what }) = cli.command {
+        // Completion asks this at every Tab: nothing, and no error, without a config.
+        let mut cli = cli;
+        cli.command = None;
+        let text = settings::Settings::resolve(cli, env)
+            .map(|s| completions::values(what, &s))
+            .unwrap_or_default();
+        return commands::write_stdout(text.as_bytes()).map(|()| 0);
+    }
     if cli.show_config {
         return show_config(&cli, env).map(|()| 0);
     }
@@ -153,7 +163,7 @@ fn execute(
         Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
         Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),
-        Some(Command::Completions { .. } | Command::Man) => Ok(0),
+        Some(Command::Completions { .. } | Command::Man | Command::Complete { .. }) => Ok(0),
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Deps<'a> {
     pub passwords: Option<&'a Passwords>,
     /// The last username used per org.
     pub usernames: Option<&'a crate::usernames::Usernames>,
+    /// The role names each org granted last (for completion).
+    pub known_roles: Option<&'a crate::known_roles::KnownRoles>,
 }
 
 /// What a successful login produced.
@@ -196,6 +198,9 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
         usernames.remember(&org, &used);
     }
     let assertion = Assertion::parse(&saml)?;
+    if let Some(known) = deps.known_roles {
+        known.keep(&org, assertion.roles.iter().map(|r| r.name.clone()));
+    }
     deps.reporter.verbose(&format!(
         "assertion offers {} role(s): {}",
         assertion.roles.len(),

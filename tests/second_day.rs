@@ -181,3 +181,58 @@ fn remember_on_a_run_that_skips_the_login_keeps_the_password_at_the_next_one() {
         .args(["--username", "nomfa@example.com", "--force"])
         .expect(0);
 }
+
+/// What bash completes after `words` (the last one being typed), with aws-token's own script.
+fn bash_completes(w: &World, words: &[&str]) -> Vec<String> {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_aws-token"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let line = words.join(" ");
+    let script = format!(
+        "source <(aws-token completions bash); COMP_WORDS=({line}); COMP_CWORD={}; _aws__token aws-token \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        words.len() - 1
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .current_dir(w.home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn completion_offers_the_configs_accounts_and_the_orgs_roles() {
+    let w = World::new();
+    assert_eq!(
+        bash_completes(&w, &["aws-token", "--account", "''"]),
+        ["dev-direct", "development", "other-app", "staging"]
+    );
+    assert_eq!(
+        bash_completes(&w, &["aws-token", "--account", "dev"]),
+        ["dev-direct", "development"]
+    );
+    // Roles: none before a login, then the ones the org granted.
+    assert!(bash_completes(&w, &["aws-token", "--role", "''"]).is_empty());
+    w.login("demo@example.com")
+        .args(["--otp", &totp(), "--role", "Admin"])
+        .expect(0);
+    assert_eq!(
+        bash_completes(&w, &["aws-token", "exec", "--role", "''"]),
+        ["Admin", "Developer", "ReadOnly"]
+    );
+}

@@ -47,6 +47,7 @@ pub struct Online {
     sessions: Option<Sessions>,
     passwords: Option<Passwords>,
     usernames: crate::usernames::Usernames,
+    known_roles: crate::known_roles::KnownRoles,
 }
 
 impl Online {
@@ -90,6 +91,7 @@ impl Online {
             sessions,
             passwords,
             usernames: crate::usernames::Usernames::new(&settings.cache_dir),
+            known_roles: crate::known_roles::KnownRoles::new(&settings.cache_dir),
         })
     }
 
@@ -102,6 +104,7 @@ impl Online {
             sessions: self.sessions.as_ref(),
             passwords: self.passwords.as_ref(),
             usernames: Some(&self.usernames),
+            known_roles: Some(&self.known_roles),
         }
     }
 
