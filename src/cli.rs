@@ -30,7 +30,10 @@ pub struct Cli {
     #[arg(short = 'v', short_alias = 'V', long = "version", action = ArgAction::Version)]
     version: Option<bool>,
 
-    /// Path of the organisation's config.json [default: ./config.json, then $XDG_CONFIG_HOME/aws-token/config.json, then /etc/aws-token/config.json]
+    /// The organisation's config.json
+    ///
+    /// Default: ./config.json, then $XDG_CONFIG_HOME/aws-token/config.json, then
+    /// /etc/aws-token/config.json, then a config built into the binary.
     #[arg(
         help_heading = "Login",
         long,
@@ -49,7 +52,10 @@ pub struct Cli {
     )]
     pub username: Option<String>,
 
-    /// IdP password (better: let aws-token prompt for it; a password on the command line is visible to other users)
+    /// IdP password (better: the prompt, or --remember)
+    ///
+    /// A password on the command line is visible to other users of the machine: let aws-token
+    /// prompt for it, or set AWS_TOKEN_PASSWORD.
     #[arg(
         help_heading = "Login",
         long,
@@ -59,7 +65,7 @@ pub struct Cli {
     )]
     pub password: Option<String>,
 
-    /// One-time code for the MFA factor (TOTP app, SMS or email code)
+    /// One-time code (TOTP app, SMS, email, call)
     #[arg(
         help_heading = "MFA",
         long,
@@ -70,7 +76,7 @@ pub struct Cli {
     )]
     pub otp: Option<String>,
 
-    /// Which MFA factor to use when several are enrolled
+    /// Which MFA factor, when several are enrolled
     #[arg(
         help_heading = "MFA",
         long,
@@ -80,25 +86,30 @@ pub struct Cli {
     )]
     pub mfa: Option<MfaKind>,
 
-    /// Name of SAML role to assume (exact role name or full role ARN)
+    /// Role to assume (exact name or full ARN)
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ROLE", global = true)]
     pub role: Option<String>,
 
-    /// Name of account to switch to (a key of "accounts" in config.json). Defaults to "defaultAccount".
+    /// Account: a key of "accounts" in config.json [default: defaultAccount]
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ACCOUNT", global = true)]
     pub account: Option<String>,
 
-    /// Profile name that the AWS credentials should be saved as. Defaults to the name of the account.
+    /// Profile to write [default: the account's name]
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_PROFILE", global = true)]
     pub profile: Option<String>,
 
-    /// Lifetime of the credentials in seconds (900-43200; capped by the role's maximum)
+    /// Credential lifetime in seconds, 900-43200
+    ///
+    /// A lifetime the role does not allow is retried once with the assertion's SessionDuration or
+    /// one hour; chained roles are capped at one hour by AWS.
     #[arg(help_heading = "Login", long = "durationSeconds", alias = "duration", env = "AWS_TOKEN_DURATION_SECONDS", value_name = "N",
           value_parser = clap::value_parser!(i32).range(900..=43200), global = true)]
     pub duration_seconds: Option<i32>,
 
-    /// What to print on stdout: `profile` (export lines, credentials in the file), `env` (the keys
-    /// themselves, no file written), `json` (credential_process v1, no file written), `none` (file only)
+    /// What to print on stdout
+    ///
+    /// `profile`: export lines, credentials in the file; `env`: the keys themselves, no file
+    /// written; `json`: credential_process v1, no file written; `none`: the file only.
     #[arg(
         help_heading = "Output",
         long,
@@ -109,7 +120,7 @@ pub struct Cli {
     )]
     pub output: OutputFormat,
 
-    /// How long to wait for an Okta Verify push to be answered, in seconds
+    /// How long to wait for a push to be answered
     #[arg(
         help_heading = "MFA",
         long,
@@ -120,7 +131,7 @@ pub struct Cli {
     )]
     pub mfa_timeout: u64,
 
-    /// Chromium or Chrome for the browser providers [default: found on PATH]
+    /// Chromium or Chrome for the browser providers [default: on PATH]
     #[arg(
         help_heading = "Browser",
         long,
@@ -130,7 +141,7 @@ pub struct Cli {
     )]
     pub browser: Option<PathBuf>,
 
-    /// The longest wait for one step of a browser login (a page to show its next field), in seconds
+    /// The longest wait for one browser page step
     #[arg(
         help_heading = "Browser",
         long,
@@ -151,7 +162,9 @@ pub struct Cli {
     , global = true)]
     pub connect_timeout: u64,
 
-    /// The longest wait for the IdP or STS to answer once connected (a request that timed out is not sent again)
+    /// The longest wait for an answer once connected
+    ///
+    /// A request that timed out is not sent again: a silent server costs one timeout.
     #[arg(help_heading = "Network", 
         long,
         env = "AWS_TOKEN_READ_TIMEOUT",
@@ -161,8 +174,10 @@ pub struct Cli {
     , global = true)]
     pub read_timeout: u64,
 
-    /// The longest time one request to the IdP or STS may take in all, its answer read to the end
-    /// (a server that trickles its answer is given up on then)
+    /// The longest one request may take in all
+    ///
+    /// From the request's start to the last byte of its answer: a server that trickles its
+    /// answer is given up on then.
     #[arg(help_heading = "Network", 
         long,
         env = "AWS_TOKEN_REQUEST_TIMEOUT",
@@ -172,7 +187,7 @@ pub struct Cli {
     , global = true)]
     pub request_timeout: u64,
 
-    /// Debug a failing login: show the browser window, keep a screenshot and the HTML of a failing page
+    /// Show the browser window; keep a failing page's screenshot and HTML
     #[arg(help_heading = "Browser", long, env = "AWS_TOKEN_DEBUG", global = true)]
     pub debug: bool,
 
@@ -196,7 +211,7 @@ pub struct Cli {
     )]
     pub verbose: bool,
 
-    /// Write a profile for every role the login grants, named <account>-<role> (one login, the STS calls at once)
+    /// A profile <account>-<role> for every role the login grants
     #[arg(
         help_heading = "Login",
         long,
@@ -206,7 +221,7 @@ pub struct Cli {
     )]
     pub all: bool,
 
-    /// Keep the password in the OS keyring (per IdP org and username) and use it instead of asking
+    /// Keep the password in the OS keyring and use it instead of asking
     #[arg(
         help_heading = "Login",
         long,
@@ -215,16 +230,18 @@ pub struct Cli {
     )]
     pub remember: bool,
 
-    /// Log in even while the profile (or the cached credentials) is still valid
+    /// Log in even while the profile is still valid
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_FORCE", global = true)]
     pub force: bool,
 
-    /// Renew credentials this many minutes before they expire [default: 15, or "refreshMarginMinutes" in config.json]
+    /// Renew credentials this many minutes before they expire [default: 15]
+    ///
+    /// Also "refreshMarginMinutes" in config.json.
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_REFRESH_MARGIN", value_name = "MINUTES", global = true,
           value_parser = clap::value_parser!(u32).range(0..=720))]
     pub refresh_margin: Option<u32>,
 
-    /// Print the config.json in effect (stdout) and where it came from (stderr), then exit
+    /// Print the config in effect and where it came from
     #[arg(help_heading = "Output", long)]
     pub show_config: bool,
 }
@@ -236,15 +253,102 @@ pub fn command() -> clap::Command {
     Cli::command().mut_args(|a| a.hide_env(true))
 }
 
+/// The global options each subcommand has no use for: left out of its help (they are still
+/// accepted, as every option is global).
+const UNUSED_BY: &[(&str, &[&str])] = &[
+    (
+        "credential-process",
+        &["output", "all", "profile", "remember", "force"],
+    ),
+    ("exec", &["output", "all", "remember", "force"]),
+    (
+        "console",
+        &["output", "all", "profile", "remember", "force"],
+    ),
+    (
+        "roles",
+        &[
+            "all",
+            "profile",
+            "remember",
+            "force",
+            "refresh_margin",
+            "duration_seconds",
+        ],
+    ),
+    (
+        "logout",
+        &[
+            "username",
+            "password",
+            "otp",
+            "mfa",
+            "role",
+            "profile",
+            "duration_seconds",
+            "output",
+            "mfa_timeout",
+            "browser",
+            "browser_timeout",
+            "connect_timeout",
+            "read_timeout",
+            "request_timeout",
+            "debug",
+            "all",
+            "remember",
+            "force",
+            "refresh_margin",
+            "verbose",
+        ],
+    ),
+];
+
+/// The help of the subcommand `args` name, showing the options it uses (`logout -h` lists its
+/// own option and the config, account and quiet ones, not all thirty global options). `None`
+/// when no subcommand is named.
+pub fn subcommand_help(args: &[std::ffi::OsString]) -> Option<String> {
+    let mut cmd = command();
+    cmd.build();
+    let name = args.iter().skip(1).find_map(|a| {
+        let a = a.to_str()?;
+        cmd.get_subcommands()
+            .find(|s| s.get_name() == a && a != "help")
+            .map(|s| s.get_name().to_owned())
+    })?;
+    let unused: &[&str] = UNUSED_BY
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, u)| *u);
+    let everything = matches!(name.as_str(), "completions" | "man" | "__complete");
+    let long = args.iter().any(|a| a == "--help");
+    let sub = cmd.find_subcommand_mut(&name)?;
+    let mut sub = std::mem::take(sub).mut_args(|a| {
+        let id = a.get_id().as_str().to_owned();
+        if (everything && a.is_global_set()) || unused.contains(&id.as_str()) {
+            a.hide(true)
+        } else {
+            a
+        }
+    });
+    let help = if long {
+        sub.render_long_help()
+    } else {
+        sub.render_help()
+    };
+    Some(help.to_string())
+}
+
 /// What to do instead of writing a profile. Each takes the login flags above.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in and write the profile: the default command, also by name
     Login,
-    /// Print credentials as credential_process v1 JSON, from the cache while they are valid; never
-    /// writes the credentials file. In ~/.aws/config: `credential_process = aws-token credential-process --account A --role R`
+    /// Credentials as credential_process JSON, for ~/.aws/config
+    ///
+    /// From the cache while they are valid; never writes the credentials file. In ~/.aws/config:
+    /// `credential_process = /path/to/aws-token credential-process --account A --role R`.
     CredentialProcess,
-    /// Run CMD with the credentials in its environment (AWS_ACCESS_KEY_ID, ...; AWS_PROFILE removed)
+    /// Run CMD with the credentials in its environment
     Exec {
         /// The command and its arguments (after `--`)
         #[arg(
@@ -255,26 +359,30 @@ pub enum Command {
         )]
         command: Vec<std::ffi::OsString>,
     },
-    /// Print a sign-in URL for the AWS console (or open it with --open)
+    /// A sign-in URL for the AWS console (--open opens it)
     Console {
         /// Open the URL in the system's browser instead of printing it
         #[arg(long)]
         open: bool,
     },
-    /// List the roles the login grants (account, role name, role ARN), without calling STS
+    /// List the roles the login grants, without calling STS
     Roles,
-    /// Forget the kept IdP session, remembered password and cached credentials of the config's IdP org
+    /// Forget the kept IdP session, password and cached credentials
     Logout {
         /// Forget them for every IdP org
         #[arg(long)]
         all_orgs: bool,
     },
-    /// Print a completion script for SHELL (e.g. `aws-token completions bash > /etc/bash_completion.d/aws-token`)
+    /// Print a completion script for SHELL
+    ///
+    /// For example `aws-token completions bash > ~/.local/share/bash-completion/completions/aws-token`.
     Completions {
         /// bash, zsh, fish, powershell or elvish
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff; e.g. `aws-token man > /usr/local/share/man/man1/aws-token.1`)
+    /// Print the man page
+    ///
+    /// For example `aws-token man > ~/.local/share/man/man1/aws-token.1`.
     Man,
     /// For the completion scripts: the config's account names, or the role names the org granted
     /// at its last login, one a line

@@ -45,9 +45,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let matches = match cli::command().try_get_matches_from(args) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = match cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
+            // A subcommand's help shows the options it uses, not every global one.
+            if e.kind() == clap::error::ErrorKind::DisplayHelp
+                && let Some(help) = cli::subcommand_help(&args)
+            {
+                let _ = commands::write_stdout(help.as_bytes());
+                return ExitCode::SUCCESS;
+            }
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));

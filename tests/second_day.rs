@@ -236,3 +236,42 @@ fn completion_offers_the_configs_accounts_and_the_orgs_roles() {
         ["Admin", "Developer", "ReadOnly"]
     );
 }
+
+#[test]
+fn help_fits_a_screen_and_a_subcommands_help_shows_what_it_uses() {
+    let w = World::new();
+    let top = w.run_bare().arg("-h").expect(0).stdout();
+    assert!(
+        top.lines().count() <= 72,
+        "{} lines:\n{top}",
+        top.lines().count()
+    );
+    for heading in [
+        "Login:",
+        "MFA:",
+        "Output:",
+        "Browser:",
+        "Network:",
+        "Examples:",
+    ] {
+        assert!(top.contains(heading), "{heading} missing:\n{top}");
+    }
+    assert!(!top.contains("[env:"), "{top}");
+    let logout = w.run_bare().args(["logout", "-h"]).expect(0).stdout();
+    assert!(logout.lines().count() <= 20, "{logout}");
+    assert!(
+        logout.contains("--all-orgs") && logout.contains("--config"),
+        "{logout}"
+    );
+    assert!(
+        !logout.contains("--role") && !logout.contains("--otp"),
+        "{logout}"
+    );
+    let exec = w.run_bare().args(["exec", "--help"]).expect(0).stdout();
+    assert!(
+        exec.contains("--role") && !exec.contains("--all "),
+        "{exec}"
+    );
+    // Every option is still accepted after a subcommand.
+    w.run().args(["logout", "--role", "Admin", "-q"]).expect(0);
+}
