@@ -11,7 +11,11 @@ status=0
 # keep IdP sessions in a real keyring; without keyctl they use aws-token's 0600 file fall-back,
 # which CI does not accept (tests/sessions.rs).
 keyring=()
-if command -v keyctl > /dev/null; then keyring=(keyctl session -); fi
+if command -v keyctl > /dev/null; then
+  keyring=(keyctl session -)
+  # The keyring tests then fail when no keyring answers (tests/sessions.rs).
+  export AWS_TOKEN_TEST_KEYRING=required
+fi
 "${keyring[@]}" cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\ntotal: %d passed, %d failed\n", p, f }' "$log"

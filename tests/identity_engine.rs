@@ -78,8 +78,16 @@ fn the_pipeline_is_learnt_once_and_remembered_per_org() {
         remembered.contains(&format!("\"{}/\": \"idx\"", w.sandbox.url())),
         "{remembered}"
     );
-    // A later login (the kept session dropped so that it signs in again) asks no more.
+    // logout forgets it (orgs move to Identity Engine)...
     w.run().args(["logout"]).expect(0);
+    let after = std::fs::read_to_string(w.home.path().join(".cache/aws-token/pipelines.json"))
+        .unwrap_or_default();
+    assert!(
+        !after.contains(&w.sandbox.url()),
+        "logout kept the pipeline: {after}"
+    );
+    // ...and a later login with it remembered (the kept session dropped so that it signs in
+    // again) asks no more.
     std::fs::write(
         w.home.path().join(".cache/aws-token/pipelines.json"),
         &remembered,

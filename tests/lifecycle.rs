@@ -442,10 +442,20 @@ fn exec_passes_every_catchable_signal_to_the_command() {
 #[test]
 fn a_nested_exec_is_refused() {
     let w = World::new();
-    exec(&w, &["true"])
-        .env("AWS_TOKEN_EXEC", "staging")
-        .expect(2)
-        .stderr_has("already inside `aws-token exec` (credentials for staging)");
+    // The inner aws-token is the real binary, run by the outer one's command.
+    let r = exec(
+        &w,
+        &[
+            env!("CARGO_BIN_EXE_aws-token"),
+            "--config",
+            w.config_path().to_str().unwrap(),
+            "exec",
+            "--",
+            "true",
+        ],
+    )
+    .expect(2);
+    r.stderr_has("already inside `aws-token exec` (credentials for staging)");
 }
 
 #[test]

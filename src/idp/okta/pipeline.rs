@@ -67,29 +67,34 @@ impl Pipelines {
 
     /// Remember `pipeline` for `org` (a failure to write only costs a round trip next time).
     pub fn remember(&self, org: &url::Url, pipeline: Pipeline) -> Result<()> {
-        let mut all = self.all();
-        if all.get(org.as_str()).map(String::as_str) == Some(pipeline.name()) {
+        if self.all().get(org.as_str()).map(String::as_str) == Some(pipeline.name()) {
             return Ok(());
         }
-        all.insert(org.to_string(), pipeline.name().to_owned());
-        let bytes = serde_json::to_vec_pretty(&all)
-            .map_err(|e| Error::Internal(format!("cannot encode the pipelines: {e}")))?;
-        write_private(&self.path, &bytes)
+        crate::cache::locked(&self.path, || {
+            let mut all = self.all();
+            all.insert(org.to_string(), pipeline.name().to_owned());
+            let bytes = serde_json::to_vec_pretty(&all)
+                .map_err(|e| Error::Internal(format!("cannot encode the pipelines: {e}")))?;
+            write_private(&self.path, &bytes)
+        })
     }
 
     /// Forget `org` (or every org): `logout` does, since a later login may meet a migrated org.
     pub fn forget(&self, org: Option<&url::Url>) {
-        let mut all = self.all();
-        let before = all.len();
-        match org {
-            Some(o) => {
-                all.remove(o.as_str());
+        let _ = crate::cache::locked(&self.path, || {
+            let mut all = self.all();
+            let before = all.len();
+            match org {
+                Some(o) => {
+                    all.remove(o.as_str());
+                }
+                None => all.clear(),
             }
-            None => all.clear(),
-        }
-        if all.len() != before {
-            let _ = write_private(&self.path, &serde_json::to_vec(&all).unwrap_or_default());
-        }
+            if all.len() == before {
+                return Ok(());
+            }
+            write_private(&self.path, &serde_json::to_vec(&all).unwrap_or_default())
+        });
     }
 }
 
