@@ -24,6 +24,7 @@ mod lifecycle;
 mod moto;
 mod okta;
 mod output;
+mod readme_claims;
 mod reliability;
 mod roles;
 mod saml_idp;

@@ -193,6 +193,11 @@ impl Test {
         self
     }
 
+    pub fn env_remove(mut self, k: &str) -> Test {
+        self.cmd.env_remove(k);
+        self
+    }
+
     pub fn current_dir(mut self, d: &Path) -> Test {
         self.cmd.current_dir(d);
         self
