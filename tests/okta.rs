@@ -159,6 +159,8 @@ fn wrong_code() {
         .expect(3)
         .stderr_has("the MFA code was rejected (E0000068)");
     assert!(!w.credentials_path().exists());
+    // A --otp code is sent once: never again after a rejection.
+    assert_eq!(w.sandbox.requests().code_verify, 1);
 }
 
 #[test]

@@ -72,6 +72,28 @@ fn a_rejected_prompted_code_can_be_typed_again() {
         ]),
     );
     assert_eq!(status, 0, "{screen}");
+    // The rejected code and the good one: two verify POSTs.
+    assert_eq!(w.sandbox.requests().code_verify, 2);
+    // Three rejections end it: three verify POSTs, no fourth.
+    w.sandbox.end_sessions();
+    let (status, screen) = in_terminal(
+        &w,
+        &[
+            "--username",
+            "demo@example.com",
+            "--role",
+            "Admin",
+            "--force",
+        ],
+        serde_json::json!([
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["(MFA code)", "000000\r"],
+            ["(MFA code)", "000001\r"],
+            ["(MFA code)", "000002\r"],
+        ]),
+    );
+    assert_eq!(status, 3, "{screen}");
+    assert_eq!(w.sandbox.requests().code_verify, 5);
 }
 
 #[test]

@@ -65,6 +65,8 @@ pub struct Requests {
     pub well_known: u32,
     /// POSTs of the form IdP's login form (a password was sent).
     pub form_login: u32,
+    /// Classic factor verify POSTs that carried a code (`passCode`).
+    pub code_verify: u32,
 }
 
 /// Shared server state.

@@ -362,6 +362,9 @@ pub(crate) async fn verify(
         .or_else(|| body.get("answer"))
         .and_then(Value::as_str)
         .map(str::trim);
+    if pass_code.is_some() {
+        s.state().counts.code_verify += 1;
+    }
     let verify_href = format!("{org}/api/v1/authn/factors/{id}/verify");
     let challenge = |result: Option<&str>, next: &str, extra: Value| {
         let mut f = factor_json(&org, factor, i);
