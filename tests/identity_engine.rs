@@ -169,6 +169,16 @@ fn okta_verify_push_shows_the_number_and_waits_the_given_interval() {
     r.stderr_has("Okta Verify: tap 42 on your phone");
     // introspect, identify, password, select push, then the polls (two waiting, one approved).
     assert_eq!(w.sandbox.requests().idx, 7);
+    // At the interval Okta gave (refresh 1000 ms), measured where the polls arrived.
+    let polls = w.sandbox.poll_times();
+    assert_eq!(polls.len(), 3);
+    for pair in polls.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= std::time::Duration::from_millis(900),
+            "polled after {gap:?}"
+        );
+    }
 }
 
 #[test]

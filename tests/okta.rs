@@ -29,6 +29,14 @@ fn push_shows_the_number_challenge_once() {
     let r = admin(w.login("push@example.com")).expect(0);
     r.stderr_has("Okta Verify push to Sandbox Phone");
     assert_eq!(r.stderr().matches("tap 42").count(), 1, "{}", r.stderr());
+    // Polled once a second (Classic gives no interval), measured where the polls arrived.
+    let polls = w.sandbox.poll_times();
+    assert_eq!(polls.len(), 2);
+    let gap = polls[1] - polls[0];
+    assert!(
+        gap >= std::time::Duration::from_millis(900),
+        "polled after {gap:?}"
+    );
 }
 
 #[test]

@@ -826,6 +826,7 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
     let Step::Poll { factor } = r.txn.step else {
         return r.not_offered(&s, "challenge-poll");
     };
+    s.state().poll_times.push(std::time::Instant::now());
     let user = r.txn.login.as_deref().and_then(|l| s.user(l)).cloned();
     let Some(Factor::Push {
         result,

@@ -46,6 +46,9 @@ struct State {
     /// Every secret handed to a client (state and session tokens, sids, SAML responses, AWS
     /// secrets), kept so that tests can look for them where they must not be.
     handed_out: Vec<String>,
+    /// When each push poll arrived (Classic verify polls and IDX challenge-polls), for tests of
+    /// the interval a client keeps.
+    poll_times: Vec<std::time::Instant>,
 }
 
 /// How many requests of each kind the sandbox answered.
@@ -251,6 +254,11 @@ impl Sandbox {
             .state()
             .changed_passwords
             .insert(login.to_owned(), password.to_owned());
+    }
+
+    /// When each push poll arrived, in order.
+    pub fn poll_times(&self) -> Vec<std::time::Instant> {
+        self.shared.state().poll_times.clone()
     }
 
     /// End every signed-in session (as Okta does when a session expires or an admin clears it).

@@ -438,7 +438,12 @@ pub(crate) async fn verify(
                     return invalid_token();
                 };
                 t.push_posts += 1;
-                t.push_posts
+                let n = t.push_posts;
+                if n > 1 {
+                    // The first post sends the push; the later ones are polls.
+                    st.poll_times.push(std::time::Instant::now());
+                }
+                n
             };
             let extra = match number_challenge {
                 Some(n) => json!({"challenge": {"correctAnswer": n}}),
