@@ -7,7 +7,7 @@ use crate::support::*;
 use aws_token_sandbox::data::{self, StsFault};
 use base64::Engine;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the credentials file holds before every case.
 const KEEP: &str =
@@ -556,6 +556,29 @@ fn cases() -> Vec<Case> {
     v
 }
 
+/// Every regular file under `dir` (aws-token's cache aside): its bytes and mode.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() && e.file_name() != ".cache" {
+            out.extend(files_of(&path));
+        } else if meta.is_file()
+            && let Ok(bytes) = std::fs::read(&path)
+        {
+            out.insert(path, (bytes, meta.permissions().mode()));
+        }
+    }
+    out
+}
+
 #[test]
 fn every_bad_input_gets_one_clear_line_its_exit_code_and_an_untouched_file() {
     let cases = cases();
@@ -566,7 +589,11 @@ fn every_bad_input_gets_one_clear_line_its_exit_code_and_an_untouched_file() {
         (c.faults)(&mut d.faults);
         let w = World::with_data(d);
         w.write_credentials(KEEP);
-        let r = (c.run)(&w).output();
+        // Set up (a case may write a file of its own and point AWS_SHARED_CREDENTIALS_FILE at it),
+        // then every file in HOME is compared byte for byte, and by mode, after the run.
+        let t = (c.run)(&w);
+        let before = files_of(w.home.path());
+        let r = t.output();
         let err = r.stderr();
         let error_lines: Vec<&str> = err
             .lines()
@@ -584,6 +611,12 @@ fn every_bad_input_gets_one_clear_line_its_exit_code_and_an_untouched_file() {
         }
         if w.credentials() != KEEP {
             problems.push("the credentials file changed".into());
+        }
+        let after = files_of(w.home.path());
+        for (path, was) in &before {
+            if after.get(path) != Some(was) {
+                problems.push(format!("{} changed", path.display()));
+            }
         }
         if !problems.is_empty() {
             failures.push(format!(
