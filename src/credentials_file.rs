@@ -228,6 +228,18 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// Debug builds only: wait `AWS_TOKEN_TEST_WRITE_PAUSE_MS` between writing the temporary file
+/// and renaming it, so that the crash test can prove its kills land in that window.
+fn test_pause_before_rename() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("AWS_TOKEN_TEST_WRITE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
 fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     // tempfile creates it 0600: a copy left by a crash is never readable by others.
     let mut tmp = tempfile::Builder::new()
@@ -239,6 +251,7 @@ fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()
         .and_then(|()| f.set_permissions(std::fs::Permissions::from_mode(mode)))
         .and_then(|()| f.sync_all())
         .map_err(|e| Error::file(target, "cannot write", &e))?;
+    test_pause_before_rename();
     tmp.persist(target)
         .map_err(|e| Error::file(target, "cannot replace the file", &e.error))?;
     if let Ok(d) = std::fs::File::open(dir) {

@@ -1,6 +1,8 @@
 //! Crash safety (issue 10.3): writers killed with SIGKILL at random points never leave a credentials
 //! file that is neither the old one nor the new one, and the temporary files a kill leaves behind
-//! are removed by the next run. Bounded: 100 kills or 60 seconds, whichever comes first.
+//! are removed by the next run. Bounded: 100 kills or 60 seconds, whichever comes first. Half the
+//! runs pause between writing the temporary file and renaming it (a debug-build hook), and the
+//! test counts the kills that provably landed there (their temporary file was left behind).
 
 use crate::support::*;
 use std::time::{Duration, Instant};
@@ -62,19 +64,44 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_file() {
         seed
     };
     let started = Instant::now();
-    let (mut kills, mut landed) = (0, 0);
+    let (mut kills, mut landed, mut in_window) = (0, 0, 0);
+    let aws_dir = w.home.path().join(".aws");
     while kills < 100 && started.elapsed() < Duration::from_secs(60) {
         let before = w.credentials();
+        let temp_before = temp_files(&aws_dir);
+        let new_temp = || {
+            temp_files(&aws_dir)
+                .iter()
+                .any(|t| !temp_before.contains(t))
+        };
+        let pause = kills % 2 == 1;
         let mut child = w
             .login("nomfa@example.com")
             .args(["--role", "Admin", "--profile", "crash", "-q"])
+            .env(
+                "AWS_TOKEN_TEST_WRITE_PAUSE_MS",
+                if pause { "40" } else { "0" },
+            )
             .spawn();
-        std::thread::sleep(Duration::from_micros(rand() % 25_000));
+        if pause {
+            // Wait for the temporary file (written, not yet renamed), then kill inside the pause.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !new_temp() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            std::thread::sleep(Duration::from_micros(rand() % 30_000));
+        } else {
+            std::thread::sleep(Duration::from_micros(rand() % 25_000));
+        }
         let finished = child.try_wait().unwrap().is_some();
         let _ = child.kill();
         let _ = child.wait();
         if !finished {
             kills += 1;
+            // A temporary file left behind: the kill came between its write and the rename.
+            if new_temp() {
+                in_window += 1;
+            }
         }
         let after = w.credentials();
         // (No assert_eq: the file is 100 KB.)
@@ -90,6 +117,10 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_file() {
         }
     }
     assert!(kills >= 20, "only {kills} runs were killed in time");
+    assert!(
+        in_window >= kills / 4,
+        "only {in_window} of {kills} kills landed between the write and the rename"
+    );
     // The next run removes what the killed ones left, and writes the profile.
     w.login("nomfa@example.com")
         .args(["--role", "Admin", "--profile", "crash"])
@@ -100,5 +131,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_file() {
         "temp files left after {kills} kills: {left:?}"
     );
     assert!(has_whole_crash_section(&w.credentials()));
-    eprintln!("{kills} kills, {landed} writes landed before the kill");
+    eprintln!(
+        "{kills} kills ({in_window} between write and rename), {landed} writes landed before the kill"
+    );
 }
