@@ -121,3 +121,76 @@ fn unknown_form_key_is_named() {
         .expect(2)
         .stderr_has("unknown field `userField`");
 }
+
+/// One raw HTTP/1.1 exchange with the sandbox: status line and the whole answer.
+fn exchange(w: &World, request: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = w.sandbox.url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+fn post_login(w: &World, body: &str, cookie: Option<&str>) -> String {
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    exchange(
+        w,
+        &format!(
+            "POST /form/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// The CSRF token of a freshly served login page, and the page.
+fn issued_token(w: &World) -> (String, String) {
+    let page = exchange(
+        w,
+        "GET /form/login?app=0oaawsdemo0000000001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let token = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (token, page)
+}
+
+#[test]
+fn the_sandbox_form_idp_takes_only_a_csrf_token_it_issued_with_its_cookie() {
+    let w = World::new();
+    let creds = "username=nomfa%40example.com&password=correct+horse&app=0oaawsdemo0000000001";
+    // Made up: refused.
+    let r = post_login(&w, &format!("csrf_token=AAAAAAAAAAAAAAAA&{creds}"), None);
+    assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+    // Issued, but without the cookie its page set: refused.
+    let (token, page) = issued_token(&w);
+    assert!(page.contains(&format!("FORMCSRF={token}")), "{page}");
+    let r = post_login(&w, &format!("csrf_token={token}&{creds}"), None);
+    assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+    // A fresh one with its cookie: signed in (the SAML form).
+    let (token, _) = issued_token(&w);
+    let r = post_login(
+        &w,
+        &format!("csrf_token={token}&{creds}"),
+        Some(&format!("FORMCSRF={token}")),
+    );
+    assert!(
+        r.starts_with("HTTP/1.1 200") && r.contains("SAMLResponse"),
+        "{r}"
+    );
+    // Used once: the same token again is refused.
+    let r = post_login(
+        &w,
+        &format!("csrf_token={token}&{creds}"),
+        Some(&format!("FORMCSRF={token}")),
+    );
+    assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+}

@@ -24,20 +24,38 @@ fn alert(message: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn login_form(app: &str, error: Option<&str>) -> Response {
-    page(
+/// The login form, with a CSRF token issued for it: in a hidden field and in a cookie
+/// (`FORMCSRF`), both of which the post must bring back (a real IdP's double-submit check).
+fn login_form(s: &crate::Shared, app: &str, error: Option<&str>) -> Response {
+    let csrf = random_token(16);
+    s.state().csrf_issued.insert(csrf.clone());
+    let mut r = page(
         "Sandbox IdP - Sign in",
         &format!(
             "<h1>Sign in</h1>{}<form method=\"post\" action=\"/form/login\">\
-             <input type=\"hidden\" name=\"csrf_token\" value=\"{}\"><input type=\"hidden\" name=\"app\" value=\"{app}\">\
+             <input type=\"hidden\" name=\"csrf_token\" value=\"{csrf}\"><input type=\"hidden\" name=\"app\" value=\"{app}\">\
              <label for=\"username\">Username</label><input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\">\
              <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\">\
              <input type=\"checkbox\" name=\"remember\" value=\"yes\"> Remember me\
              <button type=\"submit\" name=\"action\" value=\"login\">Sign in</button></form>",
             alert(error),
-            random_token(16)
         ),
-    )
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("FORMCSRF={csrf}; Path=/form; HttpOnly")) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// The value of cookie `name` in `headers`.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(prefix.as_str()).map(str::to_owned))
 }
 
 fn code_form(txn: &str, error: Option<&str>) -> Response {
@@ -60,16 +78,11 @@ pub(crate) async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let app = q.get("app").map_or(DEMO_APP, String::as_str);
-    let signed_in = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("FORMSESSION=").map(str::to_owned))
-        .and_then(|sid| s.state().sessions.get(&sid).cloned());
+    let signed_in =
+        cookie(&headers, "FORMSESSION").and_then(|sid| s.state().sessions.get(&sid).cloned());
     match signed_in {
         Some(session) => saml_page(&s, &session.login, app),
-        None => login_form(app, None),
+        None => login_form(&s, app, None),
     }
 }
 
@@ -119,12 +132,16 @@ fn saml_page(s: &crate::Shared, login: &str, app_id: &str) -> Response {
 /// POST /form/login
 pub(crate) async fn login_submit(
     State(s): State<AppState>,
+    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     s.state().counts.form_login += 1;
     let app = f.get("app").map_or(DEMO_APP, String::as_str).to_owned();
     let get = |k: &str| f.get(k).map_or("", String::as_str);
-    if get("csrf_token").len() != 16 {
+    // The token must be one this IdP issued (used once) and match the cookie its page set.
+    let token = get("csrf_token");
+    let issued = s.state().csrf_issued.remove(token);
+    if !issued || cookie(&headers, "FORMCSRF").as_deref() != Some(token) {
         return (
             StatusCode::BAD_REQUEST,
             page("Bad request", "<p>The form expired; reload it.</p>"),
@@ -135,7 +152,7 @@ pub(crate) async fn login_submit(
         .user(get("username"))
         .filter(|u| s.password_of(u) == get("password") && u.status == "ACTIVE");
     let Some(user) = user else {
-        return login_form(&app, Some("Invalid username or password."));
+        return login_form(&s, &app, Some("Invalid username or password."));
     };
     if user
         .factors
@@ -155,10 +172,10 @@ pub(crate) async fn code_submit(
 ) -> Response {
     let txn = f.get("txn").cloned().unwrap_or_default();
     let Some((login, app)) = s.form_txn(&txn) else {
-        return login_form(DEMO_APP, Some("Your session expired. Sign in again."));
+        return login_form(&s, DEMO_APP, Some("Your session expired. Sign in again."));
     };
     let Some(user) = s.user(&login) else {
-        return login_form(&app, Some("Your session expired. Sign in again."));
+        return login_form(&s, &app, Some("Your session expired. Sign in again."));
     };
     let code = f.get("otp").map_or("", |c| c.trim());
     let ok = user.factors.iter().any(|factor| match factor {

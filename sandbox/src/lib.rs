@@ -49,6 +49,8 @@ struct State {
     /// When each push poll arrived (Classic verify polls and IDX challenge-polls), for tests of
     /// the interval a client keeps.
     poll_times: Vec<std::time::Instant>,
+    /// CSRF tokens the form IdP issued and that were not used yet.
+    csrf_issued: std::collections::HashSet<String>,
 }
 
 /// How many requests of each kind the sandbox answered.
