@@ -264,3 +264,64 @@ fn https_to_a_plain_http_server_is_a_network_error() {
         .expect(6)
         .stderr_has("could not reach https://127.0.0.1");
 }
+
+/// POST `body` (JSON) to `path` on the sandbox; the status code and the JSON answer.
+fn post_json(w: &World, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let body = body.to_string();
+    let addr = w.sandbox.url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out[9..12].parse().unwrap();
+    let json = out.split("\r\n\r\n").nth(1).unwrap_or("");
+    (
+        status,
+        serde_json::from_str(json).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[test]
+fn the_sandbox_takes_an_sms_code_only_after_it_was_sent() {
+    let w = World::new();
+    let (_, tx) = post_json(
+        &w,
+        "/api/v1/authn",
+        &serde_json::json!({"username": "sms@example.com", "password": PASSWORD}),
+    );
+    let token = tx["stateToken"].as_str().unwrap().to_owned();
+    let verify = tx["_embedded"]["factors"][0]["_links"]["verify"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = &verify[verify.find("/api/").unwrap()..];
+    // The right code, but never sent: refused.
+    let (status, answer) = post_json(
+        &w,
+        path,
+        &serde_json::json!({"stateToken": token, "passCode": "424242"}),
+    );
+    assert_eq!(
+        (status, answer["errorCode"].as_str()),
+        (403, Some("E0000068"))
+    );
+    // Sent, then taken.
+    let (status, _) = post_json(&w, path, &serde_json::json!({"stateToken": token}));
+    assert_eq!(status, 200);
+    let (status, answer) = post_json(
+        &w,
+        path,
+        &serde_json::json!({"stateToken": token, "passCode": "424242"}),
+    );
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("SUCCESS")),
+        "{answer}"
+    );
+}

@@ -19,6 +19,8 @@ pub(crate) struct Transaction {
     expires: DateTime<Utc>,
     /// POSTs to the push factor so far.
     push_posts: u32,
+    /// An SMS or email code was sent in this transaction (a code is taken only after that).
+    code_sent: bool,
     /// Started by an app's step-up page: its sessionToken opens step-up apps.
     step_up: bool,
 }
@@ -164,6 +166,7 @@ impl crate::Shared {
                 login: user.login.clone(),
                 expires: Utc::now() + Duration::seconds(TX_LIFETIME),
                 push_posts: 0,
+                code_sent: false,
                 step_up,
             },
         );
@@ -418,12 +421,17 @@ pub(crate) async fn verify(
             email: phone,
         } => match pass_code {
             None => {
+                if let Some(t) = s.state().transactions.get_mut(&state_token) {
+                    t.code_sent = true;
+                }
                 eprintln!(
                     "aws-token-sandbox: one-time code for {} sent to {phone}",
                     user.login
                 );
                 challenge(None, "verify", Value::Null)
             }
+            // No code was sent in this transaction: none can be right.
+            Some(_) if !tx.code_sent => bad_code(),
             Some(code) => done(code == expected),
         },
         Factor::Push {
