@@ -1,7 +1,9 @@
 """Benchmark one full aws-token login (password + TOTP + STS + credentials file write) against the
 sandbox, as a whole process, and the same HTTP round trips made by a minimal keep-alive client.
 
-Usage: python3 bench/login.py SANDBOX_URL AWS_TOKEN_BINARY SANDBOX_BINARY [RUNS] [classic|idx]
+Usage: python3 bench/login.py SANDBOX_URL AWS_TOKEN_BINARY USERS_JSON [RUNS] [classic|idx]
+Every login (aws-token's and the minimal client's) signs in as a bench user of USERS_JSON not used
+before, with a fresh TOTP code (bench/totp_users.py): the sandbox refuses a code used once.
 With idx the sandbox is an Identity Engine org (started with --identity-engine) and the minimal
 client walks the IDX API as aws-token does. Prints medians, the difference, and aws-token's peak RSS, measured in separate runs under GNU time
 (wait4's rusage of a child forked from Python would count Python's own pages).
@@ -17,8 +19,9 @@ import tempfile
 import time
 import urllib.parse
 from fresh import forget_all_but_pipeline
+import totp_users
 
-url, binary, sandbox_bin = sys.argv[1], sys.argv[2], sys.argv[3]
+url, binary, users_file = sys.argv[1], sys.argv[2], sys.argv[3]
 runs = int(sys.argv[4]) if len(sys.argv) > 4 else 25
 pipeline = sys.argv[5] if len(sys.argv) > 5 else "classic"
 app = "/home/amazon_aws/0oaawsdemo0000000001/272"
@@ -26,16 +29,22 @@ host = urllib.parse.urlparse(url)
 password = "correct horse"
 
 
-def totp():
-    return subprocess.run([sandbox_bin, "totp"], capture_output=True, text=True, check=True).stdout.strip()
+fresh_users = iter(totp_users.users(users_file))
 
 
-def baseline(code):
+def next_user():
+    """A user not signed in as before, and its current code."""
+    login, secret = next(fresh_users)
+    return login, totp_users.code(secret)
+
+
+def baseline(user):
     """The sandbox's own round trips: authn, factor verify, embed link, AssumeRoleWithSAML."""
+    login, code = user
     c = http.client.HTTPConnection(host.hostname, host.port)
     h = {"Content-Type": "application/json", "Accept": "application/json"}
     t0 = time.perf_counter()
-    c.request("POST", "/api/v1/authn", json.dumps({"username": "demo@example.com", "password": password}), h)
+    c.request("POST", "/api/v1/authn", json.dumps({"username": login, "password": password}), h)
     tx = json.loads(c.getresponse().read())
     verify = urllib.parse.urlparse(tx["_embedded"]["factors"][0]["_links"]["verify"]["href"]).path
     c.request("POST", verify, json.dumps({"stateToken": tx["stateToken"], "passCode": code}), h)
@@ -63,9 +72,10 @@ def assume(c, saml):
     assert b"AccessKeyId" in c.getresponse().read()
 
 
-def baseline_idx(code):
+def baseline_idx(user):
     """The Identity Engine's round trips: embed link (302), sign-in page, introspect, identify,
     password, code, success-redirect (302, sets sid), embed link with the session, STS."""
+    login, code = user
     c = http.client.HTTPConnection(host.hostname, host.port)
     ion = {"Content-Type": "application/ion+json; okta-version=1.0.0", "Accept": "application/ion+json; okta-version=1.0.0"}
     t0 = time.perf_counter()
@@ -79,7 +89,7 @@ def baseline_idx(code):
         c.request("POST", path, json.dumps(body), ion)
         return json.loads(c.getresponse().read())
     a = post("/idp/idx/introspect", {"stateToken": token})
-    a = post("/idp/idx/identify", {"identifier": "demo@example.com", "stateHandle": a["stateHandle"]})
+    a = post("/idp/idx/identify", {"identifier": login, "stateHandle": a["stateHandle"]})
     a = post("/idp/idx/challenge/answer", {"credentials": {"passcode": password}, "stateHandle": a["stateHandle"]})
     a = post("/idp/idx/challenge/answer", {"credentials": {"passcode": code}, "stateHandle": a["stateHandle"]})
     done = urllib.parse.urlparse(a["success"]["href"])
@@ -99,13 +109,14 @@ def login_env(home):
             "AWS_TOKEN_PASSWORD": password, "NO_COLOR": "1", "AWS_TOKEN_KEYRING": "file"}
 
 
-def login_args(config, code):
+def login_args(config, user):
     # --force: no skipping while the profile written by the previous run is valid.
-    return [binary, "--config", config, "--username", "demo@example.com", "--otp", code, "--role", "Admin", "-q", "--force"]
+    login, code = user
+    return [binary, "--config", config, "--username", login, "--otp", code, "--role", "Admin", "-q", "--force"]
 
 
-def one_login(home, config, code):
-    env, args = login_env(home), login_args(config, code)
+def one_login(home, config, user):
+    env, args = login_env(home), login_args(config, user)
     forget_all_but_pipeline(home)
     t0 = time.perf_counter()
     p = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -130,14 +141,15 @@ with open(config, "w") as f:
 if pipeline == "idx":
     baseline = baseline_idx
 tool, base, rss = [], [], []
-one_login(home, config, totp())  # warm-up: page cache, first file creation, the pipeline learnt
-baseline(totp())
+one_login(home, config, next_user())  # warm-up: page cache, first file creation, the pipeline learnt
+baseline(next_user())
 for _ in range(runs):
-    code = totp()
-    tool.append(one_login(home, config, code))
-    base.append(baseline(code))
+    tool.append(one_login(home, config, next_user()))
+    base.append(baseline(next_user()))
+# Peak RSS of full logins too (the kept session cleared before each, as for the timings).
 for _ in range(5):
-    rss.append(peak_rss_kib(login_env(home), login_args(config, totp())))
+    forget_all_but_pipeline(home)
+    rss.append(peak_rss_kib(login_env(home), login_args(config, next_user())))
 
 ms = lambda xs: statistics.median(xs) * 1000
 print(f"runs: {runs}, Okta pipeline: {pipeline}")

@@ -13,7 +13,9 @@ cargo build --release --quiet --workspace --bins
 bin=target/release
 tmp=$(mktemp -d)
 trap 'kill "${SANDBOX_PID:-}" 2>/dev/null; rm -rf "$tmp"' EXIT
+# A bench user per login (a TOTP code is good once): runs x 2 (aws-token and the minimal client) + 7.
+python3 bench/totp_users.py "$bin/aws-token-sandbox" "$tmp/users.json" $((runs * 2 + 7))
 source scripts/sandbox.sh
-start_sandbox "$bin" "$tmp" "${sandbox_args[@]}"
-python3 bench/login.py "$SANDBOX_URL" "$bin/aws-token" "$bin/aws-token-sandbox" "$runs" "$pipeline"
+start_sandbox "$bin" "$tmp" --users "$tmp/users.json" "${sandbox_args[@]}"
+python3 bench/login.py "$SANDBOX_URL" "$bin/aws-token" "$tmp/users.json" "$runs" "$pipeline"
 echo "release binary: $(stat -c %s "$bin/aws-token") bytes ($(numfmt --to=iec-i --suffix=B "$(stat -c %s "$bin/aws-token")"))"

@@ -104,7 +104,7 @@ fn logout_with_a_damaged_index(keyring: &str) {
         .args(["logout"])
         .env("AWS_TOKEN_KEYRING", keyring)
         .expect(0)
-        .stderr_has("forgot 1 IdP session ");
+        .forgot_sessions_of(&w.sandbox.url());
     admin(w.run())
         .args(["--username", "nomfa@example.com", "--force"])
         .env("AWS_TOKEN_KEYRING", keyring)

@@ -94,7 +94,7 @@ fn the_pipeline_is_learnt_once_and_remembered_per_org() {
     )
     .unwrap();
     admin(w.login("demo@example.com"))
-        .args(["--otp", &totp(), "--force"])
+        .args(["--otp", &next_totp(), "--force"])
         .expect(0);
     assert_eq!(w.sandbox.requests().well_known, 1, "asked the org again");
 }
@@ -371,7 +371,7 @@ fn the_session_is_kept_and_an_ended_one_means_a_fresh_login() {
     assert_eq!(w.sandbox.requests().authn, 0);
     w.sandbox.end_sessions();
     admin(w.login("demo@example.com"))
-        .args(["--otp", &totp(), "--force"])
+        .args(["--otp", &next_totp(), "--force"])
         .expect(0)
         .stderr_has("The kept Okta session has ended; signing in again");
     assert!(w.sandbox.requests().idx > idx);

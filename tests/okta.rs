@@ -244,8 +244,9 @@ fn step_up_page_is_answered_with_mfa() {
     let mut d = data::demo();
     d.apps[0].step_up = true;
     let w = World::with_data(d);
-    admin(w.login("demo@example.com"))
-        .args(["--otp", &totp()])
+    // (An SMS code: a TOTP code given with --otp is good once, and the step-up asks again.)
+    admin(w.login("sms@example.com"))
+        .args(["--otp", "424242"])
         .expect(0)
         .stderr_has("asks for extra verification (step-up MFA)");
     // A user without MFA is stepped up without a factor.
@@ -324,4 +325,26 @@ fn the_sandbox_takes_an_sms_code_only_after_it_was_sent() {
         (200, Some("SUCCESS")),
         "{answer}"
     );
+}
+
+#[test]
+fn a_totp_code_used_once_is_refused_again_as_okta_does() {
+    for identity_engine in [false, true] {
+        let mut d = data::demo();
+        d.identity_engine = identity_engine;
+        let w = World::with_data(d);
+        let code = totp();
+        admin(w.login("demo@example.com"))
+            .args(["--otp", &code])
+            .expect(0);
+        w.sandbox.end_sessions();
+        let r = admin(w.login("demo@example.com"))
+            .args(["--otp", &code, "--force"])
+            .expect(3);
+        assert!(r.stderr().contains("E0000082"), "{}", r.stderr());
+        // The next window's code (one step of skew) is taken.
+        admin(w.login("demo@example.com"))
+            .args(["--otp", &next_totp(), "--force"])
+            .expect(0);
+    }
 }

@@ -147,6 +147,13 @@ pub fn totp() -> String {
     aws_token_sandbox::totp_now(DEMO_TOTP_SECRET).unwrap()
 }
 
+/// A second code for a second sign-in within the same 30 seconds: the sandbox refuses a code
+/// used once (Okta's E0000082), and takes the next window's (one step of clock skew), as Okta
+/// does.
+pub fn next_totp() -> String {
+    aws_token_sandbox::totp_at(DEMO_TOTP_SECRET, 30).unwrap()
+}
+
 /// One invocation of the binary.
 pub struct Test {
     cmd: Command,
@@ -260,6 +267,21 @@ impl Run {
         );
         self
     }
+    /// Assert stderr says logout forgot at least one IdP session of `org`. (The suite's tests
+    /// share one kernel session keyring, and a sandbox may get the port of an earlier test's:
+    /// that test's session, at the same org, is rightly forgotten too.)
+    pub fn forgot_sessions_of(&self, org: &str) -> &Run {
+        let err = self.stderr();
+        let n: u32 = err
+            .split(&format!("Logged out of {org}/: forgot "))
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(n >= 1, "no IdP session forgotten:\n{err}");
+        self
+    }
+
     /// Assert nothing was printed on stderr.
     pub fn stderr_is_empty(&self) -> &Run {
         assert!(self.stderr().is_empty(), "stderr:\n{}", self.stderr());

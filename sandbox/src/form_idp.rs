@@ -180,7 +180,7 @@ pub(crate) async fn code_submit(
     let code = f.get("otp").map_or("", |c| c.trim());
     let ok = user.factors.iter().any(|factor| match factor {
         Factor::Totp { secret } => {
-            crate::okta::totp(secret).is_ok_and(|t| t.check_current(code).unwrap_or(false))
+            s.check_totp(&user.login, secret, code) == crate::TotpCheck::Accepted
         }
         _ => false,
     });

@@ -5,7 +5,7 @@
 //! (`sid` and `idx` cookies) and returns to the app's SAML form.
 
 use crate::data::{Factor, User};
-use crate::okta::{Session, org, set_sid, totp, ts};
+use crate::okta::{Session, org, set_sid, ts};
 use crate::{AppState, Shared, random_token};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -701,23 +701,29 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
                 .and_then(|c| c.get(field))
                 .and_then(Value::as_str)
                 .map(str::trim);
-            let ok = match (user.factors.get(factor), code) {
-                (Some(Factor::Totp { secret }), Some(c)) => check_totp(secret, c),
-                (
+            let check = match (user.factors.get(factor), code) {
+                (Some(Factor::Totp { secret }), Some(c))
+                | (
                     Some(Factor::Push {
                         totp_secret: Some(secret),
                         ..
                     }),
                     Some(c),
-                ) => check_totp(secret, c),
+                ) => s.check_totp(&user.login, secret, c),
                 (
                     Some(Factor::Sms { code: want, .. } | Factor::Email { code: want, .. }),
                     Some(c),
-                ) => c == want,
-                _ => false,
+                ) if c == want => crate::TotpCheck::Accepted,
+                _ => crate::TotpCheck::Wrong,
             };
-            if ok {
+            if check == crate::TotpCheck::Accepted {
                 r.success(&s)
+            } else if check == crate::TotpCheck::Reused {
+                let m = message(
+                    "Each code can only be used once. Please wait for a new code and try again.",
+                    "E0000082",
+                );
+                r.reply(&s, StatusCode::BAD_REQUEST, vec![], Some(m))
             } else {
                 let m = message(
                     "Your code doesn't match our records. Please try again.",
@@ -728,10 +734,6 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
         }
         _ => r.not_offered(&s, "challenge-authenticator"),
     }
-}
-
-fn check_totp(secret: &str, code: &str) -> bool {
-    totp(secret).is_ok_and(|t| t.check_current(code).unwrap_or(false))
 }
 
 /// POST /idp/idx/challenge {authenticator: {id, methodType}, stateHandle}

@@ -51,6 +51,8 @@ struct State {
     poll_times: Vec<std::time::Instant>,
     /// CSRF tokens the form IdP issued and that were not used yet.
     csrf_issued: std::collections::HashSet<String>,
+    /// TOTP codes accepted lately: (login, secret, code) -> when.
+    used_codes: HashMap<(String, String, String), std::time::Instant>,
 }
 
 /// How many requests of each kind the sandbox answered.
@@ -87,7 +89,35 @@ struct Shared {
     state: Mutex<State>,
 }
 
+/// How a TOTP code fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TotpCheck {
+    Accepted,
+    Wrong,
+    /// Right, but already used in its window (Okta's E0000082).
+    Reused,
+}
+
 impl Shared {
+    /// Check `code` against `secret` (RFC 6238, one step of skew) for `login`; a code accepted
+    /// once is refused for the 90 seconds it could still be valid, as Okta refuses a replay.
+    pub(crate) fn check_totp(&self, login: &str, secret: &str, code: &str) -> TotpCheck {
+        let valid = okta::totp(secret).is_ok_and(|t| t.check_current(code).unwrap_or(false));
+        if !valid {
+            return TotpCheck::Wrong;
+        }
+        let now = std::time::Instant::now();
+        let mut st = self.state();
+        st.used_codes
+            .retain(|_, at| now.duration_since(*at) < std::time::Duration::from_secs(90));
+        let key = (login.to_owned(), secret.to_owned(), code.to_owned());
+        if st.used_codes.contains_key(&key) {
+            return TotpCheck::Reused;
+        }
+        st.used_codes.insert(key, now);
+        TotpCheck::Accepted
+    }
+
     /// Remember `secret` as handed out, and return it.
     fn hand_out(&self, secret: String) -> String {
         self.state().handed_out.push(secret.clone());
@@ -301,6 +331,16 @@ impl Drop for Sandbox {
 /// The current TOTP code for a base32 secret (the demo's "authenticator app").
 pub fn totp_now(secret_b32: &str) -> Result<String, String> {
     okta::totp(secret_b32).and_then(|t| t.generate_current().map_err(|e| e.to_string()))
+}
+
+/// The TOTP code `offset` seconds from now (30: the next window's, which a verifier with one step
+/// of skew takes too).
+pub fn totp_at(secret_b32: &str, offset: u64) -> Result<String, String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    okta::totp(secret_b32).map(|t| t.generate(now + offset))
 }
 
 /// Random token text of `len` characters from `[A-Za-z0-9]`.

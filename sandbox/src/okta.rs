@@ -406,11 +406,14 @@ pub(crate) async fn verify(
         ),
         Factor::Totp { secret } => match pass_code {
             None => challenge(None, "verify", Value::Null),
-            Some(code) => done(
-                totp(secret)
-                    .map(|t| t.check_current(code).unwrap_or(false))
-                    .unwrap_or(false),
-            ),
+            Some(code) => match s.check_totp(&user.login, secret, code) {
+                crate::TotpCheck::Reused => error(
+                    StatusCode::FORBIDDEN,
+                    "E0000082",
+                    "Each code can only be used once. Please wait for a new code and try again.",
+                ),
+                check => done(check == crate::TotpCheck::Accepted),
+            },
         },
         Factor::Sms {
             code: expected,
