@@ -165,8 +165,9 @@ fn a_killed_login_never_leaves_the_lock_held() {
         .args(["--mfa-timeout", "1"])
         .expect(3)
         .stderr_has("push");
+    // A held lock would be waited on for 51 s (--mfa-timeout + connect + 2 reads).
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );
@@ -343,7 +344,7 @@ fn exec_exits_as_the_command_does() {
 fn a_signal_to_exec_reaches_the_command() {
     let w = World::new();
     process(&w).expect(0); // cached: the exec below starts its command at once
-    let child = exec(
+    let mut child = exec(
         &w,
         &[
             "sh",
@@ -353,7 +354,11 @@ fn a_signal_to_exec_reaches_the_command() {
     )
     .spawn();
     let pid = child.id().to_string();
-    std::thread::sleep(Duration::from_millis(500));
+    // Signalled once the command said it is ready (its trap is set), not after a guessed sleep.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
     assert!(
         std::process::Command::new("kill")
             .args(["-TERM", &pid])
