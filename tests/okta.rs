@@ -348,3 +348,18 @@ fn a_totp_code_used_once_is_refused_again_as_okta_does() {
             .expect(0);
     }
 }
+
+#[test]
+fn classic_offers_a_call_and_okta_verifys_code_as_okta_enrolls_them() {
+    let w = World::new();
+    // The phone of an SMS factor takes a call too.
+    admin(w.login("sms@example.com"))
+        .args(["--mfa", "call", "--otp", "424242", "--verbose"])
+        .expect(0)
+        .stderr_has("call");
+    // Okta Verify's code (token:software:totp from OKTA) beside its push.
+    admin(w.login("verify@example.com"))
+        .args(["--mfa", "totp", "--otp", &totp(), "--verbose"])
+        .expect(0)
+        .stderr_has("Okta Verify code");
+}

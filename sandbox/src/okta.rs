@@ -136,6 +136,49 @@ fn factor_json(org: &str, f: &Factor, i: usize) -> Value {
     })
 }
 
+/// The factors Okta lists for `user` at Classic: each enrolled factor, and, as Okta enrolls them
+/// alongside, Okta Verify's code (`token:software:totp`, provider OKTA) beside its push, and a
+/// voice call (`call`) on the phone of an SMS factor. Each with its id, its JSON, and the factor
+/// whose rules verify it.
+fn listed_factors(org: &str, user: &User) -> Vec<(String, Value, Factor)> {
+    let mut out = Vec::new();
+    for (i, f) in user.factors.iter().enumerate() {
+        out.push((factor_id(f, i), factor_json(org, f, i), f.clone()));
+        let extra = match f {
+            Factor::Push {
+                totp_secret: Some(secret),
+                ..
+            } => Some((
+                format!("otf{i:017}"),
+                "token:software:totp",
+                json!({"credentialId": "user"}),
+                Factor::Totp {
+                    secret: secret.clone(),
+                },
+            )),
+            Factor::Sms { phone, .. } => Some((
+                format!("clf{i:017}"),
+                "call",
+                json!({"phoneNumber": phone}),
+                f.clone(),
+            )),
+            _ => None,
+        };
+        if let Some((id, factor_type, profile, rules)) = extra {
+            let json = json!({
+                "id": id,
+                "factorType": factor_type,
+                "provider": "OKTA",
+                "vendorName": "OKTA",
+                "profile": profile,
+                "_links": {"verify": {"href": format!("{org}/api/v1/authn/factors/{id}/verify"), "hints": {"allow": ["POST"]}}},
+            });
+            out.push((id, json, rules));
+        }
+    }
+    out
+}
+
 fn user_json(u: &User) -> Value {
     json!({"id": format!("00u{:017}", u.login.len()), "profile": {"login": u.login, "firstName": "Sandbox", "lastName": "User", "locale": "en", "timeZone": "UTC"}})
 }
@@ -176,11 +219,9 @@ impl crate::Shared {
     /// MFA_REQUIRED for the transaction `token`.
     fn mfa_required(&self, org: &str, user: &User, token: &str) -> Response {
         let expires = Utc::now() + Duration::seconds(TX_LIFETIME);
-        let factors: Vec<Value> = user
-            .factors
-            .iter()
-            .enumerate()
-            .map(|(i, f)| factor_json(org, f, i))
+        let factors: Vec<Value> = listed_factors(org, user)
+            .into_iter()
+            .map(|(_, json, _)| json)
             .collect();
         axum::Json(json!({
             "stateToken": token,
@@ -348,11 +389,9 @@ pub(crate) async fn verify(
     let Some(user) = s.user(&tx.login) else {
         return invalid_token();
     };
-    let Some((i, factor)) = user
-        .factors
-        .iter()
-        .enumerate()
-        .find(|(i, f)| factor_id(f, *i) == id)
+    let Some((_, listed_json, factor)) = listed_factors(&org, user)
+        .into_iter()
+        .find(|(listed, _, _)| *listed == id)
     else {
         return error(
             StatusCode::NOT_FOUND,
@@ -370,7 +409,7 @@ pub(crate) async fn verify(
     }
     let verify_href = format!("{org}/api/v1/authn/factors/{id}/verify");
     let challenge = |result: Option<&str>, next: &str, extra: Value| {
-        let mut f = factor_json(&org, factor, i);
+        let mut f = listed_json.clone();
         if !extra.is_null() {
             f["_embedded"] = extra;
         }
@@ -398,7 +437,7 @@ pub(crate) async fn verify(
             bad_code()
         }
     };
-    match factor {
+    match &factor {
         Factor::Webauthn | Factor::FastPass => error(
             StatusCode::BAD_REQUEST,
             "E0000001",

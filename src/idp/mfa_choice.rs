@@ -70,6 +70,20 @@ pub fn choose<T: Offer>(
                 .filter(|f| f.kind() == Some(MfaKind::Totp))
                 .collect()
         }
+        // A code with an SMS factor and a call on the same phone: the SMS, as Okta's widget
+        // offers first (a call reads the same kind of code out).
+        None if login.otp.is_some()
+            && supported.iter().any(|f| f.kind() == Some(MfaKind::Sms))
+            && supported
+                .iter()
+                .all(|f| matches!(f.kind(), Some(MfaKind::Sms | MfaKind::Call))) =>
+        {
+            supported
+                .iter()
+                .copied()
+                .filter(|f| f.kind() == Some(MfaKind::Sms))
+                .collect()
+        }
         None => supported,
     };
     if candidates.len() == 1 {
