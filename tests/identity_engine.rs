@@ -474,3 +474,28 @@ fn a_kept_session_is_stepped_up_without_the_password() {
     r.stderr_has("The AWS app asks for extra verification (step-up MFA)");
     assert!(!r.stderr().contains("has ended"), "{}", r.stderr());
 }
+
+#[test]
+fn the_sandbox_takes_an_identity_engine_session_only_with_its_idx_cookie() {
+    let w = World::with_data(oie(false));
+    let keyring = |t: Test| t.env("AWS_TOKEN_KEYRING", "file");
+    keyring(admin(w.login("demo@example.com")).args(["--otp", &totp()])).expect(0);
+    let file = w.home.path().join(".cache/aws-token/secrets.json");
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    for v in map.values_mut() {
+        let cookies = v.as_str().unwrap().to_owned();
+        assert!(cookies.contains("idx="), "{cookies}");
+        // The sid alone.
+        let sid: Vec<&str> = cookies
+            .split(';')
+            .map(str::trim)
+            .filter(|c| c.starts_with("sid="))
+            .collect();
+        *v = serde_json::Value::String(sid.join("; "));
+    }
+    std::fs::write(&file, serde_json::to_vec(&map).unwrap()).unwrap();
+    keyring(admin(w.run()).args(["--username", "demo@example.com", "--force"]))
+        .expect(2)
+        .stderr_has("The kept Okta session has ended");
+}

@@ -47,17 +47,6 @@ fn login_form(s: &crate::Shared, app: &str, error: Option<&str>) -> Response {
     r
 }
 
-/// The value of cookie `name` in `headers`.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    let prefix = format!("{name}=");
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(prefix.as_str()).map(str::to_owned))
-}
-
 fn code_form(txn: &str, error: Option<&str>) -> Response {
     page(
         "Sandbox IdP - Verification",
@@ -78,8 +67,8 @@ pub(crate) async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let app = q.get("app").map_or(DEMO_APP, String::as_str);
-    let signed_in =
-        cookie(&headers, "FORMSESSION").and_then(|sid| s.state().sessions.get(&sid).cloned());
+    let signed_in = crate::okta::cookie(&headers, "FORMSESSION")
+        .and_then(|sid| s.state().sessions.get(&sid).cloned());
     match signed_in {
         Some(session) => saml_page(&s, &session.login, app),
         None => login_form(&s, app, None),
@@ -93,6 +82,7 @@ fn signed_in(s: &crate::Shared, login: &str, app: &str) -> Response {
         let sid = s.new_session(crate::okta::Session {
             login: login.to_owned(),
             stepped_up: false,
+            idx: None,
         });
         if let Ok(v) = HeaderValue::from_str(&format!("FORMSESSION={sid}; Path=/form; HttpOnly")) {
             r.headers_mut().append(header::SET_COOKIE, v);
@@ -141,7 +131,7 @@ pub(crate) async fn login_submit(
     // The token must be one this IdP issued (used once) and match the cookie its page set.
     let token = get("csrf_token");
     let issued = s.state().csrf_issued.remove(token);
-    if !issued || cookie(&headers, "FORMCSRF").as_deref() != Some(token) {
+    if !issued || crate::okta::cookie(&headers, "FORMCSRF").as_deref() != Some(token) {
         return (
             StatusCode::BAD_REQUEST,
             page("Bad request", "<p>The form expired; reload it.</p>"),

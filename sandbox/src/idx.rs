@@ -879,11 +879,12 @@ pub(crate) async fn token_redirect(
         )
             .into_response();
     };
+    let idx = s.hand_out(random_token(40));
     let sid = s.new_session(Session {
         login: done.login,
         stepped_up: done.stepped_up,
+        idx: Some(idx.clone()),
     });
-    let idx = s.hand_out(random_token(40));
     let mut r = (StatusCode::FOUND, [(header::LOCATION, done.from_uri)]).into_response();
     set_sid(&mut r, &sid);
     if let Ok(v) = HeaderValue::from_str(&format!("idx={idx}; Path=/; HttpOnly")) {

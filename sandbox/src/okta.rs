@@ -38,6 +38,9 @@ pub(crate) struct SessionToken {
 pub(crate) struct Session {
     pub(crate) login: String,
     pub(crate) stepped_up: bool,
+    /// At an Identity Engine org: the `idx` cookie set with the session, which every request
+    /// that uses the session must bring too (the `sid` alone is not the session there).
+    pub(crate) idx: Option<String>,
 }
 
 const TX_LIFETIME: i64 = 300;
@@ -260,6 +263,7 @@ impl crate::Shared {
         (t.expires > Utc::now()).then_some(Session {
             login: t.login,
             stepped_up: t.stepped_up,
+            idx: None,
         })
     }
 
@@ -553,12 +557,18 @@ pub(crate) fn set_sid(r: &mut Response, sid: &str) {
 }
 
 fn cookie_sid(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, "sid")
+}
+
+/// The value of cookie `name` in `headers`.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("sid=").map(str::to_owned))
+        .find_map(|c| c.trim().strip_prefix(prefix.as_str()).map(str::to_owned))
 }
 
 /// GET /login/sessionCookieRedirect?token=..&redirectUrl=..
@@ -668,7 +678,12 @@ pub(crate) async fn embed_link(
     let new_sid = from_token.clone().map(|session| s.new_session(session));
     let session = from_token.or_else(|| {
         let sid = cookie_sid(&headers)?;
-        s.state().sessions.get(&sid).cloned()
+        let session = s.state().sessions.get(&sid).cloned()?;
+        // An Identity Engine session needs its idx cookie as well.
+        match &session.idx {
+            Some(idx) if cookie(&headers, "idx").as_ref() != Some(idx) => None,
+            _ => Some(session),
+        }
     });
     let Some((session, user)) = session.and_then(|se| s.user(&se.login).map(|u| (se, u))) else {
         // As Okta: to the sign-in page, coming back here afterwards.
