@@ -2,7 +2,11 @@
 credentials file written, against the sandbox served over https (a generated CA the peers trust
 through REQUESTS_CA_BUNDLE / AWS_CA_BUNDLE, aws-token through SSL_CERT_FILE), STS included.
 
-Usage: python3 bench/compare.py SANDBOX_URL CA_FILE AWS_TOKEN_BINARY PEER_VENV ROUNDS SVG_OUT
+Usage: python3 bench/compare.py SANDBOX_URL CA_FILE AWS_TOKEN_BINARY PEER_VENV ROUNDS SVG_OUT SANDBOX_LOG
+So that the ratio is read honestly, it also reports each tool's bare start-up (`--version`, else
+`--help`: the interpreter and imports a Python tool pays before any work) and the requests each
+tool's login makes, counted in the sandbox's request log (SANDBOX_LOG, written when the sandbox
+runs with AWS_TOKEN_SANDBOX_LOG_REQUESTS): discovery, extra STS calls and the like.
 Tools alternate within each round (the order rotates), so a slow moment of the machine falls on all
 of them. Wall time is whole process; peak RSS is GNU time's %M. A tool that cannot complete the
 login against the sandbox is reported with the reason (a finding about the sandbox's fidelity too).
@@ -16,7 +20,7 @@ import tempfile
 import time
 from fresh import forget_all_but_pipeline
 
-url, ca, aws_token, venv, rounds, svg_out = sys.argv[1:7]
+url, ca, aws_token, venv, rounds, svg_out, sandbox_log = sys.argv[1:8]
 rounds = int(rounds)
 host = url.removeprefix("https://")
 app = url + "/home/amazon_aws/0oaawsdemo0000000001/272"
@@ -117,13 +121,51 @@ def run(name):
     return ok, wall, rss, why
 
 
-working, failed = [], {}
+def log_lines():
+    with open(sandbox_log) as f:
+        return [l.split("request ", 1)[1].strip() for l in f if " request " in l]
+
+
+def kind(request):
+    method, path = request.split(" ", 1)
+    if path.startswith("/sts"):
+        return "STS"
+    if path.startswith("/.well-known"):
+        return "discovery"
+    if path.startswith("/api/v1/authn"):
+        return "Authn API"
+    if path.startswith("/api/v1/sessions") or path.startswith("/login/"):
+        return "session"
+    if path.startswith("/home/"):
+        return "embed link"
+    return path
+
+
+working, failed, requests = [], {}, {}
 for name in tools:
-    ok, _, _, why = run(name)  # warm-up, and the check that the tool completes at all
+    before = len(log_lines())
+    ok, _, _, why = run(name)  # warm-up, the check that the tool completes at all, and its requests
+    made = [kind(r) for r in log_lines()[before:]]
+    requests[name] = {k: made.count(k) for k in dict.fromkeys(made)}
     if ok:
         working.append(name)
     else:
         failed[name] = why
+
+
+def startup(name):
+    """Median wall time of the tool's bare start-up: --version, else --help."""
+    env, args, _, _ = tools[name]
+    for flag in ("--version", "--help"):
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            p = subprocess.run([args[0], flag], env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            times.append(time.perf_counter() - t0)
+        if p.returncode == 0:
+            return statistics.median(times), flag
+    return None, None
 if "aws-token" not in working:
     sys.exit("aws-token itself failed: " + failed.get("aws-token", "?"))
 
@@ -141,12 +183,16 @@ for r in range(rounds):
 ms = lambda xs: statistics.median(xs) * 1000
 base = ms(walls["aws-token"])
 print(f"{rounds} rounds, tools alternating; full https login (password, one role, STS, credentials written)\n")
-print("| tool | wall median | min | max | peak RSS median | vs aws-token |")
-print("|---|---|---|---|---|---|")
+print("| tool | wall median | min | max | peak RSS median | vs aws-token | bare start-up | login less start-up | requests per login |")
+print("|---|---|---|---|---|---|---|---|---|")
 for name in working:
     w = walls[name]
+    up, flag = startup(name)
+    up_text = f"{up*1000:.1f} ms ({flag})" if up is not None else "n/a"
+    rest = f"{ms(w) - up*1000:.1f} ms" if up is not None else "n/a"
+    made = ", ".join(f"{n} {k}" for k, n in requests[name].items())
     print(f"| {name} | {ms(w):.1f} ms | {min(w)*1000:.1f} ms | {max(w)*1000:.1f} ms | "
-          f"{statistics.median(rsss[name])/1024:.1f} MiB | {ms(w)/base:.1f}x |")
+          f"{statistics.median(rsss[name])/1024:.1f} MiB | {ms(w)/base:.1f}x | {up_text} | {rest} | {made} |")
 for name, why in failed.items():
     print(f"| {name} | could not complete against the sandbox: {why[:160]} | | | | |")
 others = [ms(walls[n]) for n in working if n != "aws-token"]

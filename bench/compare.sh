@@ -25,5 +25,5 @@ d["users"].append(u)
 json.dump(d, open(sys.argv[1], "w"))
 ' "$tmp/users.json"
 source scripts/sandbox.sh
-start_sandbox "$bin" "$tmp" --users "$tmp/users.json" --tls "$tmp/ca.pem"
-python3 bench/compare.py "$SANDBOX_URL" "$tmp/ca.pem" "$bin/aws-token" "$venv" "$rounds" bench/compare.svg
+AWS_TOKEN_SANDBOX_LOG_REQUESTS=1 start_sandbox "$bin" "$tmp" --users "$tmp/users.json" --tls "$tmp/ca.pem"
+python3 bench/compare.py "$SANDBOX_URL" "$tmp/ca.pem" "$bin/aws-token" "$venv" "$rounds" bench/compare.svg "$tmp/sandbox.log"

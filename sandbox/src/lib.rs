@@ -165,6 +165,19 @@ fn router(shared: AppState) -> Router {
         .route("/sts", post(sts::handle))
         .route("/sts/", post(sts::handle))
         .with_state(shared)
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// With AWS_TOKEN_SANDBOX_LOG_REQUESTS set, one stderr line per request (method and path, never
+/// a query or body): how many round trips each client makes (bench/compare.py counts them).
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if std::env::var_os("AWS_TOKEN_SANDBOX_LOG_REQUESTS").is_some() {
+        eprintln!("aws-token-sandbox: request {} {}", req.method(), req.uri().path());
+    }
+    next.run(req).await
 }
 
 /// A running sandbox.
