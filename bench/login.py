@@ -95,8 +95,9 @@ def baseline_idx(user):
     done = urllib.parse.urlparse(a["success"]["href"])
     c.request("GET", done.path + "?" + done.query)
     r = c.getresponse(); r.read()
-    sid = re.search(r"sid=([^;]+)", r.getheader("Set-Cookie")).group(1)
-    c.request("GET", r.getheader("Location"), headers={"Cookie": "sid=" + sid})
+    # The session is the sid and the idx cookie together, as at an Identity Engine org.
+    cookies = "; ".join(re.findall(r"((?:sid|idx)=[^;]+)", ", ".join(r.headers.get_all("Set-Cookie"))))
+    c.request("GET", r.getheader("Location"), headers={"Cookie": cookies})
     assume(c, saml_from(c.getresponse().read().decode()))
     elapsed = time.perf_counter() - t0
     c.close()

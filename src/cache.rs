@@ -224,6 +224,23 @@ pub fn locked<T>(path: &Path, change: impl FnOnce() -> Result<T>) -> Result<T> {
     out
 }
 
+/// Write `bytes` to `path` in the cache directory as `write_private` does, but without the fsync:
+/// for what only saves a later run a question or a round trip (the org's last username, its roles),
+/// never for credentials or sessions. A crash leaves the old file or the new one, maybe the old.
+pub fn write_hint(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    secure_dir(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aws-token-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::file(path, "cannot write", &e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;
+    Ok(())
+}
+
 /// The cached form of credentials (the credential_process fields, plus what a later run needs).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -1,7 +1,7 @@
 //! The role names each IdP org granted at its last login (`roles.json` in the cache directory;
 //! names, not secrets), for shell completion of `--role` without a login.
 
-use crate::cache::{read_private, write_private};
+use crate::cache::{read_private, write_hint};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +41,7 @@ impl KnownRoles {
         }
         all.insert(org.to_string(), names);
         let _ = crate::cache::locked(&self.path, || {
-            write_private(&self.path, &serde_json::to_vec(&all).unwrap_or_default())
+            write_hint(&self.path, &serde_json::to_vec(&all).unwrap_or_default())
         });
     }
 }

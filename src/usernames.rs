@@ -3,7 +3,7 @@
 //! `credential-process` from an AWS SDK, `roles`, `console`, `exec` — finds the same kept session,
 //! remembered password and cached credentials, and a login prompt offers it (issue 20.1).
 
-use crate::cache::{locked, read_private, write_private};
+use crate::cache::{locked, read_private, write_hint};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -40,7 +40,7 @@ impl Usernames {
         let _ = locked(&self.path, || {
             let mut all = self.all();
             all.insert(org.to_string(), username.to_owned());
-            write_private(
+            write_hint(
                 &self.path,
                 &serde_json::to_vec_pretty(&all).unwrap_or_default(),
             )
@@ -57,7 +57,7 @@ impl Usernames {
                 }
                 None => all.clear(),
             }
-            write_private(
+            write_hint(
                 &self.path,
                 &serde_json::to_vec_pretty(&all).unwrap_or_default(),
             )

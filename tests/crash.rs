@@ -77,7 +77,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_file() {
         let pause = kills % 2 == 1;
         let mut child = w
             .login("nomfa@example.com")
-            .args(["--role", "Admin", "--profile", "crash", "-q"])
+            .args(["--role", "Admin", "--profile", "crash", "-q", "--force"])
             .env(
                 "AWS_TOKEN_TEST_WRITE_PAUSE_MS",
                 if pause { "40" } else { "0" },
@@ -123,7 +123,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_file() {
     );
     // The next run removes what the killed ones left, and writes the profile.
     w.login("nomfa@example.com")
-        .args(["--role", "Admin", "--profile", "crash"])
+        .args(["--role", "Admin", "--profile", "crash", "--force"])
         .expect(0);
     let left = temp_files(&w.home.path().join(".aws"));
     assert!(

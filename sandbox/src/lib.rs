@@ -175,7 +175,11 @@ async fn log_request(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     if std::env::var_os("AWS_TOKEN_SANDBOX_LOG_REQUESTS").is_some() {
-        eprintln!("aws-token-sandbox: request {} {}", req.method(), req.uri().path());
+        eprintln!(
+            "aws-token-sandbox: request {} {}",
+            req.method(),
+            req.uri().path()
+        );
     }
     next.run(req).await
 }
