@@ -456,6 +456,14 @@ impl BrowserIdp {
         // The navigation runs beside the capture: a page that posts to AWS at once (a session that
         // is still valid) is paused by Fetch before Page.navigate answers, and only the capture
         // answers that request.
+        // Said before the page opens: a window with a live session posts to AWS at once, and
+        // the capture may end the login before the navigation answers.
+        if self.mode == Mode::Manual {
+            self.reporter.info(&format!(
+                "Finish the login in the browser window (waiting up to {} s)",
+                login.mfa_timeout.as_secs()
+            ));
+        }
         let steps = async {
             let opened = page
                 .execute(NavigateParams::new(login.url.as_str()))
@@ -473,10 +481,6 @@ impl BrowserIdp {
             match self.mode {
                 Mode::Okta => self.fill_okta(&page, login, prompter).await,
                 Mode::Manual => {
-                    self.reporter.info(&format!(
-                        "Finish the login in the browser window (waiting up to {} s)",
-                        login.mfa_timeout.as_secs()
-                    ));
                     tokio::time::sleep(login.mfa_timeout).await;
                     Err(Error::Authentication {
                         url: display_url(&login.url),
