@@ -74,18 +74,7 @@ pub fn hashed_name(parts: &[&[u8]]) -> String {
 /// temporary file beside `path`, fsynced and renamed into place, so a reader sees the old file or
 /// the new one and no other user ever sees either.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    secure_dir(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aws-token-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(path, "cannot write", &e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;
-    Ok(())
+    replace(path, bytes, true)
 }
 
 /// Make sure `dir` is a private directory of the user's: created 0700 when missing; one owned by
@@ -228,6 +217,12 @@ pub fn locked<T>(path: &Path, change: impl FnOnce() -> Result<T>) -> Result<T> {
 /// for what only saves a later run a question or a round trip (the org's last username, its roles),
 /// never for credentials or sessions. A crash leaves the old file or the new one, maybe the old.
 pub fn write_hint(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, bytes, false)
+}
+
+/// Replace `path` by a 0600 temporary file beside it holding `bytes` (fsynced first when
+/// `durable`), in a private directory.
+fn replace(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     secure_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
@@ -235,6 +230,13 @@ pub fn write_hint(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| Error::file(dir, "cannot create a temporary file", &e))?;
     tmp.write_all(bytes)
+        .and_then(|()| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| Error::file(path, "cannot write", &e))?;
     tmp.persist(path)
         .map_err(|e| Error::file(path, "cannot replace the file", &e.error))?;

@@ -13,6 +13,7 @@ use crate::output;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 /// Run the default command.
@@ -37,7 +38,8 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
     let record = ProfileRecord::path(settings, &settings.profile);
     let key = cache_key(settings);
     if !settings.force
-        && let Some((expiration, region)) = still_valid(settings, &settings.profile, &key)
+        && let Some((expiration, region)) =
+            still_valid(settings, &OnceCell::new(), &settings.profile, &key)
     {
         ctx.reporter.info(&format!(
             "Profile {} in {} is still valid: {}; not logging in (--force logs in anyway)",
@@ -113,26 +115,39 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
         role: role.role_arn.clone(),
         ..cache_key(settings)
     };
-    let valid = |role: &crate::saml::AwsRole| {
+    // The file is read once at most; each role's validity is decided once, when the login asks,
+    // and its expiry kept for the line below.
+    let credentials = OnceCell::new();
+    let valid_until = std::cell::RefCell::new(std::collections::HashMap::new());
+    let wanted = |role: &crate::saml::AwsRole| {
         let profile = profile_of(role);
-        (!settings.force && crate::settings::check_profile_name(&profile).is_ok())
-            .then(|| still_valid(settings, &profile, &key_of(role)))
-            .flatten()
+        let valid = (!settings.force && crate::settings::check_profile_name(&profile).is_ok())
+            .then(|| still_valid(settings, &credentials, &profile, &key_of(role)))
+            .flatten();
+        match valid {
+            Some((expiration, _)) => {
+                valid_until
+                    .borrow_mut()
+                    .insert(role.role_arn.clone(), expiration);
+                false
+            }
+            None => true,
+        }
     };
     let crate::login::EveryRole {
         results,
         skipped,
         region,
-    } = Online::new(ctx)?.every_role(settings, ctx.reporter, &|role| valid(role).is_none())?;
+    } = Online::new(ctx)?.every_role(settings, ctx.reporter, &wanted)?;
     let mut written = Vec::new();
     let mut refused = Vec::new();
     let still_valid_count = skipped.len();
     for role in skipped {
         let profile = profile_of(&role);
-        if let Some((expiration, _)) = valid(&role) {
+        if let Some(expiration) = valid_until.borrow().get(&role.role_arn) {
             ctx.reporter.info(&format!(
                 "Profile {profile} is still valid: {}; not renewed (--force renews it)",
-                expiry_text(expiration)
+                expiry_text(*expiration)
             ));
         }
         written.push(profile);
@@ -297,13 +312,22 @@ fn key_text(key: &Key, settings: &Settings) -> String {
 
 /// The profile's expiry and region when aws-token wrote it for this same login, it is unchanged
 /// and valid for longer than the refresh margin.
-fn still_valid(settings: &Settings, profile: &str, key: &Key) -> Option<(DateTime<Utc>, String)> {
+/// `credentials` holds the credentials file's text once it is needed (read at most once, however
+/// many profiles `--all` asks about).
+fn still_valid(
+    settings: &Settings,
+    credentials: &OnceCell<Option<String>>,
+    profile: &str,
+    key: &Key,
+) -> Option<(DateTime<Utc>, String)> {
     let record = ProfileRecord::load(&ProfileRecord::path(settings, profile))?;
     if record.key != key_text(key, settings) {
         return None;
     }
-    let text = std::fs::read_to_string(&settings.credentials_file).ok()?;
-    let value = |k: &str| credentials_file::value(&text, profile, k);
+    let text = credentials
+        .get_or_init(|| std::fs::read_to_string(&settings.credentials_file).ok())
+        .as_deref()?;
+    let value = |k: &str| credentials_file::value(text, profile, k);
     if value("aws_access_key_id")? != record.access_key_id
         || value("aws_secret_access_key")?.is_empty()
         || value("aws_session_token")?.is_empty()
