@@ -261,6 +261,7 @@ const UNUSED_BY: &[(&str, &[&str])] = &[
         &["output", "all", "profile", "remember", "force"],
     ),
     ("exec", &["output", "all", "remember", "force"]),
+    ("serve", &["output", "all", "profile", "remember", "force"]),
     (
         "console",
         &["output", "all", "profile", "remember", "force"],
@@ -349,7 +350,14 @@ pub enum Command {
     /// `credential_process = /path/to/aws-token credential-process --account A --role R`.
     CredentialProcess,
     /// Run CMD with the credentials in its environment
+    ///
+    /// With --server, CMD gets a local credential endpoint instead of keys, renewed through the
+    /// kept IdP session for as long as CMD runs: jobs that outlive the credentials keep working.
     Exec {
+        /// Give CMD a local credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that renews
+        /// the credentials ahead of expiry, instead of keys that expire
+        #[arg(long)]
+        server: bool,
         /// The command and its arguments (after `--`)
         #[arg(
             required = true,
@@ -358,6 +366,16 @@ pub enum Command {
             value_name = "CMD"
         )]
         command: Vec<std::ffi::OsString>,
+    },
+    /// Serve the credentials on a local endpoint until stopped
+    ///
+    /// Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN lines to
+    /// export where the consumer runs (a dev container with --network host, an IDE); every AWS SDK
+    /// and the AWS CLI read credentials from it, renewed through the kept IdP session.
+    Serve {
+        /// The loopback port to listen on (0: any free one)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
     },
     /// A sign-in URL for the AWS console (--open opens it)
     Console {

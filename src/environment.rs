@@ -71,6 +71,16 @@ impl Environment {
             .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The same surroundings without a terminal to ask on: for work that must never prompt (a
+    /// renewal while another program holds the terminal).
+    pub fn without_terminal(&self) -> Environment {
+        Environment {
+            stdin_is_tty: false,
+            tty: None,
+            ..self.clone()
+        }
+    }
+
     /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).
     pub fn color(&self) -> bool {
         self.stderr_is_tty && !self.vars.contains_key("NO_COLOR")

@@ -26,6 +26,7 @@ pub mod role_select;
 pub mod saml;
 pub mod sdk_http;
 pub mod secret;
+pub mod server;
 pub mod session;
 pub mod settings;
 pub mod sts;
@@ -167,7 +168,8 @@ fn execute(
     match command {
         None | Some(Command::Login) => commands::login::run(&ctx).map(|()| 0),
         Some(Command::CredentialProcess) => commands::credential_process::run(&ctx).map(|()| 0),
-        Some(Command::Exec { command }) => commands::exec::run(&ctx, &command),
+        Some(Command::Exec { server, command }) => commands::exec::run(&ctx, &command, server),
+        Some(Command::Serve { port }) => commands::serve::run(&ctx, port).map(|()| 0),
         Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
         Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),

@@ -41,7 +41,7 @@ pub enum ProviderKind {
 }
 
 /// Everything a run needs, resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub config_path: PathBuf,
     pub provider: ProviderKind,

@@ -15,6 +15,7 @@ mod cli;
 mod concurrency;
 mod config;
 mod crash;
+mod credential_server;
 mod credentials_file;
 mod form;
 mod hostile;

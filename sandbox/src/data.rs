@@ -162,6 +162,10 @@ pub struct Faults {
     /// from a proxy in front of the org, 503 from a failing one).
     #[serde(default)]
     pub well_known_status: Option<u16>,
+    /// Credentials STS issues live this many seconds, whatever DurationSeconds asked (so that a
+    /// test sees a job outlive them in seconds rather than an hour).
+    #[serde(default)]
+    pub credential_lifetime_seconds: Option<i64>,
 }
 
 /// A broken STS answer.

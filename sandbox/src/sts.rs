@@ -271,7 +271,8 @@ fn issue(
     let issued = Issued {
         secret: s.hand_out(random_token(40)),
         token: s.hand_out(format!("FQoGZXIvYXdzE{}", random_token(300))),
-        expires: Utc::now() + Duration::seconds(seconds),
+        expires: Utc::now()
+            + Duration::seconds(s.data.faults.credential_lifetime_seconds.unwrap_or(seconds)),
         assumed_arn: format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session}"),
         account: account.to_owned(),
     };

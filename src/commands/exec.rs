@@ -1,4 +1,5 @@
-//! `aws-token exec -- CMD ARGS`: run CMD with the credentials in its environment. AWS_PROFILE and
+//! `aws-token exec -- CMD ARGS`: run CMD with the credentials in its environment (with `--server`,
+//! a local credential endpoint that renews them, see src/server.rs). AWS_PROFILE and
 //! the other variables that would make an SDK look elsewhere are removed; stdin, stdout and stderr
 //! are CMD's; aws-token's own `AWS_TOKEN_*` inputs (the password, the code) are not passed on;
 //! every catchable signal aws-token receives is passed on (never the job-control ones); the exit code is CMD's (128 + the signal
@@ -31,8 +32,17 @@ const REMOVED: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/// Run `command`; returns its exit code.
-pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
+/// The static keys exec sets, which an SDK would prefer to the endpoint of `--server`.
+const KEYS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+];
+
+/// Run `command`; returns its exit code. With `server`, CMD reads renewed credentials from a
+/// local endpoint for as long as it runs.
+pub fn run(ctx: &Context<'_>, command: &[OsString], server: bool) -> Result<u8> {
     if let Some(outer) = ctx.env.var(MARKER) {
         return Err(Error::Usage(format!(
             "already inside `aws-token exec` (credentials for {outer}); a nested exec would put a second set of credentials over the first: leave the outer command first"
@@ -54,16 +64,48 @@ pub fn run(ctx: &Context<'_>, command: &[OsString]) -> Result<u8> {
     for (name, _) in ctx.env.vars_with_prefix(INPUT_PREFIX) {
         cmd.env_remove(name);
     }
-    cmd.env("AWS_ACCESS_KEY_ID", creds.access_key_id.expose())
-        .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.expose())
-        .env("AWS_SESSION_TOKEN", creds.session_token.expose())
-        .env(
-            "AWS_CREDENTIAL_EXPIRATION",
-            creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true),
-        )
-        .env("AWS_REGION", &region)
+    cmd.env("AWS_REGION", &region)
         .env("AWS_DEFAULT_REGION", &region)
         .env(MARKER, &ctx.settings.profile);
+    if !server {
+        cmd.env("AWS_ACCESS_KEY_ID", creds.access_key_id.expose())
+            .env("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.expose())
+            .env("AWS_SESSION_TOKEN", creds.session_token.expose())
+            .env(
+                "AWS_CREDENTIAL_EXPIRATION",
+                creds.expiration.to_rfc3339_opts(SecondsFormat::Secs, true),
+            );
+        return wait_for(ctx, program, cmd);
+    }
+    for v in KEYS {
+        cmd.env_remove(v);
+    }
+    let quiet = ctx.env.without_terminal();
+    let renewal = super::renewal(ctx, &quiet);
+    let renew = || cached_credentials(&renewal).map(|(c, _)| c);
+    crate::server::run(
+        creds,
+        &renew,
+        ctx.settings.refresh_margin,
+        0,
+        &ctx.settings.profile,
+        ctx.reporter,
+        |endpoint| {
+            ctx.reporter.verbose(&format!(
+                "credential endpoint for {} on {}",
+                ctx.settings.profile, endpoint.url
+            ));
+            for (name, value) in endpoint.variables() {
+                cmd.env(name, value);
+            }
+            wait_for(ctx, program, cmd)
+        },
+    )
+}
+
+/// Start `cmd` (the program `program`), pass on the signals aws-token gets, and wait for it;
+/// returns its exit code.
+fn wait_for(ctx: &Context<'_>, program: &OsString, mut cmd: std::process::Command) -> Result<u8> {
     let caught = crate::interrupt::catch_others();
     let mut child = cmd.spawn().map_err(|e| {
         let not_found = e.kind() == std::io::ErrorKind::NotFound;

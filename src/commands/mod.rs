@@ -8,6 +8,7 @@ pub mod exec;
 pub mod login;
 pub mod logout;
 pub mod roles;
+pub mod serve;
 
 use crate::cache::{Cache, Key};
 use crate::environment::Environment;
@@ -222,6 +223,21 @@ pub fn cached_credentials(ctx: &Context<'_>) -> Result<(Credentials, String)> {
     let outcome = Online::new(ctx)?.credentials(settings, ctx.reporter)?;
     cache.put(&key, &outcome.credentials, &outcome.region)?;
     Ok((outcome.credentials, outcome.region))
+}
+
+/// The context a renewal runs in (the credential endpoint's): a login even while the cache holds
+/// credentials (they are the ones due), in `quiet` surroundings with no terminal, so that it goes
+/// through the kept IdP session or fails, and never waits for an answer nobody sees.
+pub fn renewal<'a>(ctx: &Context<'a>, quiet: &'a Environment) -> Context<'a> {
+    Context {
+        settings: Settings {
+            force: true,
+            ..ctx.settings.clone()
+        },
+        env: quiet,
+        reporter: ctx.reporter,
+        cleanup: ctx.cleanup,
+    }
 }
 
 /// Write data to stdout; a reader that went away (`| head`) is not an error.

@@ -1,0 +1,42 @@
+//! `aws-token serve`: the local credential endpoint (src/server.rs) in the foreground, for
+//! consumers aws-token does not start (a dev container run with `--network host`, an IDE, a second
+//! terminal). stdout gets the variables to export where the consumer runs; it serves until stopped
+//! (Ctrl-C, SIGTERM), renewing the credentials through the kept IdP session.
+
+use super::{Context, cached_credentials, write_stdout};
+use crate::error::Result;
+
+/// Serve until a signal stops the process.
+pub fn run(ctx: &Context<'_>, port: u16) -> Result<()> {
+    let (creds, region) = cached_credentials(ctx)?;
+    let quiet = ctx.env.without_terminal();
+    let renewal = super::renewal(ctx, &quiet);
+    let renew = || cached_credentials(&renewal).map(|(c, _)| c);
+    let profile = &ctx.settings.profile;
+    crate::server::run(
+        creds,
+        &renew,
+        ctx.settings.refresh_margin,
+        port,
+        profile,
+        ctx.reporter,
+        |endpoint| {
+            let mut lines = String::new();
+            for (name, value) in endpoint.variables() {
+                lines.push_str(&format!("export {name}={value}\n"));
+            }
+            lines.push_str(&format!(
+                "export AWS_REGION={region}\nexport AWS_DEFAULT_REGION={region}\n"
+            ));
+            write_stdout(lines.as_bytes())?;
+            ctx.reporter.info(&format!(
+                "Serving the credentials of {profile} on {} until stopped (Ctrl-C); renewed through the kept IdP session. Export the lines above where the AWS tools run.",
+                endpoint.url
+            ));
+            loop {
+                // The signal handler ends the process (src/interrupt.rs).
+                std::thread::park();
+            }
+        },
+    )
+}

@@ -1,0 +1,281 @@
+//! The local credential endpoint (issue 21.4): `exec --server` and `serve` answer the
+//! container-credentials protocol, renew through the kept IdP session past the credentials'
+//! lifetime (the sandbox issues credentials that live seconds), refuse what is not theirs, and say
+//! "run aws-token login" when the session has ended.
+
+use crate::support::*;
+use std::io::{BufRead, Read, Write};
+use std::time::{Duration, Instant};
+
+/// The demo sandbox with credentials that live `seconds`.
+fn short_lived(seconds: i64) -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    d.faults.credential_lifetime_seconds = Some(seconds);
+    World::with_data(d)
+}
+
+/// botocore's container provider, read every `every` seconds for `total` seconds; each read is
+/// checked with GetCallerIdentity at the sandbox STS (which refuses expired credentials). Prints
+/// `ACCESS_KEY ARN` per read.
+const READER: &str = r#"
+import botocore.session, os, sys, time
+every, total = float(sys.argv[1]), float(sys.argv[2])
+s = botocore.session.get_session()
+creds = s.get_credentials()
+assert creds.method == 'container-role', creds.method
+end = time.time() + total
+while time.time() < end:
+    key = creds.get_frozen_credentials().access_key
+    sts = s.create_client('sts', region_name='us-east-1', endpoint_url=os.environ['AWS_ENDPOINT_URL_STS'])
+    print(key, sts.get_caller_identity()['Arn'], flush=True)
+    time.sleep(every)
+"#;
+
+#[test]
+fn exec_server_keeps_a_job_in_fresh_credentials_past_their_lifetime() {
+    let w = short_lived(8);
+    let python = venv().join("bin/python");
+    let r = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "exec",
+            "--server",
+            "--role",
+            "Admin",
+            "--refresh-margin",
+            "0",
+            "--",
+        ])
+        .arg(&python)
+        .args(["-c", READER, "2", "20"])
+        .expect(0);
+    let out = r.stdout();
+    let keys: std::collections::BTreeSet<&str> =
+        out.lines().filter_map(|l| l.split(' ').next()).collect();
+    assert!(out.lines().count() >= 8, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.ends_with(":assumed-role/Admin/nomfa@example.com")),
+        "{out}"
+    );
+    // 20 s of 8-second credentials: renewed at least twice, never handed out expired (every
+    // GetCallerIdentity above passed).
+    assert!(keys.len() >= 3, "{out}");
+    // Renewed through the kept session: the password was sent once.
+    let requests = w.sandbox.requests();
+    assert_eq!(requests.authn, 1, "{requests:?}");
+    assert!(requests.assume_role_with_saml >= 3, "{requests:?}");
+    assert!(!r.stderr().contains("could not renew"), "{}", r.stderr());
+}
+
+#[test]
+fn exec_server_gives_the_command_an_endpoint_and_no_keys() {
+    let w = World::new();
+    let r = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .env("AWS_ACCESS_KEY_ID", "AKIAOUTER")
+        .env("AWS_PROFILE", "outer")
+        .args(["exec", "--server", "--role", "Admin", "--"])
+        .args([
+            "sh",
+            "-c",
+            "echo ${AWS_ACCESS_KEY_ID:-none} ${AWS_SESSION_TOKEN:-none} ${AWS_PROFILE:-none} $AWS_REGION $AWS_CONTAINER_CREDENTIALS_FULL_URI ${#AWS_CONTAINER_AUTHORIZATION_TOKEN}",
+        ])
+        .expect(0);
+    let out = r.stdout();
+    let fields: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(&fields[..4], ["none", "none", "none", "us-east-1"], "{out}");
+    assert!(
+        fields[4].starts_with("http://127.0.0.1:") && fields[4].ends_with("/aws-token/credentials"),
+        "{out}"
+    );
+    assert_eq!(fields[5], "64", "{out}");
+}
+
+/// A running `aws-token serve`, its two variables read from its stdout.
+struct Serving {
+    child: std::process::Child,
+    url: String,
+    token: String,
+}
+
+impl Serving {
+    fn start(test: Test) -> Serving {
+        let mut child = test.args(["serve", "--role", "Admin"]).spawn();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut value = |name: &str| {
+            let line = lines.next().unwrap().unwrap();
+            line.strip_prefix(&format!("export {name}="))
+                .unwrap_or_else(|| panic!("{line}"))
+                .to_owned()
+        };
+        let url = value("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        let token = value("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        assert_eq!(value("AWS_REGION"), "us-east-1");
+        Serving { child, url, token }
+    }
+
+    fn port(&self) -> u16 {
+        let rest = self.url.strip_prefix("http://127.0.0.1:").unwrap();
+        rest.split('/').next().unwrap().parse().unwrap()
+    }
+
+    /// One raw HTTP/1.1 request: (status, body).
+    fn get(&self, path: &str, host: &str, token: Option<&str>) -> (u16, String) {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port())).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let auth = token.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let status = answer[9..12].parse().unwrap();
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+        (status, body)
+    }
+
+    fn stop(mut self) -> std::process::Output {
+        rustix::process::kill_process(
+            rustix::process::Pid::from_raw(self.child.id() as i32).unwrap(),
+            rustix::process::Signal::TERM,
+        )
+        .unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr: stderr.into_bytes(),
+        }
+    }
+}
+
+/// The local addresses the sockets listening on `port` are bound to, from /proc/net/tcp{,6}.
+fn listening_addresses(port: u16) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address is ADDR:PORT in hex; state 0A is LISTEN.
+            let Some((addr, p)) = fields[1].split_once(':') else {
+                continue;
+            };
+            if fields[3] == "0A" && u16::from_str_radix(p, 16).unwrap() == port {
+                found.push(addr.to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn serve_answers_only_its_token_on_its_path_at_loopback() {
+    let w = World::new();
+    let serving = Serving::start(
+        w.login("nomfa@example.com")
+            .env("AWS_TOKEN_KEYRING", "file"),
+    );
+    let host = format!("127.0.0.1:{}", serving.port());
+    let path = "/aws-token/credentials";
+    assert!(serving.url.ends_with(path), "{}", serving.url);
+    // Bound to 127.0.0.1 (0100007F) only.
+    assert_eq!(listening_addresses(serving.port()), ["0100007F"]);
+
+    let (status, body) = serving.get(path, &host, Some(&serving.token));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        v["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{body}"
+    );
+    assert!(!v["SecretAccessKey"].as_str().unwrap().is_empty());
+    assert!(!v["Token"].as_str().unwrap().is_empty());
+    assert!(v["Expiration"].as_str().unwrap().ends_with('Z'), "{body}");
+    // localhost is the same host.
+    let localhost = format!("localhost:{}", serving.port());
+    assert_eq!(serving.get(path, &localhost, Some(&serving.token)).0, 200);
+
+    // No token, a wrong one, one that is the right one's prefix.
+    assert_eq!(serving.get(path, &host, None).0, 401);
+    assert_eq!(serving.get(path, &host, Some("wrong")).0, 401);
+    assert_eq!(serving.get(path, &host, Some(&serving.token[..63])).0, 401);
+    // Another path, with the right token.
+    for other in [
+        "/",
+        "/aws-token/credentials/x",
+        "/latest/meta-data/",
+        "/aws-token",
+    ] {
+        let (status, body) = serving.get(other, &host, Some(&serving.token));
+        assert_eq!(status, 404, "{other}: {body}");
+        assert!(!body.contains("ASIA"), "{body}");
+    }
+    // A page that reached the port through another name (DNS rebinding).
+    let (status, body) = serving.get(
+        path,
+        &format!("attacker.example:{}", serving.port()),
+        Some(&serving.token),
+    );
+    assert_eq!(status, 403, "{body}");
+
+    let token = serving.token.clone();
+    let out = serving.stop();
+    assert_eq!(out.status.code(), Some(143));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Serving the credentials of staging"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token), "{stderr}");
+}
+
+#[test]
+fn serve_answers_run_login_when_the_session_has_ended() {
+    let w = short_lived(6);
+    // A login keeps the session; serve then needs no password.
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin"])
+        .expect(0);
+    let serving = Serving::start(
+        w.run()
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(["--refresh-margin", "0"]),
+    );
+    let host = format!("127.0.0.1:{}", serving.port());
+    let path = "/aws-token/credentials";
+    let (status, body) = serving.get(path, &host, Some(&serving.token));
+    assert_eq!(status, 200, "{body}");
+    w.sandbox.end_sessions();
+    // Past the credentials' lifetime: the renewal finds no session and nobody to ask.
+    std::thread::sleep(Duration::from_secs(7));
+    let start = Instant::now();
+    let (status, body) = serving.get(path, &host, Some(&serving.token));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(status, 503, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let message = v["Message"].as_str().unwrap();
+    assert!(message.contains("aws-token login"), "{message}");
+    assert!(!body.contains("ASIA"), "{body}");
+    let out = serving.stop();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not renew"), "{stderr}");
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
+}
