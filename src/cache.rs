@@ -373,6 +373,35 @@ impl Cache {
         })
     }
 
+    /// Every set of cached credentials, without their secrets (for `status`); soonest expiry
+    /// first.
+    pub fn list(&self) -> Vec<Listed> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut listed: Vec<Listed> = entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("credentials-") && name.ends_with(".json")
+            })
+            .filter_map(|e| {
+                let entry: Entry = serde_json::from_slice(&read_private(&e.path())?).ok()?;
+                Some(Listed {
+                    assumed_role_arn: entry.assumed_role_arn,
+                    org: entry.org,
+                    region: entry.region,
+                    expiration: entry.expiration,
+                })
+            })
+            .collect();
+        listed.sort_by(|a, b| {
+            (a.expiration, &a.assumed_role_arn).cmp(&(b.expiration, &b.assumed_role_arn))
+        });
+        listed
+    }
+
     /// The directory, for messages.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -380,6 +409,16 @@ impl Cache {
 }
 
 /// A held per-key lock.
+/// What `status` shows of a cached set of credentials: no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub assumed_role_arn: String,
+    /// The IdP org they came from (empty in entries of earlier versions).
+    pub org: String,
+    pub region: String,
+    pub expiration: DateTime<Utc>,
+}
+
 #[derive(Debug)]
 pub struct KeyLock {
     _file: std::fs::File,

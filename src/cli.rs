@@ -278,6 +278,29 @@ const UNUSED_BY: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "status",
+        &[
+            "username",
+            "password",
+            "otp",
+            "mfa",
+            "role",
+            "profile",
+            "duration_seconds",
+            "mfa_timeout",
+            "browser",
+            "browser_timeout",
+            "connect_timeout",
+            "read_timeout",
+            "request_timeout",
+            "debug",
+            "all",
+            "remember",
+            "force",
+            "verbose",
+        ],
+    ),
+    (
         "logout",
         &[
             "username",
@@ -385,6 +408,10 @@ pub enum Command {
     },
     /// List the roles the login grants, without calling STS
     Roles,
+    /// What aws-token holds: profiles, cached credentials, kept sessions, remembered passwords
+    ///
+    /// No network call and no keyring read; `--output json` for scripts.
+    Status,
     /// Forget the kept IdP session, password and cached credentials
     Logout {
         /// Forget them for every IdP org

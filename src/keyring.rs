@@ -10,6 +10,7 @@
 use crate::cache::{locked, read_private, write_private};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,8 +26,8 @@ const SECRET_SERVICE_TIMEOUT: Duration = Duration::from_secs(3);
 pub trait SecretStore: Send + Sync {
     /// The secret named `name`, if one is kept.
     fn get(&self, name: &str) -> Option<Secret<String>>;
-    /// Keep `value` as `name`.
-    fn set(&self, name: &str, value: &Secret<String>) -> Result<()>;
+    /// Keep `value` as `name`; says where it went (`describe` of the store that took it).
+    fn set(&self, name: &str, value: &Secret<String>) -> Result<String>;
     /// Forget `name`; true when something was removed.
     fn delete(&self, name: &str) -> bool;
     /// Where, for messages ("the kernel keyring", "~/.cache/aws-token/secrets.json").
@@ -174,13 +175,14 @@ impl SecretStore for OsKeyring {
         self.call(name, |e| e.get_password().ok()).map(Secret::new)
     }
 
-    fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
+    fn set(&self, name: &str, value: &Secret<String>) -> Result<String> {
         let value = value.clone();
         self.call(name, move |e| {
             Some(e.set_password(value.expose()).map_err(|e| e.to_string()))
         })
         .unwrap_or_else(|| Err("it did not answer in time".into()))
-        .map_err(|e| Error::Internal(format!("the keyring refused to keep a secret: {e}")))
+        .map_err(|e| Error::Internal(format!("the keyring refused to keep a secret: {e}")))?;
+        Ok(self.describe())
     }
 
     fn delete(&self, name: &str) -> bool {
@@ -227,9 +229,52 @@ pub(crate) fn file_store_from(bytes: &[u8]) -> std::collections::BTreeMap<String
     serde_json::from_slice(bytes).unwrap_or_default()
 }
 
-/// The names of an index file's `bytes` (none when they are not a JSON array of strings).
-pub(crate) fn index_from(bytes: &[u8]) -> Vec<String> {
-    serde_json::from_slice(bytes).unwrap_or_default()
+/// One entry of the index: a kept secret's name, where it was kept and since when (names alone
+/// in the files of earlier versions).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum IndexEntry {
+    Kept {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<DateTime<Utc>>,
+    },
+    Name(String),
+}
+
+/// What the index says of one kept entry (no secret): `status` shows it without asking the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub name: String,
+    /// Where it was kept ("the kernel keyring", a file path), when known.
+    pub store: Option<String>,
+    /// When it was kept, when known.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl From<IndexEntry> for Kept {
+    fn from(e: IndexEntry) -> Kept {
+        match e {
+            IndexEntry::Kept { name, store, since } => Kept { name, store, since },
+            IndexEntry::Name(name) => Kept {
+                name,
+                store: None,
+                since: None,
+            },
+        }
+    }
+}
+
+/// The entries of an index file's `bytes` (none when they are not a JSON array of names or
+/// entries).
+pub(crate) fn index_from(bytes: &[u8]) -> Vec<Kept> {
+    serde_json::from_slice::<Vec<IndexEntry>>(bytes)
+        .unwrap_or_default()
+        .into_iter()
+        .map(Kept::from)
+        .collect()
 }
 
 /// A 0600 JSON file of name -> secret in the cache directory (0700).
@@ -263,12 +308,13 @@ impl SecretStore for FileStore {
         self.load().remove(name).map(Secret::new)
     }
 
-    fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
+    fn set(&self, name: &str, value: &Secret<String>) -> Result<String> {
         locked(&self.path, || {
             let mut map = self.load();
             map.insert(name.to_owned(), value.expose().clone());
             self.save(&map)
-        })
+        })?;
+        Ok(self.describe())
     }
 
     fn delete(&self, name: &str) -> bool {
@@ -326,12 +372,12 @@ impl SecretStore for KeyringOrFile {
         self.keyring.get(name).or_else(|| self.file.get(name))
     }
 
-    fn set(&self, name: &str, value: &Secret<String>) -> Result<()> {
+    fn set(&self, name: &str, value: &Secret<String>) -> Result<String> {
         match self.keyring.set(name, value) {
-            Ok(()) => {
+            Ok(kept) => {
                 // An older copy in the file would outlive a later logout of the keyring's one.
                 self.file.delete(name);
-                Ok(())
+                Ok(kept)
             }
             Err(e) => {
                 (self.note)(&format!(
@@ -376,37 +422,56 @@ impl Index {
 
     /// Every kept name (none when the file is missing or damaged).
     pub fn names(&self) -> Vec<String> {
+        self.entries().into_iter().map(|k| k.name).collect()
+    }
+
+    /// Every kept entry, with where and since when.
+    pub fn entries(&self) -> Vec<Kept> {
         read_private(&self.path)
             .map(|b| index_from(&b))
             .unwrap_or_default()
     }
 
-    fn save(&self, names: &[String]) -> Result<()> {
-        write_private(&self.path, &serde_json::to_vec(names).unwrap_or_default())
+    fn save(&self, entries: &[Kept]) -> Result<()> {
+        let entries: Vec<IndexEntry> = entries
+            .iter()
+            .map(|k| IndexEntry::Kept {
+                name: k.name.clone(),
+                store: k.store.clone(),
+                since: k.since,
+            })
+            .collect();
+        write_private(
+            &self.path,
+            &serde_json::to_vec(&entries).unwrap_or_default(),
+        )
     }
 
-    /// Remember that `name` is kept (under the index's lock: parallel runs lose no entry).
-    pub fn add(&self, name: &str) {
+    /// Remember that `name` is kept, in `store` (under the index's lock: parallel runs lose no
+    /// entry); an entry kept again is kept since now.
+    pub fn add(&self, name: &str, store: Option<&str>) {
         let _ = locked(&self.path, || {
-            let mut names = self.names();
-            if names.iter().any(|n| n == name) {
-                return Ok(());
-            }
-            names.push(name.to_owned());
-            self.save(&names)
+            let mut entries = self.entries();
+            entries.retain(|k| k.name != name);
+            entries.push(Kept {
+                name: name.to_owned(),
+                store: store.map(str::to_owned),
+                since: Some(Utc::now()),
+            });
+            self.save(&entries)
         });
     }
 
     /// Forget `name`.
     pub fn remove(&self, name: &str) {
         let _ = locked(&self.path, || {
-            let mut names = self.names();
-            let before = names.len();
-            names.retain(|n| n != name);
-            if names.len() == before {
+            let mut entries = self.entries();
+            let before = entries.len();
+            entries.retain(|k| k.name != name);
+            if entries.len() == before {
                 return Ok(());
             }
-            self.save(&names)
+            self.save(&entries)
         });
     }
 }
@@ -422,7 +487,7 @@ mod tests {
         fn get(&self, _: &str) -> Option<Secret<String>> {
             None
         }
-        fn set(&self, _: &str, _: &Secret<String>) -> Result<()> {
+        fn set(&self, _: &str, _: &Secret<String>) -> Result<String> {
             Err(Error::Internal("locked".into()))
         }
         fn delete(&self, _: &str) -> bool {
@@ -483,11 +548,23 @@ mod tests {
     fn the_index_lists_names() {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::new(dir.path());
-        index.add("x");
-        index.add("y");
-        index.add("x");
-        assert_eq!(index.names(), ["x", "y"]);
+        index.add("x", Some("the kernel keyring"));
+        index.add("y", None);
+        index.add("x", Some("a file"));
+        assert_eq!(index.names(), ["y", "x"]);
+        let x = &index.entries()[1];
+        assert_eq!(x.store.as_deref(), Some("a file"));
+        assert!(x.since.is_some());
         index.remove("x");
         assert_eq!(index.names(), ["y"]);
+    }
+
+    #[test]
+    fn an_index_of_bare_names_from_an_earlier_version_is_read() {
+        let kept = index_from(br#"["session https://a/ -", {"name": "password https://a/ u", "store": "the kernel keyring"}]"#);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].name, "session https://a/ -");
+        assert_eq!(kept[0].store, None);
+        assert_eq!(kept[1].store.as_deref(), Some("the kernel keyring"));
     }
 }

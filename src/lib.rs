@@ -172,6 +172,7 @@ fn execute(
         Some(Command::Serve { port }) => commands::serve::run(&ctx, port).map(|()| 0),
         Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
+        Some(Command::Status) => commands::status::run(&ctx).map(|()| 0),
         Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),
         Some(Command::Completions { .. } | Command::Man | Command::Complete { .. }) => Ok(0),
     }

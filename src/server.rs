@@ -417,10 +417,15 @@ mod tests {
             held(60, t).renew_at(margin),
             t + chrono::Duration::minutes(45)
         );
-        // Twelve hours: the margin.
+        // Twelve hours: a quarter, three hours, early.
         assert_eq!(
             held(720, t).renew_at(margin),
-            t + chrono::Duration::minutes(705)
+            t + chrono::Duration::minutes(540)
+        );
+        // An hour with a margin of 30 minutes: the margin.
+        assert_eq!(
+            held(60, t).renew_at(Duration::from_secs(1800)),
+            t + chrono::Duration::minutes(30)
         );
         // Four minutes with no margin: a quarter, one minute, early.
         assert_eq!(

@@ -72,8 +72,8 @@ impl Sessions {
     /// Keep `cookies` for `org` and `username`.
     pub fn keep(&self, org: &url::Url, username: Option<&str>, cookies: &Secret<String>) {
         let n = name(org, username);
-        if self.store.set(&n, cookies).is_ok() {
-            self.index.add(&n);
+        if let Ok(kept) = self.store.set(&n, cookies) {
+            self.index.add(&n, Some(&kept));
         }
     }
 
@@ -154,18 +154,19 @@ impl Passwords {
     /// Remember `password` for `org` and `username`.
     pub fn keep(&self, org: &url::Url, username: &str, password: &Secret<String>) -> bool {
         let n = entry_name("password", org, Some(username));
-        let kept = self.store.set(&n, password).is_ok();
-        if kept {
-            self.index.add(&n);
-            self.index.remove(&entry_name(WANTED, org, Some(username)));
-        }
-        kept
+        let Ok(kept) = self.store.set(&n, password) else {
+            return false;
+        };
+        self.index.add(&n, Some(&kept));
+        self.index.remove(&entry_name(WANTED, org, Some(username)));
+        true
     }
 
     /// `--remember` was asked on a run that did not sign in (the profile was still valid): the
     /// next login of `org` and `username` keeps the password it uses.
     pub fn want(&self, org: &url::Url, username: &str) {
-        self.index.add(&entry_name(WANTED, org, Some(username)));
+        self.index
+            .add(&entry_name(WANTED, org, Some(username)), None);
     }
 
     /// Whether a run asked to remember the password of `org` and `username` and no login has

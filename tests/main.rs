@@ -32,6 +32,7 @@ mod saml_idp;
 mod second_day;
 mod secrets;
 mod sessions;
+mod status;
 mod sts;
 mod tls;
 mod tty;

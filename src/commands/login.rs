@@ -255,6 +255,18 @@ fn say_if_privilege_changed(
     ));
 }
 
+/// The role ARN aws-token last wrote into `profile`, while the profile still holds the access key
+/// it wrote (for `status`).
+pub(crate) fn role_of_profile(
+    settings: &Settings,
+    profile: &str,
+    access_key_id: &str,
+) -> Option<String> {
+    let record = ProfileRecord::load(&ProfileRecord::path(settings, profile))?;
+    (record.access_key_id == access_key_id && !record.role_arn.is_empty())
+        .then_some(record.role_arn)
+}
+
 /// The account and role name of a role ARN (`arn:aws:iam::ACCOUNT:role/path/NAME`).
 fn account_and_name(arn: &str) -> (&str, &str) {
     let account = arn.split(':').nth(4).unwrap_or("");

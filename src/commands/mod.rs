@@ -9,6 +9,7 @@ pub mod login;
 pub mod logout;
 pub mod roles;
 pub mod serve;
+pub mod status;
 
 use crate::cache::{Cache, Key};
 use crate::environment::Environment;
