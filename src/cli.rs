@@ -18,7 +18,7 @@ use std::path::PathBuf;
     ),
     disable_version_flag = true,
     about = "AWS STS Token Generator: log in through single sign-on and write short-lived AWS credentials",
-    after_help = "Examples:\n  eval \"$(aws-token)\"                          log in, write the default account's profile, export AWS_PROFILE\n  aws-token --account development --role Admin   another account and role\n  aws-token exec --role ReadOnly -- terraform plan\n  aws-token --all                                a profile <account>-<role> for every role\n  aws-token logout                               forget the kept session and cached credentials\n\n\
+    after_help = "Examples:\n  aws-token configure                            first time: write config.json, sign in once\n  eval \"$(aws-token)\"                            log in, write the profile, export AWS_PROFILE\n  aws-token --account development --role Admin   another account and role\n  aws-token exec --server -- terraform apply     credentials renewed while it runs\n  aws-token --all                                a profile <account>-<role> for every role\n  aws-token logout                               forget the kept session and cached credentials\n\n\
                   Every option can also be set in the environment as AWS_TOKEN_<NAME>, e.g. AWS_TOKEN_USERNAME.\n\
                   Exit codes: 0 ok, 2 usage/config, 3 login failed, 4 not authorised, 5 STS refused, 6 network, 7 file, 130 interrupted (131 SIGQUIT, 143 SIGTERM, 129 SIGHUP); exec: the command's own (127 not found, 126 cannot run)."
 )]
@@ -90,7 +90,7 @@ pub struct Cli {
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ROLE", global = true)]
     pub role: Option<String>,
 
-    /// Account: a key of "accounts" in config.json [default: defaultAccount]
+    /// Account: a key of "accounts" [default: defaultAccount]
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_ACCOUNT", global = true)]
     pub account: Option<String>,
 
@@ -187,7 +187,7 @@ pub struct Cli {
     , global = true)]
     pub request_timeout: u64,
 
-    /// Show the browser window; keep a failing page's screenshot and HTML
+    /// Show the browser window; keep a failing page's HTML
     #[arg(help_heading = "Browser", long, env = "AWS_TOKEN_DEBUG", global = true)]
     pub debug: bool,
 
@@ -234,7 +234,7 @@ pub struct Cli {
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_FORCE", global = true)]
     pub force: bool,
 
-    /// Renew credentials this many minutes before they expire [default: 15]
+    /// Renew this many minutes before expiry [default: 15]
     ///
     /// Also "refreshMarginMinutes" in config.json.
     #[arg(help_heading = "Login", long, env = "AWS_TOKEN_REFRESH_MARGIN", value_name = "MINUTES", global = true,
@@ -400,15 +400,32 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
-    /// A sign-in URL for the AWS console (--open opens it)
+    /// Open the AWS console signed in (printed where no desktop is)
+    ///
+    /// The URL signs in whoever holds it for 15 minutes: it goes to the browser or stdout only.
     Console {
-        /// Open the URL in the system's browser instead of printing it
+        /// Where to land: a service (ec2, s3, iam, ...), a console path (/ec2/home#Instances)
+        /// or a console URL
+        #[arg(
+            short = 's',
+            long = "service",
+            visible_alias = "destination",
+            value_name = "SERVICE|PATH|URL"
+        )]
+        destination: Option<String>,
+        /// The console's region [default: the profile's]
         #[arg(long)]
+        region: Option<String>,
+        /// Open the URL in the system's browser (the default where a desktop is)
+        #[arg(long, conflicts_with = "stdout")]
         open: bool,
+        /// Print the URL on stdout instead of opening it
+        #[arg(long)]
+        stdout: bool,
     },
     /// List the roles the login grants, without calling STS
     Roles,
-    /// What aws-token holds: profiles, cached credentials, kept sessions, remembered passwords
+    /// Show what aws-token holds: profiles, cached credentials, sessions, passwords
     ///
     /// No network call and no keyring read; `--output json` for scripts.
     Status,

@@ -170,7 +170,19 @@ fn execute(
         Some(Command::CredentialProcess) => commands::credential_process::run(&ctx).map(|()| 0),
         Some(Command::Exec { server, command }) => commands::exec::run(&ctx, &command, server),
         Some(Command::Serve { port }) => commands::serve::run(&ctx, port).map(|()| 0),
-        Some(Command::Console { open }) => commands::console::run(&ctx, open).map(|()| 0),
+        Some(Command::Console {
+            destination,
+            region,
+            open,
+            stdout,
+        }) => {
+            let how = match (open, stdout) {
+                (true, _) => commands::console::Show::Open,
+                (_, true) => commands::console::Show::Print,
+                _ => commands::console::Show::Default,
+            };
+            commands::console::run(&ctx, destination.as_deref(), region.as_deref(), how).map(|()| 0)
+        }
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
         Some(Command::Status) => commands::status::run(&ctx).map(|()| 0),
         Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),

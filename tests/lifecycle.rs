@@ -520,6 +520,134 @@ fn console_open_hands_the_url_to_the_system_opener() {
     );
 }
 
+/// A PATH whose `xdg-open` writes the URL it was given into the file `opened` (and, as the real
+/// one does when it fails, says the URL on stderr and exits `code`).
+fn fake_opener(w: &World, code: i32) -> (String, std::path::PathBuf) {
+    let bin = w.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = w.home.path().join("opened");
+    std::fs::write(
+        bin.join("xdg-open"),
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}'\necho \"xdg-open: cannot open $1\" >&2\nexit {code}\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(bin.join("xdg-open"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    (
+        format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        opened,
+    )
+}
+
+fn destination_of(url: &str) -> String {
+    let url = url::Url::parse(url.trim()).unwrap();
+    url.query_pairs()
+        .find(|(k, _)| k == "Destination")
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
+#[test]
+fn console_opens_the_service_where_a_desktop_is_and_prints_it_elsewhere() {
+    let w = World::new();
+    let (path, opened) = fake_opener(&w, 0);
+    let console = |extra: &[&str]| {
+        w.login("nomfa@example.com")
+            .args([
+                "console",
+                "--role",
+                "Admin",
+                "-s",
+                "ec2",
+                "--region",
+                "eu-west-1",
+            ])
+            .args(extra)
+            .env("AWS_TOKEN_FEDERATION_URL", w.sandbox.federation_url())
+            .env("PATH", &path)
+    };
+    // A display and an opener: opened, nothing on stdout.
+    let r = console(&[]).env("DISPLAY", ":0").expect(0);
+    assert_eq!(r.stdout(), "");
+    r.stderr_has("opened in your browser");
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(
+        destination_of(&url),
+        "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
+    );
+    assert!(!r.stderr().contains("SigninToken"), "{}", r.stderr());
+    // --stdout, or no display: printed.
+    std::fs::remove_file(&opened).unwrap();
+    for r in [
+        console(&["--stdout"]).env("DISPLAY", ":0").expect(0),
+        console(&[]).expect(0),
+    ] {
+        assert_eq!(
+            destination_of(&r.stdout()),
+            "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
+        );
+        assert!(!r.stderr().contains("SigninToken"), "{}", r.stderr());
+    }
+    assert!(
+        !opened.exists(),
+        "opened without a display or with --stdout"
+    );
+    // A console path, and a URL of another partition's console refused before any request.
+    let r = w
+        .login("nomfa@example.com")
+        .args([
+            "console",
+            "--role",
+            "Admin",
+            "-s",
+            "/cloudwatch/home#alarmsV2:",
+        ])
+        .env("AWS_TOKEN_FEDERATION_URL", w.sandbox.federation_url())
+        .expect(0);
+    assert_eq!(
+        destination_of(&r.stdout()),
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:"
+    );
+    let before = w.sandbox.requests().signin_token;
+    w.login("nomfa@example.com")
+        .args([
+            "console",
+            "--role",
+            "Admin",
+            "-s",
+            "https://console.amazonaws.cn/ec2/home",
+        ])
+        .env("AWS_TOKEN_FEDERATION_URL", w.sandbox.federation_url())
+        .expect(2)
+        .stderr_has("a console URL must be https://…console.aws.amazon.com");
+    assert_eq!(w.sandbox.requests().signin_token, before);
+}
+
+#[test]
+fn console_never_shows_the_sign_in_url_on_stderr_even_when_the_opener_fails() {
+    let w = World::new();
+    let (path, opened) = fake_opener(&w, 3);
+    let r = w
+        .login("nomfa@example.com")
+        .args(["console", "--open", "--role", "Admin", "--verbose"])
+        .env("AWS_TOKEN_FEDERATION_URL", w.sandbox.federation_url())
+        .env("PATH", &path)
+        .expect(2);
+    r.stderr_has("could not open the console");
+    assert!(opened.exists());
+    let stderr = r.stderr();
+    assert!(
+        !stderr.contains("SigninToken") && !stderr.contains("Action=login"),
+        "{stderr}"
+    );
+    for secret in w.sandbox.handed_out() {
+        assert!(!stderr.contains(&secret), "a secret on stderr: {stderr}");
+    }
+    assert_eq!(r.stdout(), "");
+}
+
 #[test]
 fn console_with_credentials_the_endpoint_refuses_is_an_sts_error() {
     let w = World::new();
