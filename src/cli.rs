@@ -278,6 +278,20 @@ const UNUSED_BY: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "configure",
+        &[
+            "password",
+            "otp",
+            "mfa",
+            "profile",
+            "duration_seconds",
+            "output",
+            "all",
+            "remember",
+            "refresh_margin",
+        ],
+    ),
+    (
         "status",
         &[
             "username",
@@ -425,6 +439,24 @@ pub enum Command {
     },
     /// List the roles the login grants, without calling STS
     Roles,
+    /// First time: write config.json from the AWS app's link, sign in once, list your roles
+    ///
+    /// Asks for what the flags do not give; writes $XDG_CONFIG_HOME/aws-token/config.json (or
+    /// --config), never over an existing file without --force. `configure profiles` then adds a
+    /// ~/.aws/config profile for every role.
+    Configure {
+        #[command(subcommand)]
+        what: Option<ConfigureWhat>,
+        /// The AWS app's embed link (Okta: the app's General tab, "App Embed Link")
+        #[arg(long = "idp-entry-url", value_name = "URL")]
+        idp_entry_url: Option<String>,
+        /// okta, okta-browser, browser or form
+        #[arg(long, value_name = "PROVIDER")]
+        provider: Option<String>,
+        /// The default region [default: us-east-1]
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// Show what aws-token holds: profiles, cached credentials, sessions, passwords
     ///
     /// No network call and no keyring read; `--output json` for scripts.
@@ -452,6 +484,26 @@ pub enum Command {
     Complete {
         /// accounts or roles
         what: CompleteWhat,
+    },
+}
+
+/// What `configure` sets up besides config.json.
+#[derive(Debug, Subcommand)]
+pub enum ConfigureWhat {
+    /// A ~/.aws/config profile for every role the login grants, resolved by credential-process
+    ///
+    /// One `[profile <account>-<role>]` each, in a marked block that re-running updates (roles
+    /// that are gone go; every other line stays).
+    Profiles {
+        /// Put before every profile name
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Profile names from {account}, {account_id} and {role} [default: {account}-{role}]
+        #[arg(long, value_name = "TEMPLATE")]
+        name_template: Option<String>,
+        /// Print the change as a diff and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -49,6 +49,10 @@ pub struct Config {
     /// Renew credentials this many minutes before they expire (default 15, botocore's window).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_margin_minutes: Option<u32>,
+    /// The role used when `--role` is not given (a name or a full ARN; `aws-token configure`
+    /// writes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<String>,
     /// Provider okta: the org's sign-in pipeline, `v1` (Classic) or `idx` (Identity Engine),
     /// instead of learning it from the org.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -103,6 +103,34 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
             "refusing to write a value of {k} that holds a line break"
         )));
     }
+    rewrite(path, mode, |old, target| {
+        let headers = header_lines(old, edit.section);
+        if headers.len() > 1 {
+            let line_numbers: Vec<String> = headers
+                .iter()
+                .map(|(start, _)| (old[..*start].matches('\n').count() + 1).to_string())
+                .collect();
+            return Err(Error::File {
+                path: target.to_owned(),
+                message: format!(
+                    "has [{}] more than once (lines {}): the AWS CLI refuses such a file; remove all but one and run again",
+                    edit.section,
+                    line_numbers.join(", ")
+                ),
+            });
+        }
+        Ok(apply(old, edit))
+    })
+}
+
+/// Replace the text of the file at `path` (created with its directory when missing) with what
+/// `change` makes of it (`change` gets the old text, empty for a new file, and the path written):
+/// under the directory's lock, atomically, following a symlink to its target.
+pub fn rewrite(
+    path: &Path,
+    mode: FileMode,
+    change: impl FnOnce(&str, &Path) -> Result<String>,
+) -> Result<()> {
     let target = check(path)?;
     let dir = target
         .parent()
@@ -120,37 +148,8 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
     remove_stale_temp_files(&dir);
     // Checked again under the lock: another process may have changed it meanwhile.
     let target = check(&target)?;
-    let (old, old_mode) = match std::fs::read(&target) {
-        Ok(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|_| Error::File {
-                path: target.clone(),
-                message: "is not UTF-8 text; fix or move it and run again".into(),
-            })?;
-            let m = std::fs::metadata(&target)
-                .map_err(|e| Error::file(&target, "cannot stat", &e))?
-                .permissions()
-                .mode();
-            (text, Some(m & 0o7777))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), None),
-        Err(e) => return Err(Error::file(&target, "cannot read", &e)),
-    };
-    let headers = header_lines(&old, edit.section);
-    if headers.len() > 1 {
-        let line_numbers: Vec<String> = headers
-            .iter()
-            .map(|(start, _)| (old[..*start].matches('\n').count() + 1).to_string())
-            .collect();
-        return Err(Error::File {
-            path: target,
-            message: format!(
-                "has [{}] more than once (lines {}): the AWS CLI refuses such a file; remove all but one and run again",
-                edit.section,
-                line_numbers.join(", ")
-            ),
-        });
-    }
-    let new = apply(&old, edit);
+    let (old, old_mode) = read_text(&target)?;
+    let new = change(&old, &target)?;
     let perm = match (mode, old_mode) {
         (FileMode::Private, _) => 0o600,
         (FileMode::KeepOrDefault, Some(m)) => m,
@@ -159,6 +158,25 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
     write_atomic(&target, &dir, new.as_bytes(), perm)?;
     drop(lock);
     Ok(())
+}
+
+/// The text of the file at `target` and its mode (empty and `None` when it does not exist).
+pub fn read_text(target: &Path) -> Result<(String, Option<u32>)> {
+    match std::fs::read(target) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| Error::File {
+                path: target.to_owned(),
+                message: "is not UTF-8 text; fix or move it and run again".into(),
+            })?;
+            let m = std::fs::metadata(target)
+                .map_err(|e| Error::file(target, "cannot stat", &e))?
+                .permissions()
+                .mode();
+            Ok((text, Some(m & 0o7777)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((String::new(), None)),
+        Err(e) => Err(Error::file(target, "cannot read", &e)),
+    }
 }
 
 /// Temporary files a killed aws-token left in `dir` (they may hold credentials). Called with the

@@ -138,6 +138,21 @@ fn execute(
     }
     let mut cli = cli;
     let command = cli.command.take();
+    // `configure` makes the config the others read: it runs without one.
+    if let Some(Command::Configure {
+        what: None,
+        idp_entry_url,
+        provider,
+        region,
+    }) = command
+    {
+        let answers = commands::configure::Answers {
+            idp_entry_url,
+            provider,
+            region,
+        };
+        return commands::configure::run(cli, answers, env, reporter, cleanup).map(|()| 0);
+    }
     let mut settings = settings::Settings::resolve(cli, env)?;
     if let Some(note) = cache::secure_dir(&settings.cache_dir)? {
         reporter.warn(&note);
@@ -186,7 +201,29 @@ fn execute(
         Some(Command::Roles) => commands::roles::run(&ctx).map(|()| 0),
         Some(Command::Status) => commands::status::run(&ctx).map(|()| 0),
         Some(Command::Logout { all_orgs }) => commands::logout::run(&ctx, all_orgs).map(|()| 0),
-        Some(Command::Completions { .. } | Command::Man | Command::Complete { .. }) => Ok(0),
+        Some(Command::Configure {
+            what:
+                Some(cli::ConfigureWhat::Profiles {
+                    prefix,
+                    name_template,
+                    dry_run,
+                }),
+            ..
+        }) => commands::profiles::run(
+            &ctx,
+            &commands::profiles::Options {
+                prefix,
+                name_template,
+                dry_run,
+            },
+        )
+        .map(|()| 0),
+        Some(
+            Command::Completions { .. }
+            | Command::Man
+            | Command::Complete { .. }
+            | Command::Configure { what: None, .. },
+        ) => Ok(0),
     }
 }
 

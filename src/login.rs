@@ -74,6 +74,25 @@ pub fn check_files(settings: &Settings) -> Result<()> {
 /// Log in at the IdP and read the assertion: the roles it grants, filtered to the account when the
 /// account is logged in to directly.
 pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertion, Vec<AwsRole>)> {
+    let assertion = sign_in(settings, deps).await?;
+    let roles = match &settings.target {
+        // A role named by its full ARN names its account: `configure profiles` reaches every
+        // account of one app that way.
+        Target::Direct { account_number } => role_select::filter_account(
+            assertion.roles.clone(),
+            settings
+                .role
+                .as_deref()
+                .and_then(role_select::account_of_arn)
+                .unwrap_or(account_number),
+        )?,
+        Target::Chained { .. } => assertion.roles.clone(),
+    };
+    Ok((assertion, roles))
+}
+
+/// Log in at the IdP and read the assertion, with every role it grants.
+pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> {
     let org = crate::idp::org_of(&settings.idp_url);
     // `--remember` keeps the password per username: one is asked for when none is known.
     let asked = match (settings.remember, settings.effective_username()) {
@@ -211,13 +230,7 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let roles = match &settings.target {
-        Target::Direct { account_number } => {
-            role_select::filter_account(assertion.roles.clone(), account_number)?
-        }
-        Target::Chained { .. } => assertion.roles.clone(),
-    };
-    Ok((assertion, roles))
+    Ok(assertion)
 }
 
 /// The IdP session kept for `org` and `username`, when it can be sent: one that cannot (too

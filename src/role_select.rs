@@ -27,6 +27,23 @@ pub fn filter_account(roles: Vec<AwsRole>, account: &str) -> Result<Vec<AwsRole>
     Ok(kept)
 }
 
+/// The account of a full role ARN (`arn:aws:iam::ACCOUNT:role/NAME`), if `role` is one.
+pub fn account_of_arn(role: &str) -> Option<&str> {
+    let mut parts = role.splitn(6, ':');
+    let (arn, _, iam, _, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (arn == "arn"
+        && iam == "iam"
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(account)
+}
+
 /// The question of the role picker for a direct login.
 pub const CHOOSE: &str = "Choose the AWS role";
 

@@ -284,7 +284,13 @@ impl Settings {
             password: cli.password.filter(|p| !p.is_empty()).map(Secret::new),
             otp: cli.otp.filter(|p| !p.is_empty()).map(Secret::new),
             mfa: cli.mfa,
-            role: cli.role.filter(|r| !r.is_empty()),
+            // config.json's defaultRole when none is asked (--all wants every role).
+            role: cli.role.filter(|r| !r.is_empty()).or_else(|| {
+                (!cli.all)
+                    .then(|| config.default_role.clone())
+                    .flatten()
+                    .filter(|r| !r.is_empty())
+            }),
             profile,
             duration: cli.duration_seconds,
             output: cli.output,

@@ -14,6 +14,7 @@ mod cache_safety;
 mod cli;
 mod concurrency;
 mod config;
+mod configure;
 mod crash;
 mod credential_server;
 mod credentials_file;

@@ -32,6 +32,11 @@ out=$(AWS_TOKEN_PASSWORD="correct horse" run --username nomfa@example.com --role
 [ "$out" = $'export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=eu-west-1' ] || fail "unexpected stdout: $out"
 grep -q '^aws_session_token = ' "$home/.aws/credentials" || fail "no credentials written"
 
+# configure has nothing to do with a config built in, and says so without writing one.
+run configure 2> "$tmp/err" > /dev/null || fail "configure with an embedded config exited $?: $(cat "$tmp/err")"
+grep -q "has its organisation's config built in" "$tmp/err" || fail "configure did not say the config is built in: $(cat "$tmp/err")"
+[ ! -e "$home/.config/aws-token/config.json" ] || fail "configure wrote a config over the embedded one"
+
 echo '{"accounts": {"ondisk": "333333333333"}, "idpEntryUrl": "https://x.example.com/home/amazon_aws/0oa1234567890abcdefg/1"}' > config.json
 run --show-config 2> "$tmp/err" > /dev/null || fail "--show-config with a file"
 grep -q "config from $home/work/config.json" "$tmp/err" || fail "a file on disk should win: $(cat "$tmp/err")"

@@ -15,7 +15,7 @@ fn in_terminal(w: &World, args: &[&str], answers: serde_json::Value) -> (i32, St
     run_in_terminal(w, &argv, answers)
 }
 
-fn run_in_terminal(w: &World, argv: &[&str], answers: serde_json::Value) -> (i32, String) {
+pub fn run_in_terminal(w: &World, argv: &[&str], answers: serde_json::Value) -> (i32, String) {
     let mut cmd = Command::new(venv().join("bin/python"));
     cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pty_driver.py"))
         .args(argv)

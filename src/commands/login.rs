@@ -96,19 +96,11 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
     let settings = &ctx.settings;
     check_files(settings)?;
     let profile_of = |role: &crate::saml::AwsRole| {
-        // The account's name in config.json, one logged in to directly first.
-        let names: Vec<&String> = settings
-            .account_names
-            .iter()
-            .filter(|(_, n)| *n == role.account_id)
-            .map(|(name, _)| name)
-            .collect();
-        let account = names
-            .iter()
-            .find(|n| settings.direct_accounts.contains(n))
-            .or(names.first())
-            .map_or_else(|| role.account_id.clone(), |n| (*n).clone());
-        format!("{account}-{}", role.name)
+        format!(
+            "{}-{}",
+            super::account_label(settings, &role.account_id),
+            role.name
+        )
     };
     let key_of = |role: &crate::saml::AwsRole| Key {
         account: role.account_id.clone(),

@@ -2,11 +2,13 @@
 //! (async runtime, HTTP client, IdP, STS, prompter) built only when a login is needed, and
 //! credentials from the cache, with one login for every parallel caller of the same role.
 
+pub mod configure;
 pub mod console;
 pub mod credential_process;
 pub mod exec;
 pub mod login;
 pub mod logout;
+pub mod profiles;
 pub mod roles;
 pub mod serve;
 pub mod status;
@@ -129,6 +131,13 @@ impl Online {
             .block_on(crate::login::every_role(settings, &deps, wanted))
     }
 
+    /// Log in, to the assertion with every role it grants (no account filter).
+    pub fn sign_in(&self, settings: &Settings, reporter: &Reporter) -> Result<Assertion> {
+        let deps = self.deps(reporter);
+        self.runtime
+            .block_on(crate::login::sign_in(settings, &deps))
+    }
+
     /// Log in, to the assertion and the roles it grants.
     pub fn assertion(
         &self,
@@ -149,7 +158,7 @@ impl Online {
 /// Who asks the user: the terminal on stdin/stderr, else the controlling terminal a calling tool
 /// left us (botocore pipes stdout and stderr), else nobody (missing input is an error naming
 /// the flag).
-fn prompter(env: &Environment) -> Box<dyn Prompter> {
+pub fn prompter(env: &Environment) -> Box<dyn Prompter> {
     if env.stdin_is_tty && env.stderr_is_tty {
         return Box::new(TerminalPrompter::on_stderr());
     }
@@ -239,6 +248,22 @@ pub fn renewal<'a>(ctx: &Context<'a>, quiet: &'a Environment) -> Context<'a> {
         reporter: ctx.reporter,
         cleanup: ctx.cleanup,
     }
+}
+
+/// The name profiles give `account` (a 12-digit number): its name in config.json (one logged in
+/// to directly first), else the number.
+pub fn account_label(settings: &Settings, account: &str) -> String {
+    let names: Vec<&String> = settings
+        .account_names
+        .iter()
+        .filter(|(_, n)| n == account)
+        .map(|(name, _)| name)
+        .collect();
+    names
+        .iter()
+        .find(|n| settings.direct_accounts.contains(n))
+        .or(names.first())
+        .map_or_else(|| account.to_owned(), |n| (*n).clone())
 }
 
 /// Write data to stdout; a reader that went away (`| head`) is not an error.

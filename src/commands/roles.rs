@@ -34,32 +34,37 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
             .collect();
         format!("{}\n", serde_json::Value::Array(list))
     } else {
-        let rows: Vec<[String; 3]> = roles
-            .iter()
-            .map(|r| {
-                let names = names_of(&r.account_id);
-                let account = if names.is_empty() {
-                    r.account_id.clone()
-                } else {
-                    format!("{} ({})", r.account_id, names.join(", "))
-                };
-                [account, r.name.clone(), r.role_arn.clone()]
-                    .map(|cell| crate::report::printable(&cell).into_owned())
-            })
-            .collect();
-        let header = ["ACCOUNT".to_owned(), "ROLE".to_owned(), "ARN".to_owned()];
-        let width = |i: usize| {
-            rows.iter()
-                .chain(std::iter::once(&header))
-                .map(|r| r[i].len())
-                .max()
-                .unwrap_or(0)
-        };
-        let (w0, w1) = (width(0), width(1));
-        std::iter::once(&header)
-            .chain(rows.iter())
-            .map(|r| format!("{:<w0$}  {:<w1$}  {}\n", r[0], r[1], r[2]))
-            .collect()
+        table(&roles, &names_of)
     };
     write_stdout(text.as_bytes())
+}
+
+/// The roles as a table: account (with the names config.json gives it), role name, role ARN.
+pub fn table(roles: &[crate::saml::AwsRole], names_of: &dyn Fn(&str) -> Vec<String>) -> String {
+    let rows: Vec<[String; 3]> = roles
+        .iter()
+        .map(|r| {
+            let names = names_of(&r.account_id);
+            let account = if names.is_empty() {
+                r.account_id.clone()
+            } else {
+                format!("{} ({})", r.account_id, names.join(", "))
+            };
+            [account, r.name.clone(), r.role_arn.clone()]
+                .map(|cell| crate::report::printable(&cell).into_owned())
+        })
+        .collect();
+    let header = ["ACCOUNT".to_owned(), "ROLE".to_owned(), "ARN".to_owned()];
+    let width = |i: usize| {
+        rows.iter()
+            .chain(std::iter::once(&header))
+            .map(|r| r[i].len())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0), width(1));
+    std::iter::once(&header)
+        .chain(rows.iter())
+        .map(|r| format!("{:<w0$}  {:<w1$}  {}\n", r[0], r[1], r[2]))
+        .collect()
 }
