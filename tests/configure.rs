@@ -61,6 +61,7 @@ fn configure_writes_the_config_signs_in_once_and_the_next_run_needs_nothing_more
     }
     assert!(out.contains("111111111111 (prod)"), "{out}");
     r.stderr_has("default account prod, default role ReadOnly");
+    r.stderr_has("The org runs Okta Classic (Authn API)");
     let c = written_config(&w);
     assert_eq!(c["idpEntryUrl"], w.sandbox.embed_link(DEMO_APP));
     assert_eq!(c["provider"], "okta");

@@ -237,6 +237,18 @@ pub fn run(
             .collect()
     };
     write_stdout(super::roles::table(&roles, &names_of).as_bytes())?;
+    if provider == "okta"
+        && let Some(p) = crate::idp::okta::pipeline::Pipelines::new(&ctx.settings.cache_dir)
+            .get(&crate::idp::org_of(&ctx.settings.idp_url))
+    {
+        reporter.info(&format!(
+            "The org runs Okta {} (learnt from the org; aws-token follows it if that changes)",
+            match p {
+                crate::idp::okta::pipeline::Pipeline::Classic => "Classic (Authn API)",
+                crate::idp::okta::pipeline::Pipeline::IdentityEngine => "Identity Engine (IDX API)",
+            }
+        ));
+    }
     reporter.info(&format!(
         "Wrote {}: {} account(s), default account {}{}. Next: eval \"$(aws-token)\" signs in and exports AWS_PROFILE; aws-token configure profiles adds a profile per role to ~/.aws/config.",
         target.display(),
