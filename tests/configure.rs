@@ -304,3 +304,35 @@ fn configure_profiles_writes_a_block_botocore_resolves_and_reruns_update_only_it
         .expect(2)
         .stderr_has("has no {role}");
 }
+
+#[test]
+fn configure_signs_in_with_the_provider_chosen() {
+    let w = World::new();
+    w.run_bare()
+        .current_dir(&elsewhere(&w))
+        .env("AWS_TOKEN_KEYRING", "file")
+        .env("AWS_TOKEN_PASSWORD", PASSWORD)
+        .args([
+            "configure",
+            "--provider",
+            "form",
+            "--idp-entry-url",
+            &w.sandbox.form_login(DEMO_APP),
+            "--username",
+            "nomfa@example.com",
+            "--role",
+            "Admin",
+        ])
+        .expect(0);
+    let c = written_config(&w);
+    assert_eq!(c["provider"], "form");
+    assert_eq!(c["idpEntryUrl"], w.sandbox.form_login(DEMO_APP));
+    assert_eq!(w.sandbox.requests().form_login, 1);
+    assert_eq!(w.sandbox.requests().authn, 0);
+    // And the login it set up works with nothing more.
+    w.run_bare()
+        .current_dir(&elsewhere(&w))
+        .env("AWS_TOKEN_KEYRING", "file")
+        .expect(0)
+        .stderr_has("assumed-role/Admin/");
+}
