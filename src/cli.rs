@@ -120,6 +120,16 @@ pub struct Cli {
     )]
     pub output: OutputFormat,
 
+    /// The Duo device to use, when Duo lists several (its name or key)
+    #[arg(
+        help_heading = "MFA",
+        long,
+        env = "AWS_TOKEN_DUO_DEVICE",
+        value_name = "NAME",
+        global = true
+    )]
+    pub duo_device: Option<String>,
+
     /// How long to wait for a push to be answered
     #[arg(
         help_heading = "MFA",
@@ -527,6 +537,12 @@ pub enum MfaKind {
     Email,
     /// A code read out in a phone call
     Call,
+    /// Duo Push (Duo behind Okta)
+    DuoPush,
+    /// A Duo passcode (Duo Mobile, a hardware token)
+    DuoPasscode,
+    /// A Duo phone call
+    DuoCall,
 }
 
 /// What goes to stdout.

@@ -1,6 +1,6 @@
 //! The fuzz targets' way in (fuzz/): each function hands arbitrary bytes to aws-token's own readers
 //! of what an IdP, STS or a tampered cache can send — Okta's IDX answers and embed pages, any HTML
-//! login page, the cache and kept-secret files, a kept session — and does all that the flows do
+//! login page (and Duo's prompt pages), the cache and kept-secret files, a kept session — and does all that the flows do
 //! with the result. None of them may panic. Not for use by anything else.
 
 use std::time::Duration;
@@ -33,6 +33,8 @@ pub fn html_page(data: &[u8]) {
     }
     let _ = crate::idp::html_form::error_text(&html);
     let _ = crate::idp::html_form::asks_for_consent(&html, &forms);
+    // The same bytes as Duo's frameless and prompt pages.
+    crate::idp::duo::read_everything(&html);
 }
 
 /// A file of the cache directory read as each kind it may be: cached credentials, the file store

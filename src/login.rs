@@ -138,6 +138,7 @@ pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> 
         password: password.clone(),
         otp: settings.otp.clone(),
         mfa: settings.mfa,
+        duo_device: settings.duo_device.clone(),
         mfa_timeout: settings.mfa_timeout,
         kept_session: kept_session(deps, &org, username),
     };

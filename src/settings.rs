@@ -59,6 +59,8 @@ pub struct Settings {
     pub password: Option<Secret<String>>,
     pub otp: Option<Secret<String>>,
     pub mfa: Option<MfaKind>,
+    /// `--duo-device`: which of the user's Duo devices.
+    pub duo_device: Option<String>,
     pub role: Option<String>,
     pub profile: String,
     pub duration: Option<i32>,
@@ -284,6 +286,7 @@ impl Settings {
             password: cli.password.filter(|p| !p.is_empty()).map(Secret::new),
             otp: cli.otp.filter(|p| !p.is_empty()).map(Secret::new),
             mfa: cli.mfa,
+            duo_device: cli.duo_device.filter(|d| !d.is_empty()),
             // config.json's defaultRole when none is asked (--all wants every role).
             role: cli.role.filter(|r| !r.is_empty()).or_else(|| {
                 (!cli.all)

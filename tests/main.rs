@@ -18,6 +18,7 @@ mod configure;
 mod crash;
 mod credential_server;
 mod credentials_file;
+mod duo;
 mod form;
 mod hostile;
 mod hostile_idp;

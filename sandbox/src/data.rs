@@ -93,6 +93,54 @@ pub enum Factor {
     Webauthn,
     /// Okta FastPass (Okta Verify's signed nonce on this device): no terminal can answer it.
     FastPass,
+    /// Duo behind Okta, as the Universal Prompt (an Okta `claims_provider` factor whose IdP is
+    /// the sandbox's Duo, sandbox/src/duo.rs).
+    #[serde(rename_all = "camelCase")]
+    Duo {
+        devices: Vec<DuoDevice>,
+        /// The device Duo preselects (`preferred_device`); none: the user picks.
+        #[serde(default)]
+        preferred_device: Option<String>,
+        /// Duo's policy blocks this user's devices: the prompt refuses every factor.
+        #[serde(default)]
+        blocked: bool,
+    },
+    /// Duo's traditional iframe prompt (`provider: "DUO"`), retired by Duo on 2024-03-30.
+    DuoIframe,
+}
+
+/// A device Duo knows for a user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DuoDevice {
+    /// Duo's device key (`phone1`).
+    pub id: String,
+    /// What the prompt shows (`Phone 1 (XXX-XXX-1111)`).
+    pub name: String,
+    /// What a Duo Push (and a phone call) to it ends in: approve, deny or timeout.
+    #[serde(default = "approve")]
+    pub push: String,
+    /// Status polls answered "pushed"/"calling" first.
+    #[serde(default = "two")]
+    pub after_polls: u32,
+    /// The passcode it accepts (a Duo Mobile code or a hardware token's), once.
+    #[serde(default)]
+    pub passcode: Option<String>,
+}
+
+fn two() -> u32 {
+    2
+}
+
+/// A Duo device for the demo users.
+fn duo_device(id: &str, name: &str, push: &str) -> DuoDevice {
+    DuoDevice {
+        id: id.into(),
+        name: name.into(),
+        push: push.into(),
+        after_polls: 2,
+        passcode: Some("246810".into()),
+    }
 }
 
 fn approve() -> String {
@@ -290,6 +338,42 @@ pub fn demo() -> Data {
                 "webauthn@example.com",
                 vec![Factor::Webauthn, Factor::FastPass],
             ),
+            user(
+                "duo@example.com",
+                vec![Factor::Duo {
+                    devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "approve")],
+                    preferred_device: Some("phone1".into()),
+                    blocked: false,
+                }],
+            ),
+            user(
+                "duo-deny@example.com",
+                vec![Factor::Duo {
+                    devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "deny")],
+                    preferred_device: Some("phone1".into()),
+                    blocked: false,
+                }],
+            ),
+            user(
+                "duo-two@example.com",
+                vec![Factor::Duo {
+                    devices: vec![
+                        duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "deny"),
+                        duo_device("phone2", "Phone 2 (XXX-XXX-2222)", "approve"),
+                    ],
+                    preferred_device: None,
+                    blocked: false,
+                }],
+            ),
+            user(
+                "duo-blocked@example.com",
+                vec![Factor::Duo {
+                    devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "approve")],
+                    preferred_device: Some("phone1".into()),
+                    blocked: true,
+                }],
+            ),
+            user("duo-iframe@example.com", vec![Factor::DuoIframe]),
             locked,
             expired,
             unassigned,

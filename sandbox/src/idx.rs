@@ -207,6 +207,7 @@ fn describe(f: &Factor) -> (&'static str, &'static str, &'static str, Vec<&'stat
             vec!["webauthn"],
         ),
         Factor::FastPass => ("Okta FastPass", "okta_verify", "app", vec!["signed_nonce"]),
+        Factor::Duo { .. } | Factor::DuoIframe => ("Duo Security", "duo", "app", vec!["duo"]),
     }
 }
 

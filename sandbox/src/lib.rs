@@ -7,6 +7,7 @@
 
 pub mod data;
 mod dsig;
+mod duo;
 mod federation;
 mod form_idp;
 mod idx;
@@ -51,6 +52,10 @@ struct State {
     poll_times: Vec<std::time::Instant>,
     /// CSRF tokens the form IdP issued and that were not used yet.
     csrf_issued: std::collections::HashSet<String>,
+    /// Duo sign-ins by their frameless `sid`.
+    duo_logins: HashMap<String, duo::DuoLogin>,
+    /// Okta's hand-offs to Duo by their OIDC state.
+    duo_pending: HashMap<String, duo::Pending>,
     /// TOTP codes accepted lately: (login, secret, code) -> when.
     used_codes: HashMap<(String, String, String), std::time::Instant>,
 }
@@ -74,6 +79,10 @@ pub struct Requests {
     pub form_login: u32,
     /// Classic factor verify POSTs that carried a code (`passCode`).
     pub code_verify: u32,
+    /// Duo prompt POSTs that carried a passcode.
+    pub duo_passcode: u32,
+    /// Duo status polls.
+    pub duo_status: u32,
 }
 
 /// Shared server state.
@@ -161,6 +170,19 @@ fn router(shared: AppState) -> Router {
         )
         .route("/form/code", post(form_idp::code_submit))
         .route("/form/empty", get(form_idp::empty_page))
+        .route("/sso/idps/{id}", get(duo::okta_redirect))
+        .route("/oauth2/v1/authorize/callback", get(duo::okta_callback))
+        .route("/oauth/v1/authorize", get(duo::authorize))
+        .route(
+            "/frame/frameless/v4/auth",
+            get(duo::frameless).post(duo::frameless_post),
+        )
+        .route(
+            "/frame/prompt",
+            get(duo::prompt_page).post(duo::prompt_post),
+        )
+        .route("/frame/v4/status", post(duo::status))
+        .route("/frame/v4/oidc/exit", post(duo::oidc_exit))
         .route("/federation", get(federation::handle))
         .route("/sts", post(sts::handle))
         .route("/sts/", post(sts::handle))

@@ -15,14 +15,14 @@ use std::collections::HashMap;
 /// An authentication transaction, keyed by its stateToken.
 #[derive(Debug, Clone)]
 pub(crate) struct Transaction {
-    login: String,
-    expires: DateTime<Utc>,
+    pub(crate) login: String,
+    pub(crate) expires: DateTime<Utc>,
     /// POSTs to the push factor so far.
     push_posts: u32,
     /// An SMS or email code was sent in this transaction (a code is taken only after that).
     code_sent: bool,
     /// Started by an app's step-up page: its sessionToken opens step-up apps.
-    step_up: bool,
+    pub(crate) step_up: bool,
 }
 
 /// A single-use sessionToken.
@@ -103,6 +103,8 @@ fn factor_id(f: &Factor, i: usize) -> String {
         Factor::Email { .. } => "emf",
         Factor::Webauthn => "fwf",
         Factor::FastPass => "fpf",
+        Factor::Duo { .. } => "clp",
+        Factor::DuoIframe => "dsf",
     };
     format!("{prefix}{i:017}")
 }
@@ -128,12 +130,18 @@ fn factor_json(org: &str, f: &Factor, i: usize) -> Value {
             json!({"authenticatorName": "Security Key"}),
         ),
         Factor::FastPass => ("signed_nonce", "OKTA", json!({"name": "Okta FastPass"})),
+        Factor::Duo { .. } => ("claims_provider", "CUSTOM", json!({})),
+        Factor::DuoIframe => ("web", "DUO", json!({"credentialId": "user"})),
+    };
+    let vendor = match f {
+        Factor::Duo { .. } => "Duo Universal Prompt",
+        _ => provider,
     };
     json!({
         "id": id,
         "factorType": factor_type,
         "provider": provider,
-        "vendorName": provider,
+        "vendorName": vendor,
         "profile": profile,
         "_links": {"verify": {"href": format!("{org}/api/v1/authn/factors/{id}/verify"), "hints": {"allow": ["POST"]}}},
     })
@@ -442,6 +450,40 @@ pub(crate) async fn verify(
         }
     };
     match &factor {
+        // Okta hands the user to Duo: the next link is the IdP redirect (sandbox/src/duo.rs).
+        Factor::Duo { .. } => {
+            let mut v = json!({
+                "stateToken": state_token,
+                "expiresAt": ts(tx.expires),
+                "status": "MFA_CHALLENGE",
+                "factorResult": "CHALLENGE",
+                "_embedded": {"user": user_json(user), "factor": listed_json},
+                "_links": {
+                    "next": {"name": "redirect", "href": format!("{org}/sso/idps/{}?stateToken={state_token}", crate::duo::IDP_ID), "hints": {"allow": ["GET"]}},
+                    "cancel": {"href": format!("{org}/api/v1/authn/cancel"), "hints": {"allow": ["POST"]}},
+                },
+            });
+            v["_embedded"]["policy"] = json!({"allowRememberDevice": false});
+            axum::Json(v).into_response()
+        }
+        // The retired iframe: Okta answers with what Duo's JavaScript needs.
+        Factor::DuoIframe => {
+            let mut f = listed_json.clone();
+            f["_embedded"] = json!({"verification": {
+                "host": "api-sandbox.duosecurity.com",
+                "signature": format!("TX|{}:APP|{}", random_token(40), random_token(40)),
+                "_links": {"complete": {"href": format!("{org}/api/v1/authn/factors/{id}/lifecycle/duoCallback"), "hints": {"allow": ["POST"]}}},
+            }});
+            axum::Json(json!({
+                "stateToken": state_token,
+                "expiresAt": ts(tx.expires),
+                "status": "MFA_CHALLENGE",
+                "factorResult": "WAITING",
+                "_embedded": {"user": user_json(user), "factor": f},
+                "_links": {"next": {"name": "poll", "href": verify_href, "hints": {"allow": ["POST"]}}},
+            }))
+            .into_response()
+        }
         Factor::Webauthn | Factor::FastPass => error(
             StatusCode::BAD_REQUEST,
             "E0000001",

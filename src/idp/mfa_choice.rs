@@ -17,6 +17,20 @@ pub trait Offer: Clone {
     fn kind(&self) -> Option<MfaKind>;
     /// How it is shown in the prompt and in messages.
     fn label(&self) -> String;
+    /// Whether `--mfa kind` names it (a Duo factor answers to each Duo kind).
+    fn answers(&self, kind: MfaKind) -> bool {
+        self.kind() == Some(kind)
+    }
+}
+
+/// The Duo kind a plain `--mfa` means when Duo is what is enrolled: push, totp (a passcode), call.
+fn duo_form(kind: MfaKind) -> Option<MfaKind> {
+    match kind {
+        MfaKind::Push => Some(MfaKind::DuoPush),
+        MfaKind::Totp => Some(MfaKind::DuoPasscode),
+        MfaKind::Call => Some(MfaKind::DuoCall),
+        _ => None,
+    }
 }
 
 /// The factor to use: the one `--mfa` names, the TOTP one for `--otp`, the only one, or the user's
@@ -46,15 +60,20 @@ pub fn choose<T: Offer>(
     }
     let candidates: Vec<&T> = match login.mfa {
         Some(kind) => {
-            let c: Vec<&T> = supported
-                .iter()
-                .copied()
-                .filter(|f| f.kind() == Some(kind))
-                .collect();
+            let named = |k: MfaKind| -> Vec<&T> {
+                supported.iter().copied().filter(|f| f.answers(k)).collect()
+            };
+            let mut c = named(kind);
+            if c.is_empty()
+                && let Some(duo) = duo_form(kind)
+            {
+                c = named(duo);
+            }
             if c.is_empty() {
                 return Err(Error::Usage(format!(
                     "--mfa {}: no such factor is enrolled; enrolled: {}",
-                    format!("{kind:?}").to_lowercase(),
+                    clap::ValueEnum::to_possible_value(&kind)
+                        .map_or_else(|| format!("{kind:?}"), |v| v.get_name().to_owned()),
                     labels(&supported)
                 )));
             }
@@ -93,7 +112,7 @@ pub fn choose<T: Offer>(
     let i = prompter.select(
         "Choose the MFA factor",
         &items,
-        "--mfa totp|push|sms|email|call (several factors are enrolled)",
+        "--mfa totp|push|sms|email|call|duo-push|duo-passcode|duo-call (several factors are enrolled)",
     )?;
     candidates
         .get(i)

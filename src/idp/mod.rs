@@ -2,6 +2,7 @@
 //! which makes the implementation the settings name.
 
 pub mod browser;
+pub mod duo;
 pub mod form;
 pub mod html_form;
 pub mod http;
@@ -30,6 +31,8 @@ pub struct LoginRequest {
     pub password: Option<Secret<String>>,
     pub otp: Option<Secret<String>>,
     pub mfa: Option<MfaKind>,
+    /// `--duo-device`: which Duo device, when Duo lists several.
+    pub duo_device: Option<String>,
     /// The longest wait for a push to be answered.
     pub mfa_timeout: Duration,
     /// An IdP session kept from an earlier login (cookies), tried before any password.

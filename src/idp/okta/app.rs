@@ -17,12 +17,12 @@ pub(super) enum Page {
     SignIn,
 }
 
-/// sessionToken -> SAMLResponse.
+/// sessionToken (or the session a claims provider opened) -> SAMLResponse.
 pub(super) async fn saml_response(
     ctx: &Ctx<'_>,
-    session_token: Secret<String>,
+    signed_in: authn::SignedIn,
 ) -> Result<SamlResponse> {
-    match fetch(ctx, Some(&session_token)).await? {
+    match fetch(ctx, signed_in.token()).await? {
         Page::Saml(s) => Ok(s),
         Page::SignIn => Err(Error::Protocol {
             url: display_url(&ctx.login.url),
@@ -32,8 +32,8 @@ pub(super) async fn saml_response(
         Page::StateToken(state_token) => {
             ctx.reporter
                 .info("The AWS app asks for extra verification (step-up MFA)");
-            let token = authn::step_up(ctx, &state_token).await?;
-            match fetch(ctx, Some(&token)).await? {
+            let signed_in = authn::step_up(ctx, &state_token).await?;
+            match fetch(ctx, signed_in.token()).await? {
                 Page::Saml(s) => Ok(s),
                 Page::StateToken(_) | Page::SignIn => Err(Error::NotAuthorized {
                     message: format!(

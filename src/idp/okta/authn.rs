@@ -127,12 +127,30 @@ fn okta_error(ctx: &Ctx<'_>, url: &str, status: u16, e: OktaError) -> Error {
     }
 }
 
-/// Primary authentication, then every step until a sessionToken.
+/// How a Classic sign-in ended.
+pub(super) enum SignedIn {
+    /// A sessionToken to redeem at the app.
+    Token(Secret<String>),
+    /// An Okta session already in the cookie jar (a claims provider such as Duo opened it).
+    Session,
+}
+
+impl SignedIn {
+    /// The sessionToken, if the sign-in gave one.
+    pub(super) fn token(&self) -> Option<&Secret<String>> {
+        match self {
+            SignedIn::Token(t) => Some(t),
+            SignedIn::Session => None,
+        }
+    }
+}
+
+/// Primary authentication, then every step until a sessionToken (or a session).
 pub(super) async fn login(
     ctx: &Ctx<'_>,
     username: &str,
     password: &Secret<String>,
-) -> Result<Secret<String>> {
+) -> Result<SignedIn> {
     let spinner = ctx.reporter.spinner("Signing in to Okta");
     let body = serde_json::json!({
         "username": username,
@@ -145,14 +163,14 @@ pub(super) async fn login(
 }
 
 /// Step-up: an app asked for more authentication; resume the transaction its page named.
-pub(super) async fn step_up(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<Secret<String>> {
+pub(super) async fn step_up(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<SignedIn> {
     let body = serde_json::json!({"stateToken": state_token.expose()});
     let tx = post(ctx, &ctx.api("/api/v1/authn"), &body).await?;
     drive(ctx, tx).await
 }
 
 /// Follow the transaction through its states until SUCCESS.
-async fn drive(ctx: &Ctx<'_>, mut tx: Transaction) -> Result<Secret<String>> {
+async fn drive(ctx: &Ctx<'_>, mut tx: Transaction) -> Result<SignedIn> {
     let auth = |message: String| Error::Authentication {
         url: ctx.org.to_string(),
         message,
@@ -162,12 +180,18 @@ async fn drive(ctx: &Ctx<'_>, mut tx: Transaction) -> Result<Secret<String>> {
             .verbose(&format!("Okta transaction status {}", tx.status));
         match tx.status.as_str() {
             "SUCCESS" => {
-                return tx.session_token.ok_or_else(|| Error::Protocol {
-                    url: ctx.org.to_string(),
-                    message: "SUCCESS without a sessionToken".into(),
-                });
+                return tx
+                    .session_token
+                    .map(SignedIn::Token)
+                    .ok_or_else(|| Error::Protocol {
+                        url: ctx.org.to_string(),
+                        message: "SUCCESS without a sessionToken".into(),
+                    });
             }
-            "MFA_REQUIRED" | "MFA_CHALLENGE" => tx = mfa::answer(ctx, tx).await?,
+            "MFA_REQUIRED" | "MFA_CHALLENGE" => match mfa::answer(ctx, tx).await? {
+                mfa::Step::Next(next) => tx = *next,
+                mfa::Step::Session => return Ok(SignedIn::Session),
+            },
             "LOCKED_OUT" => {
                 return Err(auth(
                     "the account is locked out (LOCKED_OUT); unlock it from the Okta sign-in page or ask your Okta admin".into(),

@@ -20,6 +20,7 @@ pub(super) const CODE_ATTEMPTS: usize = 3;
 struct Factor {
     factor_type: String,
     provider: String,
+    vendor: String,
     profile: Value,
     verify: String,
 }
@@ -33,6 +34,16 @@ impl Offer for Factor {
     fn label(&self) -> String {
         Factor::label(self)
     }
+    fn answers(&self, kind: MfaKind) -> bool {
+        if self.is_duo() {
+            matches!(
+                kind,
+                MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
+            )
+        } else {
+            self.kind() == Some(kind)
+        }
+    }
 }
 
 impl Factor {
@@ -44,12 +55,25 @@ impl Factor {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned(),
+            vendor: v
+                .get("vendorName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
             profile: v.get("profile").cloned().unwrap_or(Value::Null),
             verify: v.pointer("/_links/verify/href")?.as_str()?.to_owned(),
         })
     }
 
+    /// Duo's Universal Prompt, reached through Okta as a claims provider.
+    fn is_duo(&self) -> bool {
+        self.factor_type == "claims_provider" && self.vendor.to_lowercase().contains("duo")
+    }
+
     fn kind(&self) -> Option<MfaKind> {
+        if self.is_duo() {
+            return Some(MfaKind::DuoPush);
+        }
         match self.factor_type.as_str() {
             "token:software:totp" | "token:hotp" | "token" | "token:hardware" => {
                 Some(MfaKind::Totp)
@@ -84,13 +108,25 @@ impl Factor {
             Some(MfaKind::Sms) => with("SMS code to", self.profile("phoneNumber")),
             Some(MfaKind::Email) => with("email code to", self.profile("email")),
             Some(MfaKind::Call) => with("phone call to", self.profile("phoneNumber")),
+            Some(MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall) => {
+                "Duo (push, call or passcode)".into()
+            }
+            None if self.provider == "DUO" => "Duo's traditional prompt, which Duo retired on 2024-03-30 (your Okta admin must move it to the Duo Universal Prompt)".into(),
             None => format!("{} ({})", self.factor_type, self.provider),
         }
     }
 }
 
+/// Where answering a factor leaves the login.
+pub(super) enum Step {
+    /// Okta's next transaction (SUCCESS with a sessionToken, or another step).
+    Next(Box<Transaction>),
+    /// Signed in by a claims provider (Duo): the Okta session is in the cookie jar.
+    Session,
+}
+
 /// Answer an MFA_REQUIRED (or a pending MFA_CHALLENGE) transaction.
-pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction> {
+pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Step> {
     let state_token = tx.state_token.clone().ok_or_else(|| Error::Protocol {
         url: ctx.org.to_string(),
         message: format!("{} without a stateToken", tx.status),
@@ -106,7 +142,11 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction
     ctx.reporter
         .verbose(&format!("MFA with {}", factor.label()));
     let verify = parse_href(ctx, &factor.verify)?;
-    match factor.kind() {
+    let next = match factor.kind() {
+        Some(MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall) => {
+            duo(ctx, &verify, &state_token).await?;
+            return Ok(Step::Session);
+        }
         Some(MfaKind::Push) => push(ctx, &factor, &verify, &state_token).await,
         Some(MfaKind::Totp) => code(ctx, &factor, &verify, &state_token).await,
         _ => {
@@ -119,7 +159,33 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Transaction
             };
             code(ctx, &factor, &next, &state_token).await
         }
-    }
+    };
+    next.map(|t| Step::Next(Box::new(t)))
+}
+
+/// Duo's Universal Prompt: Okta's verify answers with the link that redirects to Duo
+/// (src/idp/duo.rs walks it); Duo's exit brings the Okta session back.
+async fn duo(ctx: &Ctx<'_>, verify: &url::Url, state_token: &Secret<String>) -> Result<()> {
+    let tx = post(ctx, verify, &json!({"stateToken": state_token.expose()})).await?;
+    let Some(next) = tx
+        .links
+        .next
+        .as_ref()
+        .filter(|l| l.name.as_deref() == Some("redirect"))
+    else {
+        return Err(Error::Protocol {
+            url: ctx.org.to_string(),
+            message: "Okta's answer to the Duo factor holds no redirect to Duo".into(),
+        });
+    };
+    let start = parse_href(ctx, &next.href)?;
+    let ask = crate::idp::duo::Ask {
+        mfa: ctx.login.mfa,
+        otp: ctx.login.otp.as_ref(),
+        device: ctx.login.duo_device.as_deref(),
+        timeout: ctx.login.mfa_timeout,
+    };
+    crate::idp::duo::universal(ctx.http, ctx.reporter, ctx.prompter, &start, &ctx.org, &ask).await
 }
 
 /// The factor to use (`mfa_choice::choose` with this login).
