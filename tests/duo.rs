@@ -150,3 +150,37 @@ fn duo_devices_are_picked_on_a_terminal() {
         "{screen}"
     );
 }
+
+/// The demo sandbox as an Okta Identity Engine org.
+fn identity_engine() -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    World::with_data(d)
+}
+
+#[test]
+fn duo_as_an_identity_engine_idp_authenticator() {
+    let w = identity_engine();
+    let r = duo(&w, "duo@example.com").args(["--verbose"]).expect(0);
+    r.stderr_has("Okta IDX offers [\"redirect-idp\"]");
+    r.stderr_has("Duo Push sent to Phone 1 (XXX-XXX-1111)");
+    r.stderr_has("assumed-role/Admin/duo@example.com");
+    // The session Duo's exit opened (sid and idx) is kept.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "ReadOnly", "--profile", "ro", "--verbose"])
+        .expect(0)
+        .stderr_has("signed in with the kept Okta session");
+    // A passcode, and a device Duo denies, there too.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    duo(&w, "duo@example.com")
+        .args(["--mfa", "duo-passcode", "--otp", "246810"])
+        .expect(0);
+    assert_eq!(w.sandbox.requests().duo_passcode, 1);
+    duo(&w, "duo-deny@example.com")
+        .expect(3)
+        .stderr_has("Login request denied.");
+}

@@ -46,7 +46,11 @@ pub(crate) struct DuoLogin {
 /// What the Okta side remembers between its redirect and the callback.
 #[derive(Debug, Clone)]
 pub(crate) struct Pending {
+    /// A Classic transaction's stateToken, or an Identity Engine stateHandle.
     state_token: String,
+    /// At an Identity Engine org (else Classic).
+    idx: bool,
+    login: String,
     /// The OIDC `request` Duo is given: it names this pending login.
     request: String,
     redirect_uri: String,
@@ -99,11 +103,20 @@ pub(crate) async fn okta_redirect(
 ) -> Response {
     let org = okta::org(&s, &headers);
     let token = q.get("stateToken").cloned().unwrap_or_default();
-    let tx = s.state().transactions.get(&token).cloned();
-    let Some(tx) = tx.filter(|t| t.expires > chrono::Utc::now()) else {
-        return page_error(StatusCode::FORBIDDEN, "Invalid token provided");
+    let classic = s
+        .state()
+        .transactions
+        .get(&token)
+        .filter(|t| t.expires > chrono::Utc::now())
+        .map(|t| t.login.clone());
+    let (login, idx) = match classic {
+        Some(login) => (login, false),
+        None => match crate::idx::waiting_for_idp(&s, &token) {
+            Some(login) => (login, true),
+            None => return page_error(StatusCode::FORBIDDEN, "Invalid token provided"),
+        },
     };
-    if duo_of(&s, &tx.login).is_none() {
+    if duo_of(&s, &login).is_none() {
         return page_error(StatusCode::FORBIDDEN, "No Duo factor for this user");
     }
     let state = random_token(32);
@@ -113,6 +126,8 @@ pub(crate) async fn okta_redirect(
         state.clone(),
         Pending {
             state_token: token,
+            idx,
+            login,
             request: request.clone(),
             redirect_uri: redirect_uri.clone(),
             code: None,
@@ -149,6 +164,12 @@ pub(crate) async fn okta_callback(
             "The Duo response does not match a sign-in in progress",
         );
     };
+    if pending.idx {
+        return match crate::idx::finish_by_idp(&s, &pending.state_token) {
+            Some(location) => redirect(StatusCode::FOUND, &location),
+            None => page_error(StatusCode::FORBIDDEN, "The sign-in has expired"),
+        };
+    }
     let tx = s.state().transactions.remove(&pending.state_token);
     let Some(tx) = tx.filter(|t| t.expires > chrono::Utc::now()) else {
         return page_error(StatusCode::FORBIDDEN, "Invalid token provided");
@@ -186,14 +207,7 @@ pub(crate) async fn authorize(
     let Some((state, pending)) = found else {
         return page_error(StatusCode::BAD_REQUEST, "Unknown or expired request");
     };
-    let login = s
-        .state()
-        .transactions
-        .get(&pending.state_token)
-        .map(|t| t.login.clone());
-    let Some(login) = login else {
-        return page_error(StatusCode::BAD_REQUEST, "Unknown or expired request");
-    };
+    let login = pending.login.clone();
     let sid = format!("frameless-{}", uuid_like());
     let tx = s.hand_out(random_token(96));
     s.state().duo_logins.insert(

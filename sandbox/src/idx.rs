@@ -50,6 +50,8 @@ enum Step {
     VerificationData {
         factor: usize,
     },
+    /// An IdP authenticator (Duo) was chosen: the answer is the redirect to it.
+    Redirect,
     PasswordExpired,
 }
 
@@ -207,7 +209,10 @@ fn describe(f: &Factor) -> (&'static str, &'static str, &'static str, Vec<&'stat
             vec!["webauthn"],
         ),
         Factor::FastPass => ("Okta FastPass", "okta_verify", "app", vec!["signed_nonce"]),
-        Factor::Duo { .. } | Factor::DuoIframe => ("Duo Security", "duo", "app", vec!["duo"]),
+        // Duo as an IdP authenticator: choosing it hands the user to Duo (`redirect-idp`).
+        Factor::Duo { .. } | Factor::DuoIframe => {
+            ("Duo Security", "external_idp", "idp", vec!["idp"])
+        }
     }
 }
 
@@ -367,6 +372,14 @@ fn answer_for(
                 v["currentAuthenticatorEnrollment"] =
                     json!({"type": "object", "value": enrollment(factor, f)});
             }
+        }
+        Step::Redirect => {
+            remediations.push(json!({
+                "name": "redirect-idp", "type": "OIDC",
+                "idp": {"id": crate::duo::IDP_ID, "name": "Duo Security"},
+                "href": format!("{org}/sso/idps/{}?stateToken={handle}", crate::duo::IDP_ID),
+                "method": "GET",
+            }));
         }
         Step::Poll { factor } => {
             let mut poll = remediation(
@@ -808,6 +821,7 @@ pub(crate) async fn challenge(
             factor: i,
             method: Method::Webauthn,
         },
+        "idp" => Step::Redirect,
         _ => {
             // FastPass: Okta Verify on this device would answer a loopback request; none will.
             let m = message(
@@ -862,6 +876,32 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
             r.reply(&s, StatusCode::OK, vec![m], None)
         }
     }
+}
+
+/// The user of the transaction under `handle` when it waits for its IdP authenticator (Duo).
+pub(crate) fn waiting_for_idp(s: &Shared, handle: &str) -> Option<String> {
+    let st = s.state();
+    let txn = st.idx_txns.get(handle)?;
+    (txn.step == Step::Redirect && txn.expires > Utc::now())
+        .then(|| txn.login.clone())
+        .flatten()
+}
+
+/// The IdP authenticator answered for the transaction under `handle`: it is done, and the
+/// success-redirect (a path on the org) opens the session as any finished sign-in does.
+pub(crate) fn finish_by_idp(s: &Shared, handle: &str) -> Option<String> {
+    let txn = s.state().idx_txns.remove(handle)?;
+    let token = s.hand_out(format!("02.id.{}", random_token(40)));
+    s.state().idx_done.insert(
+        token.clone(),
+        Done {
+            login: txn.login?,
+            from_uri: txn.from_uri,
+            expires: Utc::now() + Duration::seconds(LIFETIME),
+            stepped_up: true,
+        },
+    );
+    Some(format!("/login/token/redirect?stateToken={token}"))
 }
 
 /// GET /login/token/redirect?stateToken=…: open the session and return to the app.

@@ -32,6 +32,18 @@ pub struct Ask<'a> {
     pub timeout: Duration,
 }
 
+impl<'a> Ask<'a> {
+    /// What `login` asks of Duo.
+    pub fn of(login: &'a crate::idp::LoginRequest) -> Ask<'a> {
+        Ask {
+            mfa: login.mfa,
+            otp: login.otp.as_ref(),
+            device: login.duo_device.as_deref(),
+            timeout: login.mfa_timeout,
+        }
+    }
+}
+
 /// The factors of Duo's prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {

@@ -64,6 +64,25 @@ pub(super) async fn sign_in(ctx: &Ctx<'_>, first: Answer) -> Result<(url::Url, O
         if let Some(href) = answer.success_href() {
             return Ok((parse_href(ctx, href)?, walk.username));
         }
+        // Duo as an IdP authenticator: its Universal Prompt, whose exit finishes the
+        // transaction at Okta; the app then opens with the session.
+        if let Some(r) = answer
+            .remediation("redirect-idp")
+            .filter(|r| r.idp_name().to_lowercase().contains("duo"))
+        {
+            let start = parse_href(ctx, r.href())?;
+            let ask = crate::idp::duo::Ask::of(ctx.login);
+            crate::idp::duo::universal(
+                ctx.http,
+                ctx.reporter,
+                ctx.prompter,
+                &start,
+                &ctx.org,
+                &ask,
+            )
+            .await?;
+            return Ok((ctx.login.url.clone(), walk.username));
+        }
         match refusal(ctx.org.as_str(), &answer) {
             Some(Refusal::BadCode(e)) if walk.code_prompted && walk.codes_sent < CODE_ATTEMPTS => {
                 ctx.reporter.warn(&e.to_string());

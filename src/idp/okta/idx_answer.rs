@@ -51,6 +51,9 @@ pub(super) struct Choice {
 impl Choice {
     /// The `--mfa` kind it answers to; `None` for what a terminal cannot do.
     pub(super) fn kind(&self) -> Option<MfaKind> {
+        if self.is_duo() {
+            return Some(MfaKind::DuoPush);
+        }
         match self.method.as_str() {
             "otp" | "totp" => Some(MfaKind::Totp),
             "push" => Some(MfaKind::Push),
@@ -61,8 +64,16 @@ impl Choice {
         }
     }
 
+    /// Duo as an IdP authenticator: choosing it hands the sign-in to Duo's Universal Prompt.
+    pub(super) fn is_duo(&self) -> bool {
+        self.method == "idp" && self.label.to_lowercase().contains("duo")
+    }
+
     /// How the choice is shown in a prompt and in messages.
     pub(super) fn describe(&self) -> String {
+        if self.is_duo() {
+            return format!("{} (push, call or passcode)", self.label);
+        }
         let to = if self.to.is_empty() {
             String::new()
         } else {
@@ -87,6 +98,16 @@ impl super::mfa::Offer for Choice {
     }
     fn label(&self) -> String {
         self.describe()
+    }
+    fn answers(&self, kind: MfaKind) -> bool {
+        if self.is_duo() {
+            matches!(
+                kind,
+                MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
+            )
+        } else {
+            self.kind() == Some(kind)
+        }
     }
 }
 
@@ -322,6 +343,14 @@ impl<'a> Remediation<'a> {
     }
 
     /// The top-level field `name`.
+    /// The name of the identity provider a `redirect-idp` sends the user to.
+    pub(super) fn idp_name(self) -> &'a str {
+        self.0
+            .pointer("/idp/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
     pub(super) fn field(self, name: &str) -> Option<&'a Value> {
         self.0
             .get("value")

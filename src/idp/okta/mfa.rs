@@ -179,12 +179,7 @@ async fn duo(ctx: &Ctx<'_>, verify: &url::Url, state_token: &Secret<String>) -> 
         });
     };
     let start = parse_href(ctx, &next.href)?;
-    let ask = crate::idp::duo::Ask {
-        mfa: ctx.login.mfa,
-        otp: ctx.login.otp.as_ref(),
-        device: ctx.login.duo_device.as_deref(),
-        timeout: ctx.login.mfa_timeout,
-    };
+    let ask = crate::idp::duo::Ask::of(ctx.login);
     crate::idp::duo::universal(ctx.http, ctx.reporter, ctx.prompter, &start, &ctx.org, &ask).await
 }
 
