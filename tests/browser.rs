@@ -365,3 +365,39 @@ fn identity_engine_widget_phone_sms_or_call() {
         .expect(0)
         .stderr_has("Okta is sending a phone call");
 }
+
+#[test]
+fn duo_behind_okta_in_chromium_push_passcode_and_denial() {
+    let w = browser_world(data::demo());
+    let r = login(&w, "duo@example.com")
+        .args(["--role", "Admin", "--verbose"])
+        .expect(0);
+    r.stderr_has("page state: duo prompt");
+    r.stderr_has("Duo Push sent to Phone 1 (XXX-XXX-1111)");
+    r.stderr_has("assumed-role/Admin/duo@example.com");
+    assert!(w.sandbox.requests().duo_status >= 3);
+    // A passcode typed into Duo's page, on the device --duo-device names.
+    login(&w, "duo-two@example.com")
+        .args(["--role", "Admin", "--force", "--duo-device", "phone 2"])
+        .args(["--mfa", "duo-passcode", "--otp", "246810"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/duo-two@example.com");
+    assert_eq!(w.sandbox.requests().duo_passcode, 1);
+    // Denied: Duo's words, exit 3.
+    login(&w, "duo-deny@example.com")
+        .args(["--role", "Admin", "--force"])
+        .expect(3)
+        .stderr_has("Login request denied.");
+    assert_no_leftover_profiles(&w);
+}
+
+#[test]
+fn duo_at_an_identity_engine_org_in_chromium() {
+    let mut d = data::demo();
+    d.identity_engine = true;
+    let w = browser_world(d);
+    login(&w, "duo@example.com")
+        .args(["--role", "Admin"])
+        .expect(0)
+        .stderr_has("Duo Push sent to Phone 1 (XXX-XXX-1111)");
+}

@@ -56,6 +56,9 @@ pub(crate) struct Pending {
     redirect_uri: String,
     /// The code Duo's exit carried, once it did.
     code: Option<String>,
+    /// Where a browser goes once signed in (the widget passes `fromURI`; a terminal client
+    /// opens the app itself).
+    from_uri: Option<String>,
 }
 
 /// The Duo factor of `login`, if it has one.
@@ -131,6 +134,10 @@ pub(crate) async fn okta_redirect(
             request: request.clone(),
             redirect_uri: redirect_uri.clone(),
             code: None,
+            from_uri: q
+                .get("fromURI")
+                .filter(|u| u.starts_with('/') && !u.starts_with("//"))
+                .cloned(),
         },
     );
     let location = url::Url::parse_with_params(
@@ -179,10 +186,13 @@ pub(crate) async fn okta_callback(
         stepped_up: tx.step_up,
         idx: None,
     });
-    let mut r = Html(
-        "<!DOCTYPE html><html><head><title>Signed in</title></head><body>Signed in</body></html>",
-    )
-    .into_response();
+    let mut r = match pending.from_uri {
+        Some(to) => redirect(StatusCode::FOUND, &to),
+        None => Html(
+            "<!DOCTYPE html><html><head><title>Signed in</title></head><body>Signed in</body></html>",
+        )
+        .into_response(),
+    };
     okta::set_sid(&mut r, &sid);
     r
 }
@@ -391,9 +401,12 @@ pub(crate) async fn prompt_page(
 <input type="hidden" name="sid" value="{sid}" />
 <input type="hidden" name="_xsrf" value="{xsrf}" />
 </form>
+<div id="messages-view"><div class="messages-list"></div></div>
 </div></div>
 <input type="hidden" name="_xsrf" value="{xsrf}" />
+<script>{script}</script>
 </body></html>"#,
+        script = PROMPT_JS,
         sid = esc(&sid),
         xsrf = esc(&d.xsrf),
         ukey = random_token(18),
@@ -402,6 +415,52 @@ pub(crate) async fn prompt_page(
     ))
     .into_response()
 }
+
+/// What the prompt page does in a browser: a factor's button posts the form with that factor and
+/// the selected device, the status is polled and shown, and an approval posts the exit form.
+const PROMPT_JS: &str = r#"(function () {
+  const form = document.getElementById('login-form');
+  const list = document.querySelector('.messages-list');
+  const say = function (text, cls) { list.innerHTML = '<div class="message ' + cls + '">' + text + '</div>'; };
+  form.querySelectorAll('fieldset[data-device-index] button').forEach(function (b) {
+    b.addEventListener('click', async function (e) {
+      e.preventDefault();
+      const row = b.closest('.row-label');
+      const set = b.closest('fieldset');
+      const data = new URLSearchParams();
+      form.querySelectorAll(':scope > input').forEach(function (i) { data.append(i.name, i.value); });
+      data.set('device', set.dataset.deviceIndex);
+      form.querySelector('select[name=device]').value = set.dataset.deviceIndex;
+      const factor = row.querySelector('input[name=factor]').value;
+      data.set('factor', factor);
+      const code = row.querySelector('input[name=passcode]');
+      if (code) data.set('passcode', code.value);
+      data.set('postAuthDestination', 'OIDC_EXIT');
+      const started = await (await fetch('/frame/prompt', { method: 'POST', body: data })).json();
+      if (started.stat !== 'OK') { say(started.message, 'error'); return; }
+      const txid = started.response.txid;
+      const sid = form.querySelector('input[name=sid]').value;
+      for (;;) {
+        const st = await (await fetch('/frame/v4/status', { method: 'POST', body: new URLSearchParams({ txid: txid, sid: sid }) })).json();
+        const r = st.response || {};
+        if (st.stat !== 'OK') { say(st.message, 'error'); return; }
+        if (r.status_code === 'allow') break;
+        if (r.status_code === 'deny' || r.status_code === 'timeout') { say(r.status || r.reason, 'error'); return; }
+        say(r.status || 'Waiting...', 'info');
+        await new Promise(function (done) { setTimeout(done, 1000); });
+      }
+      const exit = document.querySelector('.oidc-exit-form');
+      exit.action = '/frame/v4/oidc/exit';
+      exit.querySelector('input[name=txid]').value = txid;
+      [['factor', factor], ['device_key', ''], ['dampen_choice', 'false']].forEach(function (kv) {
+        const i = document.createElement('input');
+        i.type = 'hidden'; i.name = kv[0]; i.value = kv[1];
+        exit.appendChild(i);
+      });
+      exit.submit();
+    });
+  });
+})();"#;
 
 /// POST /frame/prompt: start the chosen factor on the chosen device -> `{stat, response: {txid}}`.
 pub(crate) async fn prompt_post(

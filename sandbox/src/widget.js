@@ -80,7 +80,13 @@
   function mfa(factors) {
     const totp = factors.find(function (f) { return f.factorType === 'token:software:totp'; });
     const push = factors.find(function (f) { return f.factorType === 'push'; });
-    if (totp) {
+    const duo = factors.find(function (f) { return f.factorType === 'claims_provider'; });
+    if (duo) {
+      // A claims provider (Duo): the widget hands the browser to it, and comes back to fromURI.
+      api(duo._links.verify.href, { stateToken: stateToken }).then(function (r) {
+        location.href = r.body._links.next.href + '&fromURI=' + encodeURIComponent(fromURI);
+      });
+    } else if (totp) {
       const ask = function () {
         form('Enter your verification code', '<label for="input-answer">Code</label><input id="input-answer" name="answer" type="text" autocomplete="one-time-code">' + submit('Verify'), async function () {
           const r = await api(totp._links.verify.href, { stateToken: stateToken, passCode: value('input-answer') });

@@ -52,6 +52,9 @@
   function show(a) {
     last = a;
     if (a.success) { location.href = a.success.href; return; }
+    // One identity provider to go to (Duo as an IdP authenticator): the widget redirects at once.
+    const idp = remediation(a, 'redirect-idp');
+    if (idp) { location.href = idp.href; return; }
     const top = ((a.messages || {}).value || []).map(function (m) { return m.message; });
     const identify = remediation(a, 'identify');
     const challenge = remediation(a, 'challenge-authenticator');

@@ -146,6 +146,12 @@ enum State {
     },
     Password,
     Push,
+    /// Duo's prompt (behind Okta): the user's devices, and what Duo prefers.
+    Duo {
+        devices: Vec<crate::idp::duo::Device>,
+        preferred_device: String,
+        preferred_factor: String,
+    },
     Timeout {
         title: String,
         url: String,
@@ -158,7 +164,7 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
   const visible = (e) => !!(e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length));
   const find = (sels) => { for (const s of sels) for (const e of document.querySelectorAll(s)) if (visible(e)) return e; return null; };
   const empty = (sels) => { const e = find(sels); return e && !e.value ? e : null; };
-  const ERRORS = ['.o-form-error-container [role=alert]', '.okta-form-infobox-error', '.o-form-input-error', '.o-form-has-errors .o-form-explain', '#signin-error', '.error-text'];
+  const ERRORS = ['.o-form-error-container [role=alert]', '.okta-form-infobox-error', '.o-form-input-error', '.o-form-has-errors .o-form-explain', '#signin-error', '.error-text', '.messages-list .message.error'];
   const NUMBER = ['.number-challenge .phone--number', '[data-se=number-challenge]', '.number-challenge-view .phone--number'];
   const CODE = ['input[name=answer]', 'input[name="credentials.passcode"][autocomplete=one-time-code]', 'input[autocomplete=one-time-code]', '#input-answer'];
   const USER = ['#okta-signin-username', 'input[name=identifier]', 'input[name=username]'];
@@ -175,6 +181,16 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
     if (err && err.innerText.trim()) return {state: DENIED.test(err.innerText) ? 'denied' : 'error', text: err.innerText.trim()};
     const body = (document.body && document.body.innerText) || '';
     if (DENIED.test(body)) return {state: 'denied', text: body.trim().slice(0, 200)};
+    const duo = document.querySelector('form#login-form select[name=device]');
+    if (duo && !pushSent) {
+      const f = duo.form;
+      const hidden = (n) => { const i = f.querySelector('input[name=' + n + ']'); return i ? i.value : ''; };
+      return {state: 'duo', preferred_device: hidden('preferred_device'), preferred_factor: hidden('preferred_factor'),
+        devices: [...duo.options].map((o) => {
+          const set = f.querySelector('fieldset[data-device-index="' + CSS.escape(o.value) + '"]');
+          return {key: o.value, name: o.innerText.trim(), factors: set ? [...set.querySelectorAll('input[name=factor]')].map((i) => i.value) : []};
+        })};
+    }
     const num = find(NUMBER);
     if (num && !numberShown && num.innerText.trim()) return {state: 'number', text: num.innerText.trim()};
     const buttons = [...document.querySelectorAll('.authenticator-list .authenticator-button[data-se]')].filter(visible);
@@ -220,6 +236,21 @@ const SUBMIT_JS: &str = r#"(sels) => {
     return true;
   }
   return false;
+}"#;
+
+/// Starts a factor at Duo's prompt: in the chosen device's row, types the passcode (if any) and
+/// clicks the factor's button. Args: device key, the factor's row class, the passcode or null.
+const DUO_JS: &str = r#"(device, row, passcode) => {
+  const set = document.querySelector('form#login-form fieldset[data-device-index="' + CSS.escape(device) + '"]');
+  const r = set && set.querySelector('.' + row);
+  if (!r) return false;
+  if (passcode !== null) {
+    const i = r.querySelector('input[name=passcode]');
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(i, passcode);
+    i.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  r.querySelector('button').click();
+  return true;
 }"#;
 
 /// Resolves once nothing matches the selector (or after the timeout, in ms).
@@ -275,12 +306,24 @@ impl crate::idp::mfa_choice::Offer for AuthenticatorButton {
             s if s.ends_with("-push") => Some(MfaKind::Push),
             "phone_number" => Some(MfaKind::Sms),
             "okta_email" => Some(MfaKind::Email),
+            "external_idp" if self.label.to_lowercase().contains("duo") => Some(MfaKind::DuoPush),
             _ => None,
         }
     }
 
     fn label(&self) -> String {
         self.label.clone()
+    }
+
+    fn answers(&self, kind: MfaKind) -> bool {
+        if self.kind() == Some(MfaKind::DuoPush) {
+            matches!(
+                kind,
+                MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
+            )
+        } else {
+            self.kind() == Some(kind)
+        }
     }
 }
 
@@ -737,6 +780,63 @@ impl BrowserIdp {
                     self.submit(page, PUSH).await?;
                     push_sent = true;
                 }
+                State::Duo {
+                    devices,
+                    preferred_device,
+                    preferred_factor,
+                } => {
+                    let ask = crate::idp::duo::Ask::of(login);
+                    let device = crate::idp::duo::choose_device(
+                        &devices,
+                        &preferred_device,
+                        &ask,
+                        prompter,
+                    )?;
+                    let method = crate::idp::duo::choose_method(&ask, &preferred_factor);
+                    let (row, passcode) = match method {
+                        crate::idp::duo::Method::Push => ("push-label", None),
+                        crate::idp::duo::Method::Call => ("phone-label", None),
+                        crate::idp::duo::Method::Passcode => (
+                            "passcode-label",
+                            Some(match &login.otp {
+                                Some(c) => c.clone(),
+                                None => prompter.code(
+                                    "Duo passcode (Duo Mobile or a hardware token)",
+                                    "--otp CODE or AWS_TOKEN_OTP",
+                                    true,
+                                )?,
+                            }),
+                        ),
+                    };
+                    let expr = format!(
+                        "({DUO_JS})({}, {}, {})",
+                        json(&device.key),
+                        json(row),
+                        passcode
+                            .as_ref()
+                            .map_or_else(|| "null".to_owned(), |p| json(p.expose().trim()))
+                    );
+                    if !self.eval::<bool>(page, &expr).await? {
+                        return Err(Error::Usage(format!(
+                            "Duo offers {} no {}",
+                            device.name,
+                            method.name()
+                        )));
+                    }
+                    match method {
+                        crate::idp::duo::Method::Push => self.reporter.info(&format!(
+                            "Duo Push sent to {}: approve it on the device",
+                            device.name
+                        )),
+                        crate::idp::duo::Method::Call => self.reporter.info(&format!(
+                            "Duo is calling {}: answer and follow the call",
+                            device.name
+                        )),
+                        crate::idp::duo::Method::Passcode => {}
+                    }
+                    // Waits as for a push: Duo's answer, then its exit back to Okta.
+                    push_sent = true;
+                }
                 State::Timeout { title, url } => {
                     // Exit 4, as the form provider's page with no form and no SAMLResponse.
                     return Err(Error::NotAuthorized {
@@ -904,6 +1004,7 @@ fn state_name(s: &State) -> &'static str {
         State::Username { .. } => "username",
         State::Password => "password",
         State::Push => "push",
+        State::Duo { .. } => "duo prompt",
         State::Timeout { .. } => "timeout",
     }
 }

@@ -46,7 +46,7 @@ impl<'a> Ask<'a> {
 
 /// The factors of Duo's prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub(crate) enum Method {
     Push,
     Call,
     Passcode,
@@ -54,7 +54,7 @@ enum Method {
 
 impl Method {
     /// The prompt's name of it.
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Method::Push => "Duo Push",
             Method::Call => "Phone Call",
@@ -73,12 +73,13 @@ impl Method {
 }
 
 /// One of the user's devices, as the prompt lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Device {
-    key: String,
-    name: String,
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct Device {
+    pub(crate) key: String,
+    pub(crate) name: String,
     /// The factors the prompt offers on it (empty: not said).
-    factors: Vec<String>,
+    #[serde(default)]
+    pub(crate) factors: Vec<String>,
 }
 
 /// What the prompt page holds.
@@ -132,16 +133,13 @@ pub async fn universal(
         return Err(elsewhere(&page_url, &prompt.action));
     }
     drop(spinner);
-    let device = choose_device(&prompt, ask, prompter)?;
-    let method = match ask.mfa.and_then(Method::from_kind) {
-        Some(m) => m,
-        None if ask.otp.is_some() => Method::Passcode,
-        None => match prompt.field("preferred_factor") {
-            "Phone Call" => Method::Call,
-            "Passcode" => Method::Passcode,
-            _ => Method::Push,
-        },
-    };
+    let device = choose_device(
+        &prompt.devices,
+        prompt.field("preferred_device"),
+        ask,
+        prompter,
+    )?;
+    let method = choose_method(ask, prompt.field("preferred_factor"));
     if !device.factors.is_empty() && !device.factors.iter().any(|f| f == method.name()) {
         return Err(Error::Usage(format!(
             "Duo offers {} no {}; it offers {}",
@@ -333,33 +331,45 @@ async fn wait(
     }
 }
 
+/// The factor to use: the one `--mfa` names, a passcode for `--otp`, else the one Duo prefers
+/// (a push when it says none).
+pub(crate) fn choose_method(ask: &Ask<'_>, preferred_factor: &str) -> Method {
+    match ask.mfa.and_then(Method::from_kind) {
+        Some(m) => m,
+        None if ask.otp.is_some() => Method::Passcode,
+        None => match preferred_factor {
+            "Phone Call" => Method::Call,
+            "Passcode" => Method::Passcode,
+            _ => Method::Push,
+        },
+    }
+}
+
 /// The device to use: `--duo-device`, the one Duo prefers, the only one, or the user's pick.
-fn choose_device(prompt: &Prompt, ask: &Ask<'_>, prompter: &dyn Prompter) -> Result<Device> {
+pub(crate) fn choose_device(
+    devices: &[Device],
+    preferred: &str,
+    ask: &Ask<'_>,
+    prompter: &dyn Prompter,
+) -> Result<Device> {
     let names = || {
-        prompt
-            .devices
+        devices
             .iter()
             .map(|d| format!("{} ({})", d.name, d.key))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if prompt.devices.is_empty() {
+    if devices.is_empty() {
         return Err(Error::NotAuthorized {
             message: "Duo lists no device for this account; enrol one in Duo first".into(),
         });
     }
     if let Some(wanted) = ask.device {
         let w = wanted.to_lowercase();
-        return prompt
-            .devices
+        return devices
             .iter()
             .find(|d| d.key == wanted)
-            .or_else(|| {
-                prompt
-                    .devices
-                    .iter()
-                    .find(|d| d.name.to_lowercase().contains(&w))
-            })
+            .or_else(|| devices.iter().find(|d| d.name.to_lowercase().contains(&w)))
             .cloned()
             .ok_or_else(|| {
                 Error::Usage(format!(
@@ -368,25 +378,22 @@ fn choose_device(prompt: &Prompt, ask: &Ask<'_>, prompter: &dyn Prompter) -> Res
                 ))
             });
     }
-    let preferred = prompt.field("preferred_device");
-    if let Some(d) = prompt
-        .devices
+    if let Some(d) = devices
         .iter()
         .find(|d| !preferred.is_empty() && d.key == preferred)
     {
         return Ok(d.clone());
     }
-    if prompt.devices.len() == 1 {
-        return Ok(prompt.devices[0].clone());
+    if devices.len() == 1 {
+        return Ok(devices[0].clone());
     }
-    let items: Vec<String> = prompt.devices.iter().map(|d| d.name.clone()).collect();
+    let items: Vec<String> = devices.iter().map(|d| d.name.clone()).collect();
     let i = prompter.select(
         "Choose the Duo device",
         &items,
         &format!("--duo-device NAME (Duo lists {})", names()),
     )?;
-    prompt
-        .devices
+    devices
         .get(i)
         .cloned()
         .ok_or_else(|| Error::Internal("the device choice is out of range".into()))
@@ -626,19 +633,14 @@ mod tests {
             timeout: Duration::from_secs(1),
         };
         let none = crate::prompt::NoTerminal;
-        assert_eq!(
-            choose_device(&p, &ask(Some("tablet")), &none).unwrap().key,
-            "tablet"
-        );
-        assert_eq!(
-            choose_device(&p, &ask(Some("phone 1")), &none).unwrap().key,
-            "phone1"
-        );
-        assert!(choose_device(&p, &ask(Some("watch")), &none).is_err());
+        let choose = |a: Ask<'_>| choose_device(&p.devices, "", &a, &none);
+        assert_eq!(choose(ask(Some("tablet"))).unwrap().key, "tablet");
+        assert_eq!(choose(ask(Some("phone 1"))).unwrap().key, "phone1");
+        assert!(choose(ask(Some("watch"))).is_err());
+        let preferred = choose_device(&p.devices, "tablet", &ask(None), &none);
+        assert_eq!(preferred.unwrap().key, "tablet");
         // Two devices, none preferred, nobody to ask: the flag is named.
-        let e = choose_device(&p, &ask(None), &none)
-            .unwrap_err()
-            .to_string();
+        let e = choose(ask(None)).unwrap_err().to_string();
         assert!(e.contains("--duo-device"), "{e}");
     }
 }
