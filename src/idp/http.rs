@@ -112,6 +112,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config(trust)?)
             .cookie_provider(jar.clone())
+            .dns_resolver(Arc::new(crate::idp::dns::Resolver))
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read)
             .timeout(timeouts.total)

@@ -2,6 +2,7 @@
 //! which makes the implementation the settings name.
 
 pub mod browser;
+pub mod dns;
 pub mod duo;
 pub mod form;
 pub mod html_form;
