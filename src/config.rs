@@ -145,10 +145,17 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |m: String| Err(Error::config(path, m));
         if let Some(p) = &self.provider {
-            let known = ["okta", "okta-idx", "form", "okta-browser", "browser"];
+            let known = [
+                "okta",
+                "okta-idx",
+                "form",
+                "okta-browser",
+                "browser",
+                "entra",
+            ];
             if !known.contains(&p.as_str()) {
                 return bad(format!(
-                    "\"provider\": unknown provider {p:?}; known: okta, okta-idx, okta-browser, browser, form"
+                    "\"provider\": unknown provider {p:?}; known: okta, okta-idx, okta-browser, browser, form, entra"
                 ));
             }
         }

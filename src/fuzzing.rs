@@ -33,8 +33,9 @@ pub fn html_page(data: &[u8]) {
     }
     let _ = crate::idp::html_form::error_text(&html);
     let _ = crate::idp::html_form::asks_for_consent(&html, &forms);
-    // The same bytes as Duo's frameless and prompt pages.
+    // The same bytes as Duo's frameless and prompt pages, and as an Entra sign-in page.
     crate::idp::duo::read_everything(&html);
+    crate::idp::entra::read_everything(&html);
 }
 
 /// A file of the cache directory read as each kind it may be: cached credentials, the file store

@@ -54,7 +54,7 @@ pub struct Outcome {
 /// The password prompt's label: Okta's for the providers that sign in at Okta.
 fn password_label(settings: &Settings) -> &'static str {
     match settings.provider {
-        crate::settings::ProviderKind::Form(_) => "Password",
+        crate::settings::ProviderKind::Form(_) | crate::settings::ProviderKind::Entra => "Password",
         crate::settings::ProviderKind::Browser {
             mode: crate::idp::browser::Mode::Manual,
             ..

@@ -31,6 +31,8 @@ pub enum ProviderKind {
     Okta,
     /// A plain HTML login form, with optional field names.
     Form(FieldNames),
+    /// Microsoft Entra ID, in the terminal.
+    Entra,
     /// A real Chromium: filling Okta's page, or a window for the user.
     Browser {
         mode: BrowserMode,
@@ -190,6 +192,7 @@ impl Settings {
         let provider = match config.provider.as_deref() {
             None | Some("okta" | "okta-idx") => ProviderKind::Okta,
             Some("form") => ProviderKind::Form(config.form.clone().unwrap_or_default()),
+            Some("entra") => ProviderKind::Entra,
             Some(name @ ("okta-browser" | "browser")) => {
                 let mode = if name == "browser" {
                     BrowserMode::Manual

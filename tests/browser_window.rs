@@ -9,13 +9,13 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
 /// An Xvfb server on a free display number, stopped on drop.
-struct Display {
+pub struct Display {
     server: Child,
     number: String,
 }
 
 impl Display {
-    fn start() -> Display {
+    pub fn start() -> Display {
         let mut server = Command::new("Xvfb")
             .args([
                 "-displayfd",
@@ -39,7 +39,7 @@ impl Display {
         Display { server, number }
     }
 
-    fn name(&self) -> String {
+    pub fn name(&self) -> String {
         format!(":{}", self.number)
     }
 }

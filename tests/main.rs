@@ -19,6 +19,7 @@ mod crash;
 mod credential_server;
 mod credentials_file;
 mod duo;
+mod entra;
 mod form;
 mod hostile;
 mod hostile_idp;

@@ -31,6 +31,78 @@ pub struct Data {
     /// PrincipalArn must carry an XML signature by this certificate.
     #[serde(default)]
     pub saml_providers: Vec<SamlProvider>,
+    /// A Microsoft Entra ID tenant with an AWS app (sandbox/src/entra.rs).
+    #[serde(default)]
+    pub entra: Option<EntraTenant>,
+}
+
+/// A Microsoft Entra ID tenant: its AWS app and its users.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EntraTenant {
+    /// The tenant id (a GUID) in the sign-in URLs.
+    pub tenant_id: String,
+    /// The AWS app's application id (a GUID) in its user access URL.
+    pub app_id: String,
+    /// Users of this domain sign in at the tenant's ADFS (a federated domain).
+    #[serde(default)]
+    pub federated_domain: Option<String>,
+    pub users: Vec<EntraUser>,
+    /// Test knob for a browser: the pages type this username and password and click on by
+    /// themselves (the user at the window), MFA excepted.
+    #[serde(default)]
+    pub autofill: Option<EntraAutofill>,
+}
+
+/// What the pages type by themselves with `autofill`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EntraAutofill {
+    pub username: String,
+    pub password: String,
+}
+
+/// A user of the Entra tenant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EntraUser {
+    pub login: String,
+    pub password: String,
+    /// The AWS roles the app grants the user (none: not assigned to the app, AADSTS50105).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The MFA methods registered (`arrUserProofs`); the first is the default one.
+    #[serde(default)]
+    pub methods: Vec<EntraMethod>,
+    /// Locked after too many sign-ins (AADSTS50053).
+    #[serde(default)]
+    pub locked: bool,
+    /// A Conditional Access policy blocks this sign-in (AADSTS53003).
+    #[serde(default)]
+    pub blocked_by_conditional_access: bool,
+    /// MFA registration is pending and may be skipped for now (ConvergedProofUpRedirect).
+    #[serde(default)]
+    pub proof_up: bool,
+}
+
+/// An Entra MFA method, as the SAS endpoints answer it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "camelCase")]
+pub enum EntraMethod {
+    /// Microsoft Authenticator push with number matching: `result` after `after_polls` EndAuth polls.
+    #[serde(rename_all = "camelCase")]
+    PhoneAppNotification {
+        #[serde(default = "approve")]
+        result: String,
+        #[serde(default = "two")]
+        after_polls: u32,
+        /// The number the user picks in the app (`Entropy`).
+        number: u32,
+    },
+    /// The Authenticator app's code, or any TOTP app (RFC 6238, base32 secret).
+    PhoneAppOtp { secret: String },
+    /// A code sent by SMS.
+    OneWaySms { phone: String, code: String },
 }
 
 /// An IAM SAML provider for an IdP other than the sandbox's own Okta org.
@@ -419,5 +491,71 @@ pub fn demo() -> Data {
         identity_engine: false,
         password_only_sessions: false,
         saml_providers: Vec::new(),
+        entra: Some(entra_demo()),
+    }
+}
+
+/// The demo Entra tenant (password `correct horse` for everyone, `@entra.example.com`): `push@`
+/// (Authenticator push, number 47), `totp@` (TOTP, the demo secret), `sms@` (code 135246), `nomfa@`,
+/// `deny@` (push denied), `locked@`, `blocked@` (Conditional Access), `proofup@` (registration
+/// pending, skippable), `unassigned@`; and `fed@adfs.example.com`, federated to the tenant's ADFS.
+pub fn entra_demo() -> EntraTenant {
+    let roles: Vec<String> = [
+        "arn:aws:iam::111111111111:role/Admin",
+        "arn:aws:iam::111111111111:role/ReadOnly",
+    ]
+    .iter()
+    .map(|r| (*r).to_owned())
+    .collect();
+    let user = |login: &str, methods: Vec<EntraMethod>| EntraUser {
+        login: login.into(),
+        password: "correct horse".into(),
+        roles: roles.clone(),
+        methods,
+        locked: false,
+        blocked_by_conditional_access: false,
+        proof_up: false,
+    };
+    let push = |result: &str| EntraMethod::PhoneAppNotification {
+        result: result.into(),
+        after_polls: 2,
+        number: 47,
+    };
+    let mut locked = user("locked@entra.example.com", vec![]);
+    locked.locked = true;
+    let mut blocked = user("blocked@entra.example.com", vec![]);
+    blocked.blocked_by_conditional_access = true;
+    let mut proofup = user("proofup@entra.example.com", vec![]);
+    proofup.proof_up = true;
+    let mut unassigned = user("unassigned@entra.example.com", vec![]);
+    unassigned.roles.clear();
+    EntraTenant {
+        tenant_id: "5c6f1c2a-0b4e-4c59-9a8e-4f2d3b1a0e7d".into(),
+        app_id: "8a3e5b7c-1d2f-4e6a-9b0c-7d5e3f1a2b4c".into(),
+        federated_domain: Some("adfs.example.com".into()),
+        autofill: None,
+        users: vec![
+            user("push@entra.example.com", vec![push("approve")]),
+            user(
+                "totp@entra.example.com",
+                vec![EntraMethod::PhoneAppOtp {
+                    secret: DEMO_TOTP_SECRET.into(),
+                }],
+            ),
+            user(
+                "sms@entra.example.com",
+                vec![EntraMethod::OneWaySms {
+                    phone: "+XX XXX XXXX X46".into(),
+                    code: "135246".into(),
+                }],
+            ),
+            user("nomfa@entra.example.com", vec![]),
+            user("deny@entra.example.com", vec![push("deny")]),
+            locked,
+            blocked,
+            proofup,
+            unassigned,
+            user("fed@adfs.example.com", vec![]),
+        ],
     }
 }

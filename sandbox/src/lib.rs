@@ -8,6 +8,7 @@
 pub mod data;
 mod dsig;
 mod duo;
+mod entra;
 mod federation;
 mod form_idp;
 mod idx;
@@ -52,6 +53,12 @@ struct State {
     poll_times: Vec<std::time::Instant>,
     /// CSRF tokens the form IdP issued and that were not used yet.
     csrf_issued: std::collections::HashSet<String>,
+    /// Entra sign-ins by their `sCtx`.
+    entra_flows: HashMap<String, entra::Flow>,
+    /// Entra sessions (the ESTSAUTH cookie's value) -> login.
+    entra_sessions: HashMap<String, String>,
+    /// One-time codes of Entra's hidden forms and ADFS tokens -> login.
+    entra_codes: HashMap<String, String>,
     /// Duo sign-ins by their frameless `sid`.
     duo_logins: HashMap<String, duo::DuoLogin>,
     /// Okta's hand-offs to Duo by their OIDC state.
@@ -83,6 +90,10 @@ pub struct Requests {
     pub duo_passcode: u32,
     /// Duo status polls.
     pub duo_status: u32,
+    /// Entra (or its ADFS) password POSTs.
+    pub entra_password: u32,
+    /// Entra EndAuth calls that carried a code.
+    pub entra_codes: u32,
 }
 
 /// Shared server state.
@@ -183,6 +194,28 @@ fn router(shared: AppState) -> Router {
         )
         .route("/frame/v4/status", post(duo::status))
         .route("/frame/v4/oidc/exit", post(duo::oidc_exit))
+        .route(
+            "/applications/redirecttofederatedapplication.aspx",
+            get(entra::linked_sign_in),
+        )
+        .route("/signin/{app}", get(entra::my_apps))
+        .route("/{tenant}/saml2", get(entra::saml2))
+        .route(
+            "/common/GetCredentialType",
+            post(entra::get_credential_type),
+        )
+        .route("/{tenant}/login", post(entra::login))
+        .route(
+            "/{tenant}/SkipMfaRegistration",
+            get(entra::skip_mfa_registration),
+        )
+        .route("/common/SAS/BeginAuth", post(entra::begin_auth))
+        .route("/common/SAS/EndAuth", post(entra::end_auth))
+        .route("/{tenant}/SAS/ProcessAuth", post(entra::process_auth))
+        .route("/kmsi", post(entra::kmsi))
+        .route("/{tenant}/reprocess", post(entra::reprocess))
+        .route("/adfs/ls/", get(entra::adfs_page).post(entra::adfs_post))
+        .route("/login.srf", post(entra::login_srf))
         .route("/federation", get(federation::handle))
         .route("/sts", post(sts::handle))
         .route("/sts/", post(sts::handle))

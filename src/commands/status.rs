@@ -96,6 +96,7 @@ fn provider_name(settings: &Settings) -> String {
             None => "okta".into(),
         },
         ProviderKind::Form(_) => "form".into(),
+        ProviderKind::Entra => "entra".into(),
         ProviderKind::Browser {
             mode: crate::idp::browser::Mode::Okta,
             ..

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod dns;
 pub mod duo;
+pub mod entra;
 pub mod form;
 pub mod html_form;
 pub mod http;
@@ -111,6 +112,7 @@ pub fn build(
             session: std::sync::Mutex::default(),
             prompted_username: PromptedUsername::default(),
         }),
+        ProviderKind::Entra => Box::new(entra::Entra::new(http, reporter.clone())),
         ProviderKind::Form(names) => {
             Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))
         }

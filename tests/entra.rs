@@ -1,0 +1,190 @@
+//! Microsoft Entra ID in the terminal (issue 23) against the sandbox's tenant (sandbox/src/entra.rs):
+//! the app's user access URL, `$Config` pages, GetCredentialType, the password, "stay signed in",
+//! MFA through the SAS endpoints (Authenticator push with number matching, TOTP, SMS), the skippable
+//! registration interrupt, a federated domain's ADFS, Entra's errors with their AADSTS codes, the
+//! kept session; and provider "browser" completing the same pages in Chromium.
+
+use crate::support::*;
+
+const TENANT: &str = "5c6f1c2a-0b4e-4c59-9a8e-4f2d3b1a0e7d";
+const APP: &str = "8a3e5b7c-1d2f-4e6a-9b0c-7d5e3f1a2b4c";
+
+/// The demo sandbox with its Entra tenant as the config's IdP, through `link` (the
+/// redirecttofederatedapplication.aspx link, or My Apps').
+fn entra_world(my_apps: bool) -> World {
+    let w = World::new();
+    let link = if my_apps {
+        format!("{}/signin/{APP}?tenantId={TENANT}", w.sandbox.url())
+    } else {
+        format!(
+            "{}/applications/redirecttofederatedapplication.aspx?Operation=LinkedSignIn&applicationId={APP}",
+            w.sandbox.url()
+        )
+    };
+    w.write_config(&format!(
+        r#"{{"region": "us-east-1", "provider": "entra", "idpEntryUrl": "{link}",
+            "defaultAccount": "prod", "accounts": {{"prod": "111111111111"}}}}"#
+    ));
+    w
+}
+
+fn entra(w: &World, user: &str) -> Test {
+    w.login(user)
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--force"])
+}
+
+#[test]
+fn entra_push_with_number_matching_then_the_kept_session() {
+    let w = entra_world(false);
+    let r = entra(&w, "push@entra.example.com").expect(0);
+    r.stderr_has("Microsoft Authenticator: enter 47 on your phone");
+    r.stderr_has("assumed-role/Admin/push@entra.example.com");
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+    // "Stay signed in" kept the session: another role needs no password and no MFA.
+    let r = w
+        .run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "ReadOnly", "--profile", "ro", "--verbose"])
+        .expect(0);
+    r.stderr_has("signed in with the kept Entra session: no password, no MFA");
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+    // credential-process too, from the kept session.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["credential-process", "--role", "ReadOnly"])
+        .expect(0);
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+    // logout forgets it: the next run signs in again.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    entra(&w, "push@entra.example.com").expect(0);
+    assert_eq!(w.sandbox.requests().entra_password, 2);
+}
+
+#[test]
+fn entra_codes_totp_and_sms_and_my_apps_link() {
+    let w = entra_world(true);
+    entra(&w, "totp@entra.example.com")
+        .args(["--otp", &totp()])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/totp@entra.example.com");
+    // The code is sent once: a wrong one is refused with Entra's words, not sent again.
+    let r = entra(&w, "sms@entra.example.com")
+        .args(["--otp", "000000"])
+        .expect(3);
+    r.stderr_has("Entra sent an SMS code");
+    r.stderr_has("AADSTS500121, SMSAuthFailedWrongCodeEntered");
+    assert_eq!(w.sandbox.requests().entra_codes, 2);
+    entra(&w, "sms@entra.example.com")
+        .args(["--mfa", "sms", "--otp", "135246"])
+        .expect(0);
+    // A TOTP code used once is refused the second time (OathCodeDuplicate).
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    let code = next_totp();
+    entra(&w, "totp@entra.example.com")
+        .args(["--otp", &code])
+        .expect(0);
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    entra(&w, "totp@entra.example.com")
+        .args(["--otp", &code])
+        .expect(3)
+        .stderr_has("OathCodeDuplicate");
+    // A method the user has not registered is named, with those they have.
+    entra(&w, "push@entra.example.com")
+        .args(["--mfa", "email"])
+        .expect(2)
+        .stderr_has(
+            "--mfa email: Entra offers no such method; it offers Microsoft Authenticator push",
+        );
+}
+
+#[test]
+fn entra_errors_keep_their_aadsts_codes() {
+    let w = entra_world(false);
+    entra(&w, "push@entra.example.com")
+        .env("AWS_TOKEN_PASSWORD", "wrong")
+        .expect(3)
+        .stderr_has("AADSTS50126");
+    entra(&w, "locked@entra.example.com")
+        .expect(3)
+        .stderr_has("the account is locked (AADSTS50053");
+    entra(&w, "deny@entra.example.com")
+        .expect(3)
+        .stderr_has("denied in Microsoft Authenticator (AADSTS500121, PhoneAppDenied");
+    entra(&w, "unassigned@entra.example.com")
+        .expect(4)
+        .stderr_has("not assigned to this AWS app (AADSTS50105");
+    let r = entra(&w, "blocked@entra.example.com").expect(4);
+    r.stderr_has("Conditional Access policy blocks this sign-in (AADSTS53003");
+    r.stderr_has("provider \"browser\"");
+    entra(&w, "nobody@entra.example.com")
+        .expect(3)
+        .stderr_has("Entra knows no account nobody@entra.example.com");
+    assert!(!w.credentials_path().exists());
+}
+
+#[test]
+fn entra_registration_interrupt_and_a_federated_adfs_domain() {
+    let w = entra_world(false);
+    entra(&w, "proofup@entra.example.com")
+        .expect(0)
+        .stderr_has("Entra asks to register more MFA methods; skipping it for now");
+    let r = entra(&w, "fed@adfs.example.com")
+        .args(["--verbose"])
+        .expect(0);
+    r.stderr_has("federated domain: signing in at ");
+    r.stderr_has("/adfs/ls/");
+    r.stderr_has("assumed-role/Admin/fed@adfs.example.com");
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    entra(&w, "fed@adfs.example.com")
+        .env("AWS_TOKEN_PASSWORD", "wrong")
+        .expect(3)
+        .stderr_has("ADFS refused the sign-in: Incorrect user ID or password.");
+    // Never a secret on stderr.
+    let r = entra(&w, "push@entra.example.com")
+        .args(["--verbose"])
+        .expect(0);
+    for secret in w.sandbox.handed_out() {
+        assert!(!r.stderr().contains(&secret), "a secret on stderr");
+    }
+}
+
+#[test]
+fn entra_pages_complete_in_chromium_with_provider_browser() {
+    // "The user" is the pages' autofill knob: Chromium runs Entra's sign-in pages (their scripts
+    // call GetCredentialType, post the password, answer "stay signed in") and aws-token takes the
+    // SAMLResponse they post to AWS.
+    crate::browser::chromium();
+    let mut d = aws_token_sandbox::data::demo();
+    if let Some(t) = d.entra.as_mut() {
+        t.autofill = Some(aws_token_sandbox::data::EntraAutofill {
+            username: "nomfa@entra.example.com".into(),
+            password: PASSWORD.into(),
+        });
+    }
+    let w = World::with_data(d);
+    let link = format!("{}/signin/{APP}?tenantId={TENANT}", w.sandbox.url());
+    w.write_config(&format!(
+        r#"{{"region": "us-east-1", "provider": "browser", "idpEntryUrl": "{link}",
+            "defaultAccount": "prod", "accounts": {{"prod": "111111111111"}}}}"#
+    ));
+    let display = crate::browser_window::Display::start();
+    w.run()
+        .env("DISPLAY", display.name())
+        .args(["--role", "Admin", "--mfa-timeout", "60"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/nomfa@entra.example.com");
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+}
