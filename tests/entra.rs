@@ -188,3 +188,46 @@ fn entra_pages_complete_in_chromium_with_provider_browser() {
         .stderr_has("assumed-role/Admin/nomfa@entra.example.com");
     assert_eq!(w.sandbox.requests().entra_password, 1);
 }
+
+#[test]
+fn an_entra_page_aws_token_does_not_know_is_named_and_kept_with_debug() {
+    use crate::hostile::{Hostile, reply};
+    let page = r#"<!DOCTYPE html><html><head><title>Something new</title></head><body><script>//<![CDATA[
+$Config={"pgid":"ConvergedMystery","sFT":"flow-token-value","sCtx":"ctx"};
+//]]></script></body></html>"#;
+    let idp = Hostile::start(None, move |_| reply("200 OK", "text/html", page));
+    let w = World::new();
+    w.write_config(&format!(
+        r#"{{"region": "us-east-1", "provider": "entra", "idpEntryUrl": "{}/signin/x",
+            "defaultAccount": "prod", "accounts": {{"prod": "111111111111"}}}}"#,
+        idp.url()
+    ));
+    let tmp = w.home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let r = w
+        .login("nomfa@entra.example.com")
+        .env("TMPDIR", &tmp)
+        .args(["--debug"])
+        .expect(4);
+    r.stderr_has("an Entra page aws-token cannot answer in a terminal");
+    r.stderr_has("page id ConvergedMystery");
+    r.stderr_has("debug: the page is saved as ");
+    let saved: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert_eq!(saved.len(), 1);
+    assert!(
+        std::fs::read_to_string(saved[0].path())
+            .unwrap()
+            .contains("ConvergedMystery")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        saved[0].metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // Without --debug nothing is kept.
+    std::fs::remove_file(saved[0].path()).unwrap();
+    w.login("nomfa@entra.example.com")
+        .env("TMPDIR", &tmp)
+        .expect(4);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}

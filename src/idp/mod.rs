@@ -112,7 +112,7 @@ pub fn build(
             session: std::sync::Mutex::default(),
             prompted_username: PromptedUsername::default(),
         }),
-        ProviderKind::Entra => Box::new(entra::Entra::new(http, reporter.clone())),
+        ProviderKind::Entra => Box::new(entra::Entra::new(http, reporter.clone(), settings.debug)),
         ProviderKind::Form(names) => {
             Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))
         }

@@ -39,19 +39,48 @@ const USE_BROWSER: &str =
 pub struct Entra {
     http: Http,
     reporter: Reporter,
+    /// `--debug`: a page aws-token cannot answer is saved.
+    debug: bool,
     /// The login host this run's sign-in reached (its cookies are the session).
     login_host: Mutex<Option<url::Url>>,
     prompted_username: PromptedUsername,
 }
 
 impl Entra {
-    pub fn new(http: Http, reporter: Reporter) -> Self {
+    pub fn new(http: Http, reporter: Reporter, debug: bool) -> Self {
         Entra {
             http,
             reporter,
+            debug,
             login_host: Mutex::new(None),
             prompted_username: PromptedUsername::default(),
         }
+    }
+
+    /// With `--debug`, keep `html` (a page aws-token could not answer) in a private temporary
+    /// file and say where; `err` is returned as it is.
+    fn keep_page(&self, html: &str, err: Error) -> Error {
+        if !self.debug || html.is_empty() {
+            return err;
+        }
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let path = std::env::temp_dir().join(format!(
+            "aws-token-debug-{stamp}-{}.html",
+            std::process::id()
+        ));
+        let saved = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(html.as_bytes()));
+        if saved.is_ok() {
+            self.reporter
+                .attention(&format!("debug: the page is saved as {}", path.display()));
+        }
+        err
     }
 
     fn set_host(&self, url: &url::Url) {
@@ -112,9 +141,14 @@ impl IdentityProvider for Entra {
             }
             if let Some(c) = Config::of(&html) {
                 self.set_host(&url);
-                (url, html) = self
+                (url, html) = match self
                     .step(login, prompter, &mut walk, &url, &c, kept.is_some())
-                    .await?;
+                    .await
+                {
+                    Ok(next) => next,
+                    Err(e @ Error::NotAuthorized { .. }) => return Err(self.keep_page(&html, e)),
+                    Err(e) => return Err(e),
+                };
                 continue;
             }
             if let Some(next) = page::saml_request_location(&html) {
@@ -134,7 +168,7 @@ impl IdentityProvider for Entra {
                     post_form(&self.http, &form.action, &form.pairs(), Resend::Safe).await?;
                 continue;
             }
-            return Err(unknown(&url, &html, None));
+            return Err(self.keep_page(&html, unknown(&url, &html, None)));
         }
     }
 
@@ -238,6 +272,10 @@ impl Entra {
                 );
                 get(&self.http, &join(skip)?).await
             }
+            "ConvergedChangePassword" => Err(Error::Authentication {
+                url: display_url(url),
+                message: "Entra asks for a new password (it has expired); change it at https://mysignins.microsoft.com, then run aws-token again".into(),
+            }),
             "ConvergedConditionalAccess" | "ConvergedProofUpRedirectInterrupt" => {
                 Err(Error::NotAuthorized {
                     message: format!(
