@@ -6,18 +6,20 @@ import http.client, json, os, re, statistics, subprocess, sys, tempfile, time, u
 from fresh import forget_all_but_pipeline
 import totp_users
 
-url, binary = sys.argv[1], sys.argv[2]
-runs = int(sys.argv[3]) if len(sys.argv) > 3 else 25
+url, binary, users_file = sys.argv[1], sys.argv[2], sys.argv[3]
+runs = int(sys.argv[4]) if len(sys.argv) > 4 else 25
 app = "8a3e5b7c-1d2f-4e6a-9b0c-7d5e3f1a2b4c"
 link = f"/applications/redirecttofederatedapplication.aspx?Operation=LinkedSignIn&applicationId={app}"
 host = urllib.parse.urlparse(url)
 password = "correct horse"
-users = iter(range(10_000))
+users = iter([(u["login"], u["methods"][0]["secret"]) for u in json.load(open(users_file))["entra"]["users"]
+              if u["login"].startswith("bench")])
 
 
 def user():
-    i = next(users)
-    return f"bench{i}@entra.example.com", totp_users.code(totp_users.secret_of(i))
+    """A tenant user not signed in as before, and its current code."""
+    login, secret = next(users)
+    return login, totp_users.code(secret)
 
 
 def config_of(page):

@@ -27,4 +27,4 @@ json.dump(data, open(path, "w"))
 PY
 source scripts/sandbox.sh
 start_sandbox "$bin" "$tmp" --users "$tmp/users.json"
-python3 bench/entra.py "$SANDBOX_URL" "$bin/aws-token" "$runs"
+python3 bench/entra.py "$SANDBOX_URL" "$bin/aws-token" "$tmp/users.json" "$runs"
