@@ -543,6 +543,8 @@ pub enum MfaKind {
     DuoPasscode,
     /// A Duo phone call
     DuoCall,
+    /// Okta FastPass: Okta Verify on this device (Identity Engine)
+    Fastpass,
 }
 
 /// What goes to stdout.

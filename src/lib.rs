@@ -2,6 +2,7 @@
 //! credentials. This file lists the modules and holds `run`, the one place that prints an error and
 //! picks the exit code.
 
+pub mod authenticator;
 pub mod cache;
 pub mod cli;
 pub mod clock;

@@ -20,6 +20,7 @@ mod credential_server;
 mod credentials_file;
 mod duo;
 mod entra;
+mod fastpass;
 mod form;
 mod hostile;
 mod hostile_idp;

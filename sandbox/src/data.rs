@@ -31,6 +31,10 @@ pub struct Data {
     /// PrincipalArn must carry an XML signature by this certificate.
     #[serde(default)]
     pub saml_providers: Vec<SamlProvider>,
+    /// The loopback ports the org tells a FastPass sign-in to find Okta Verify on (in order); none:
+    /// FastPass is answered "Okta Verify is not running on this device".
+    #[serde(default)]
+    pub okta_verify_ports: Vec<u16>,
     /// A Microsoft Entra ID tenant with an AWS app (sandbox/src/entra.rs).
     #[serde(default)]
     pub entra: Option<EntraTenant>,
@@ -446,6 +450,7 @@ pub fn demo() -> Data {
                 }],
             ),
             user("duo-iframe@example.com", vec![Factor::DuoIframe]),
+            user("fastpass@example.com", vec![Factor::FastPass]),
             locked,
             expired,
             unassigned,
@@ -491,6 +496,7 @@ pub fn demo() -> Data {
         identity_engine: false,
         password_only_sessions: false,
         saml_providers: Vec::new(),
+        okta_verify_ports: Vec::new(),
         entra: Some(entra_demo()),
     }
 }

@@ -52,6 +52,10 @@ enum Step {
     },
     /// An IdP authenticator (Duo) was chosen: the answer is the redirect to it.
     Redirect,
+    /// Okta FastPass: polled while Okta Verify on the device answers the loopback challenge.
+    FastPass {
+        factor: usize,
+    },
     PasswordExpired,
 }
 
@@ -68,6 +72,8 @@ pub(crate) struct Txn {
     polls: u32,
     /// MFA is part of this transaction (else the org's policy may skip it).
     mfa: bool,
+    /// The FastPass challengeRequest handed out (a JWT), while FastPass is in progress.
+    fastpass: Option<String>,
 }
 
 /// A finished transaction, waiting for its success-redirect.
@@ -123,6 +129,7 @@ fn page_for(s: &Shared, from_uri: &str, login: Option<String>, step: Step) -> Re
             expires: Utc::now() + Duration::seconds(LIFETIME),
             polls: 0,
             mfa,
+            fastpass: None,
         },
     );
     let escaped = token.replace('-', "\\x2D");
@@ -371,6 +378,35 @@ fn answer_for(
             if let Some(f) = user.and_then(|u| u.factors.get(factor)) {
                 v["currentAuthenticatorEnrollment"] =
                     json!({"type": "object", "value": enrollment(factor, f)});
+            }
+        }
+        Step::FastPass { factor } => {
+            let mut poll = remediation(
+                org,
+                "challenge-poll",
+                "/idp/idx/authenticators/poll",
+                vec![state_field(handle)],
+            );
+            poll["refresh"] = json!(POLL_REFRESH_MS);
+            poll["relatesTo"] = json!(["$.currentAuthenticator"]);
+            remediations.push(poll);
+            if let Some(f) = user.and_then(|u| u.factors.get(factor)) {
+                let mut e = enrollment(factor, f);
+                let ports: Vec<String> = s
+                    .data
+                    .okta_verify_ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect();
+                e["contextualData"] = json!({"challenge": {"value": {
+                    "challengeMethod": "LOOPBACK",
+                    "challengeRequest": txn.fastpass.clone().unwrap_or_default(),
+                    "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 100,
+                    "cancel": {"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
+                               "method": "POST", "accepts": "application/json; okta-version=1.0.0",
+                               "value": [state_field(handle), {"name": "reason", "type": "string"}, {"name": "statusCode", "type": "string"}]},
+                }}});
+                v["currentAuthenticator"] = json!({"type": "object", "value": e});
             }
         }
         Step::Redirect => {
@@ -822,6 +858,24 @@ pub(crate) async fn challenge(
             method: Method::Webauthn,
         },
         "idp" => Step::Redirect,
+        "signed_nonce" if !s.data.okta_verify_ports.is_empty() => {
+            // The challenge Okta Verify signs: a JWT naming the org (its payload is what the
+            // sandbox's Okta Verify checks the Origin against).
+            let b64 = |v: &Value| {
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    v.to_string(),
+                )
+            };
+            let jwt = s.hand_out(format!(
+                "{}.{}.{}",
+                b64(&json!({"typ": "okta-devicebind+jwt", "alg": "RS256"})),
+                b64(&json!({"iss": r.org, "aud": "okta.sandbox", "jti": random_token(20), "nonce": random_token(32), "signals": ["deviceAttestation"]})),
+                random_token(43)
+            ));
+            r.txn.fastpass = Some(jwt);
+            Step::FastPass { factor: i }
+        }
         _ => {
             // FastPass: Okta Verify on this device would answer a loopback request; none will.
             let m = message(
@@ -840,6 +894,19 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(r) => return r,
     };
+    if let Step::FastPass { .. } = r.txn.step {
+        s.state().poll_times.push(std::time::Instant::now());
+        let approved = r
+            .txn
+            .fastpass
+            .as_ref()
+            .is_some_and(|jwt| s.state().fastpass_approved.contains(jwt));
+        return if approved {
+            r.success(&s)
+        } else {
+            r.reply(&s, StatusCode::OK, vec![], None)
+        };
+    }
     let Step::Poll { factor } = r.txn.step else {
         return r.not_offered(&s, "challenge-poll");
     };
@@ -876,6 +943,54 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
             r.reply(&s, StatusCode::OK, vec![m], None)
         }
     }
+}
+
+/// POST /idp/idx/authenticators/poll/cancel `{stateHandle, reason, statusCode}`: the client gave up
+/// on FastPass (Okta Verify unreachable, or it answered an error); recorded for tests.
+pub(crate) async fn cancel_poll(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut r = match begin(&s, &headers, &body, false) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !matches!(r.txn.step, Step::FastPass { .. }) {
+        return r.not_offered(&s, "cancel-polling");
+    }
+    let text = |k: &str| {
+        r.body
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (reason, code) = (text("reason"), text("statusCode"));
+    s.state()
+        .fastpass_cancels
+        .push(format!("{reason} {code}").trim().to_owned());
+    r.txn.fastpass = None;
+    r.txn.step = Step::Select;
+    let m = message(
+        "Okta FastPass could not verify you: Okta Verify did not answer on this device.",
+        "oie.authenticator.app.method.signed_nonce.not.available",
+    );
+    r.reply(&s, StatusCode::OK, vec![m], None)
+}
+
+/// The sandbox's Okta Verify answered the challenge `jwt` (what the real one tells Okta over its
+/// own channel); false when no transaction handed it out.
+pub(crate) fn approve_fastpass(s: &Shared, jwt: &str) -> bool {
+    let mut st = s.state();
+    let known = st
+        .idx_txns
+        .values()
+        .any(|t| t.fastpass.as_deref() == Some(jwt));
+    if known {
+        st.fastpass_approved.insert(jwt.to_owned());
+    }
+    known
 }
 
 /// The user of the transaction under `handle` when it waits for its IdP authenticator (Duo).

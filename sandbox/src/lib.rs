@@ -13,6 +13,7 @@ mod federation;
 mod form_idp;
 mod idx;
 mod okta;
+pub mod okta_verify;
 mod saml;
 mod sigv4;
 mod sts;
@@ -53,6 +54,10 @@ struct State {
     poll_times: Vec<std::time::Instant>,
     /// CSRF tokens the form IdP issued and that were not used yet.
     csrf_issued: std::collections::HashSet<String>,
+    /// FastPass challenges the sandbox's Okta Verify answered.
+    fastpass_approved: std::collections::HashSet<String>,
+    /// FastPass cancels: "reason statusCode", in order.
+    fastpass_cancels: Vec<String>,
     /// Entra sign-ins by their `sCtx`.
     entra_flows: HashMap<String, entra::Flow>,
     /// Entra sessions (the ESTSAUTH cookie's value) -> login.
@@ -174,6 +179,10 @@ fn router(shared: AppState) -> Router {
         .route("/idp/idx/challenge/answer", post(idx::answer))
         .route("/idp/idx/challenge", post(idx::challenge))
         .route("/idp/idx/authenticators/poll", post(idx::poll))
+        .route(
+            "/idp/idx/authenticators/poll/cancel",
+            post(idx::cancel_poll),
+        )
         .route("/login/token/redirect", get(idx::token_redirect))
         .route(
             "/form/login",
@@ -373,6 +382,11 @@ impl Sandbox {
     /// The federation endpoint (for AWS_TOKEN_FEDERATION_URL).
     pub fn federation_url(&self) -> String {
         format!("{}/federation", self.url())
+    }
+
+    /// The FastPass cancels clients sent ("reason statusCode"), in order.
+    pub fn fastpass_cancels(&self) -> Vec<String> {
+        self.shared.state().fastpass_cancels.clone()
     }
 
     /// Every secret the sandbox handed out so far: stateTokens, sessionTokens, sid cookies, form

@@ -290,19 +290,54 @@ async fn poll(
 ) -> Result<Answer> {
     let clock = ctx.http.clock();
     let deadline = clock.now() + ctx.login.mfa_timeout;
-    let label = walk
-        .chosen
-        .as_ref()
-        .map(Choice::describe)
-        .unwrap_or_else(|| "Okta Verify push".into());
-    ctx.reporter
-        .info(&format!("{label}: approve it on your phone"));
-    let _spinner = ctx.reporter.spinner("Waiting for the push to be approved");
+    let mut wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
+    // FastPass: Okta Verify on this device takes the challenge over loopback; then poll at once.
+    let _spinner = if let Some(challenge) = first.fastpass_challenge() {
+        if challenge.method != "LOOPBACK" {
+            return Err(browser_only(
+                ctx,
+                &format!(
+                    "Okta asks FastPass to reach Okta Verify by {}",
+                    challenge.method
+                ),
+            ));
+        }
+        ctx.reporter
+            .info("Okta FastPass: approve in Okta Verify on this device");
+        let spinner = ctx
+            .reporter
+            .spinner("Waiting for Okta Verify on this device");
+        let origin = ctx.org.origin().ascii_serialization();
+        if let Err(failed) =
+            crate::authenticator::fastpass::answer(ctx.http, &origin, &challenge).await
+        {
+            if let Some(cancel) = &challenge.cancel {
+                let mut body = json!({"stateHandle": handle, "reason": failed.reason});
+                if let Some(code) = failed.status {
+                    body["statusCode"] = json!(code.to_string());
+                }
+                // Told to Okta so that the transaction does not wait for an answer; its own
+                // answer changes nothing here.
+                let _ = post(ctx, &parse_href(ctx, cancel)?, accepts, &body, Resend::Safe).await;
+            }
+            return Err(crate::authenticator::fastpass::refused(&ctx.org, &failed));
+        }
+        wait = Duration::ZERO;
+        spinner
+    } else {
+        let label = walk
+            .chosen
+            .as_ref()
+            .map(Choice::describe)
+            .unwrap_or_else(|| "Okta Verify push".into());
+        ctx.reporter
+            .info(&format!("{label}: approve it on your phone"));
+        ctx.reporter.spinner("Waiting for the push to be approved")
+    };
     let mut number_shown = false;
     let mut url = parse_href(ctx, href)?;
     let mut accepts = accepts.to_owned();
     let mut handle = handle.to_owned();
-    let mut wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
     let mut current: Option<Answer> = None;
     loop {
         let shown = current.as_ref().unwrap_or(first);
@@ -321,6 +356,7 @@ async fn poll(
             });
         }
         clock.sleep(wait.clamp(POLL_MIN, POLL_MAX)).await;
+        wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
         let next = post(
             ctx,
             &url,

@@ -60,6 +60,7 @@ impl Choice {
             "sms" => Some(MfaKind::Sms),
             "voice" => Some(MfaKind::Call),
             "email" => Some(MfaKind::Email),
+            "signed_nonce" => Some(MfaKind::Fastpass),
             _ => None,
         }
     }
@@ -186,6 +187,16 @@ impl Answer {
     }
 
     /// Okta Verify's number challenge while a push is polled.
+    /// The FastPass challenge this answer carries (a `challenge-poll` of Okta Verify's
+    /// `signed_nonce`, or a `device-challenge-poll`), if any.
+    pub(super) fn fastpass_challenge(&self) -> Option<crate::authenticator::fastpass::Challenge> {
+        let v = self
+            .body
+            .pointer("/currentAuthenticator/value/contextualData/challenge/value")
+            .or_else(|| self.body.pointer("/authenticatorChallenge/value"))?;
+        crate::authenticator::fastpass::Challenge::read(v)
+    }
+
     pub(super) fn correct_answer(&self) -> Option<String> {
         [
             "/currentAuthenticator/value/contextualData/correctAnswer",

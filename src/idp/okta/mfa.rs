@@ -111,6 +111,7 @@ impl Factor {
             Some(MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall) => {
                 "Duo (push, call or passcode)".into()
             }
+            Some(MfaKind::Fastpass) => "Okta FastPass".into(),
             None if self.provider == "DUO" => "Duo's traditional prompt, which Duo retired on 2024-03-30 (your Okta admin must move it to the Duo Universal Prompt)".into(),
             None => format!("{} ({})", self.factor_type, self.provider),
         }

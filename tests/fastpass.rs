@@ -1,0 +1,71 @@
+//! Okta FastPass from the terminal (issue 22.1) at the sandbox's Identity Engine org: the
+//! challenge-poll of Okta Verify's signed_nonce is answered through the loopback service of the
+//! sandbox's stand-in Okta Verify (sandbox/src/okta_verify.rs), which checks the Origin and tells
+//! the org; ports are probed in order, a 503 (another OS user's Okta Verify) moves on, an error or
+//! no answer cancels the transaction with Okta's reason.
+
+use crate::support::*;
+use aws_token_sandbox::okta_verify::Behaviour;
+
+/// An Identity Engine org whose FastPass challenges list `ports`.
+fn org(ports: &[u16]) -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    d.okta_verify_ports = ports.to_vec();
+    World::with_data(d)
+}
+
+fn fastpass(w: &World) -> Test {
+    w.login("fastpass@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--force"])
+}
+
+#[test]
+fn fastpass_through_okta_verify_on_this_device() {
+    let (busy_port, port) = (free_port(), free_port());
+    let w = org(&[busy_port, port]);
+    let busy = w
+        .sandbox
+        .okta_verify(busy_port, Behaviour::OtherUser)
+        .unwrap();
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    let r = fastpass(&w).expect(0);
+    r.stderr_has("Okta FastPass: approve in Okta Verify on this device");
+    r.stderr_has("assumed-role/Admin/fastpass@example.com");
+    // Another OS user's Okta Verify (503) was passed over; this user's got the org's Origin.
+    assert_eq!(busy.challenges(), 1);
+    assert_eq!(ov.origins(), [w.sandbox.url()]);
+    assert!(w.sandbox.fastpass_cancels().is_empty());
+    // --mfa fastpass names it.
+    fastpass(&w).args(["--mfa", "fastpass"]).expect(0);
+}
+
+#[test]
+fn fastpass_without_okta_verify_cancels_with_okta_s_reason() {
+    // Nothing listens: OV_UNREACHABLE_BY_LOOPBACK.
+    let w = org(&[free_port()]);
+    let r = fastpass(&w).expect(4);
+    r.stderr_has("Okta FastPass: Okta Verify did not answer on this device");
+    r.stderr_has("provider \"okta-browser\"");
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+    // An Okta Verify whose probe never answers in time: the same.
+    let port = free_port();
+    let w = org(&[port]);
+    let _silent = w.sandbox.okta_verify(port, Behaviour::Silent).unwrap();
+    let start = std::time::Instant::now();
+    fastpass(&w).expect(4);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+    // One that answers an error: OV_RETURNED_ERROR with its status.
+    let port = free_port();
+    let w = org(&[port]);
+    let _broken = w.sandbox.okta_verify(port, Behaviour::Error).unwrap();
+    fastpass(&w).expect(4).stderr_has("HTTP 500");
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_RETURNED_ERROR 500"]);
+    assert!(!w.credentials_path().exists());
+}
