@@ -69,3 +69,36 @@ fn fastpass_without_okta_verify_cancels_with_okta_s_reason() {
     assert_eq!(w.sandbox.fastpass_cancels(), ["OV_RETURNED_ERROR 500"]);
     assert!(!w.credentials_path().exists());
 }
+
+#[test]
+fn silent_device_probing_signs_in_with_fastpass_or_falls_back_to_the_password() {
+    let port = free_port();
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    d.okta_verify_ports = vec![port];
+    d.device_probing = Some("fastpass@example.com".into());
+    let w = World::with_data(d);
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    // No username, no password: Okta Verify on this device vouches for its user.
+    let r = w
+        .run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--verbose"])
+        .expect(0);
+    r.stderr_has("Okta probes for Okta Verify on this device (FastPass)");
+    r.stderr_has("assumed-role/Admin/fastpass@example.com");
+    assert_eq!(ov.challenges(), 1);
+    assert_eq!(w.sandbox.requests().authn, 0);
+    drop(ov);
+    // Without Okta Verify the probe is cancelled and the sign-in goes on as usual.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--force"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/nomfa@example.com");
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+}

@@ -35,6 +35,10 @@ pub struct Data {
     /// FastPass is answered "Okta Verify is not running on this device".
     #[serde(default)]
     pub okta_verify_ports: Vec<u16>,
+    /// Silent device probing: the sign-in page's transaction starts with a device-challenge-poll,
+    /// answered by the Okta Verify on this device, enrolled for this login (FastPass signs them in).
+    #[serde(default)]
+    pub device_probing: Option<String>,
     /// A Microsoft Entra ID tenant with an AWS app (sandbox/src/entra.rs).
     #[serde(default)]
     pub entra: Option<EntraTenant>,
@@ -497,6 +501,7 @@ pub fn demo() -> Data {
         password_only_sessions: false,
         saml_providers: Vec::new(),
         okta_verify_ports: Vec::new(),
+        device_probing: None,
         entra: Some(entra_demo()),
     }
 }

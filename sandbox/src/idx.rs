@@ -56,6 +56,8 @@ enum Step {
     FastPass {
         factor: usize,
     },
+    /// Silent device probing before anything is asked: a device-challenge-poll.
+    DeviceProbe,
     PasswordExpired,
 }
 
@@ -119,6 +121,11 @@ fn page_for(s: &Shared, from_uri: &str, login: Option<String>, step: Step) -> Re
     let token = s.hand_out(format!("02.id.{}-{}", random_token(20), random_token(20)));
     let handle = s.hand_out(new_handle());
     let mfa = login.is_some();
+    // Silent device probing: the transaction starts by asking Okta Verify on this device.
+    let step = match (&s.data.device_probing, step) {
+        (Some(_), Step::Identify) => Step::DeviceProbe,
+        (_, step) => step,
+    };
     s.state().idx_txns.insert(
         handle,
         Txn {
@@ -380,6 +387,19 @@ fn answer_for(
                     json!({"type": "object", "value": enrollment(factor, f)});
             }
         }
+        Step::DeviceProbe => {
+            let mut poll = remediation(
+                org,
+                "device-challenge-poll",
+                "/idp/idx/authenticators/poll",
+                vec![state_field(handle)],
+            );
+            poll["refresh"] = json!(POLL_REFRESH_MS);
+            poll["relatesTo"] = json!("authenticatorChallenge");
+            remediations.push(poll);
+            v["authenticatorChallenge"] =
+                json!({"type": "object", "value": fastpass_challenge(s, org, handle, txn)});
+        }
         Step::FastPass { factor } => {
             let mut poll = remediation(
                 org,
@@ -392,20 +412,8 @@ fn answer_for(
             remediations.push(poll);
             if let Some(f) = user.and_then(|u| u.factors.get(factor)) {
                 let mut e = enrollment(factor, f);
-                let ports: Vec<String> = s
-                    .data
-                    .okta_verify_ports
-                    .iter()
-                    .map(u16::to_string)
-                    .collect();
-                e["contextualData"] = json!({"challenge": {"value": {
-                    "challengeMethod": "LOOPBACK",
-                    "challengeRequest": txn.fastpass.clone().unwrap_or_default(),
-                    "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 100,
-                    "cancel": {"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
-                               "method": "POST", "accepts": "application/json; okta-version=1.0.0",
-                               "value": [state_field(handle), {"name": "reason", "type": "string"}, {"name": "statusCode", "type": "string"}]},
-                }}});
+                e["contextualData"] =
+                    json!({"challenge": {"value": fastpass_challenge(s, org, handle, txn)}});
                 v["currentAuthenticator"] = json!({"type": "object", "value": e});
             }
         }
@@ -550,9 +558,14 @@ impl Request {
         error: Option<Value>,
     ) -> Response {
         let handle = s.hand_out(new_handle());
-        let body = answer_for(s, &self.org, &handle, &self.txn, top, error);
-        let _ = self.handle;
-        s.state().idx_txns.insert(handle, self.txn);
+        let mut this = self;
+        let _ = &this.handle;
+        // A probe's challenge names the org as the client reached it.
+        if this.txn.step == Step::DeviceProbe && this.txn.fastpass.is_none() {
+            this.txn.fastpass = Some(fastpass_jwt(s, &this.org));
+        }
+        let body = answer_for(s, &this.org, &handle, &this.txn, top, error);
+        s.state().idx_txns.insert(handle, this.txn);
         ion(status, &body)
     }
 
@@ -859,21 +872,7 @@ pub(crate) async fn challenge(
         },
         "idp" => Step::Redirect,
         "signed_nonce" if !s.data.okta_verify_ports.is_empty() => {
-            // The challenge Okta Verify signs: a JWT naming the org (its payload is what the
-            // sandbox's Okta Verify checks the Origin against).
-            let b64 = |v: &Value| {
-                base64::Engine::encode(
-                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                    v.to_string(),
-                )
-            };
-            let jwt = s.hand_out(format!(
-                "{}.{}.{}",
-                b64(&json!({"typ": "okta-devicebind+jwt", "alg": "RS256"})),
-                b64(&json!({"iss": r.org, "aud": "okta.sandbox", "jti": random_token(20), "nonce": random_token(32), "signals": ["deviceAttestation"]})),
-                random_token(43)
-            ));
-            r.txn.fastpass = Some(jwt);
+            r.txn.fastpass = Some(fastpass_jwt(&s, &r.org));
             Step::FastPass { factor: i }
         }
         _ => {
@@ -894,7 +893,7 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Step::FastPass { .. } = r.txn.step {
+    if let Step::FastPass { .. } | Step::DeviceProbe = r.txn.step {
         s.state().poll_times.push(std::time::Instant::now());
         let approved = r
             .txn
@@ -902,6 +901,11 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
             .as_ref()
             .is_some_and(|jwt| s.state().fastpass_approved.contains(jwt));
         return if approved {
+            if r.txn.step == Step::DeviceProbe {
+                // The device's Okta Verify vouched for its user: signed in with FastPass.
+                r.txn.login = s.data.device_probing.clone();
+                r.txn.mfa = true;
+            }
             r.success(&s)
         } else {
             r.reply(&s, StatusCode::OK, vec![], None)
@@ -956,7 +960,7 @@ pub(crate) async fn cancel_poll(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if !matches!(r.txn.step, Step::FastPass { .. }) {
+    if !matches!(r.txn.step, Step::FastPass { .. } | Step::DeviceProbe) {
         return r.not_offered(&s, "cancel-polling");
     }
     let text = |k: &str| {
@@ -970,6 +974,12 @@ pub(crate) async fn cancel_poll(
     s.state()
         .fastpass_cancels
         .push(format!("{reason} {code}").trim().to_owned());
+    if r.txn.step == Step::DeviceProbe {
+        // Silent probing found no Okta Verify: the sign-in goes on as usual.
+        r.txn.fastpass = None;
+        r.txn.step = Step::Identify;
+        return r.reply(&s, StatusCode::OK, vec![], None);
+    }
     r.txn.fastpass = None;
     r.txn.step = Step::Select;
     let m = message(
@@ -977,6 +987,41 @@ pub(crate) async fn cancel_poll(
         "oie.authenticator.app.method.signed_nonce.not.available",
     );
     r.reply(&s, StatusCode::OK, vec![m], None)
+}
+
+/// A FastPass challengeRequest for the org `org`: a JWT naming it (its issuer is what the
+/// sandbox's Okta Verify checks the Origin against).
+fn fastpass_jwt(s: &Shared, org: &str) -> String {
+    let b64 = |v: &Value| {
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            v.to_string(),
+        )
+    };
+    s.hand_out(format!(
+        "{}.{}.{}",
+        b64(&json!({"typ": "okta-devicebind+jwt", "alg": "RS256"})),
+        b64(&json!({"iss": org, "aud": "okta.sandbox", "jti": random_token(20), "nonce": random_token(32), "signals": ["deviceAttestation"]})),
+        random_token(43)
+    ))
+}
+
+/// The loopback challenge of `txn` (Okta Verify's ports, its cancel form).
+fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
+    let ports: Vec<String> = s
+        .data
+        .okta_verify_ports
+        .iter()
+        .map(u16::to_string)
+        .collect();
+    json!({
+        "challengeMethod": "LOOPBACK",
+        "challengeRequest": txn.fastpass.clone().unwrap_or_default(),
+        "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 100,
+        "cancel": {"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
+                   "method": "POST", "accepts": "application/json; okta-version=1.0.0",
+                   "value": [state_field(handle), {"name": "reason", "type": "string"}, {"name": "statusCode", "type": "string"}]},
+    })
 }
 
 /// The sandbox's Okta Verify answered the challenge `jwt` (what the real one tells Okta over its

@@ -190,16 +190,12 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
     }
     if let Some(r) = answer.remediation("challenge-poll") {
-        return poll(
-            ctx,
-            walk,
-            answer,
-            r.href(),
-            r.accepts(),
-            r.refresh_ms(),
-            handle,
-        )
-        .await;
+        return poll(ctx, walk, answer, r, handle, false).await;
+    }
+    // Silent device probing: Okta Verify on this device may sign the user in (FastPass); when
+    // it does not answer, the sign-in goes on as Okta then says.
+    if let Some(r) = answer.remediation("device-challenge-poll") {
+        return poll(ctx, walk, answer, r, handle, true).await;
     }
     if let Some(r) = answer.remediation("select-authenticator-authenticate") {
         walk.selections += 1;
@@ -283,11 +279,16 @@ async fn poll(
     ctx: &Ctx<'_>,
     walk: &mut Walk,
     first: &Answer,
-    href: &str,
-    accepts: &str,
-    refresh_ms: Option<u64>,
+    remediation: super::idx_answer::Remediation<'_>,
     handle: &str,
+    silent: bool,
 ) -> Result<Answer> {
+    let (href, accepts, refresh_ms) = (
+        remediation.href(),
+        remediation.accepts(),
+        remediation.refresh_ms(),
+    );
+    let poll_name = remediation.name();
     let clock = ctx.http.clock();
     let deadline = clock.now() + ctx.login.mfa_timeout;
     let mut wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
@@ -302,8 +303,13 @@ async fn poll(
                 ),
             ));
         }
-        ctx.reporter
-            .info("Okta FastPass: approve in Okta Verify on this device");
+        if silent {
+            ctx.reporter
+                .verbose("Okta probes for Okta Verify on this device (FastPass)");
+        } else {
+            ctx.reporter
+                .info("Okta FastPass: approve in Okta Verify on this device");
+        }
         let spinner = ctx
             .reporter
             .spinner("Waiting for Okta Verify on this device");
@@ -311,16 +317,28 @@ async fn poll(
         if let Err(failed) =
             crate::authenticator::fastpass::answer(ctx.http, &origin, &challenge).await
         {
+            let mut told = None;
             if let Some(cancel) = &challenge.cancel {
                 let mut body = json!({"stateHandle": handle, "reason": failed.reason});
                 if let Some(code) = failed.status {
                     body["statusCode"] = json!(code.to_string());
                 }
-                // Told to Okta so that the transaction does not wait for an answer; its own
-                // answer changes nothing here.
-                let _ = post(ctx, &parse_href(ctx, cancel)?, accepts, &body, Resend::Safe).await;
+                // Told to Okta so that the transaction does not wait for an answer.
+                told = post(ctx, &parse_href(ctx, cancel)?, accepts, &body, Resend::Safe)
+                    .await
+                    .ok();
             }
-            return Err(crate::authenticator::fastpass::refused(&ctx.org, &failed));
+            match told {
+                // Silent probing: no Okta Verify here; the sign-in goes on as usual.
+                Some(next) if silent => {
+                    ctx.reporter.verbose(&format!(
+                        "no FastPass here ({}): signing in as usual",
+                        failed.message
+                    ));
+                    return Ok(next);
+                }
+                _ => return Err(crate::authenticator::fastpass::refused(&ctx.org, &failed)),
+            }
         }
         wait = Duration::ZERO;
         spinner
@@ -365,7 +383,7 @@ async fn poll(
             Resend::Safe,
         )
         .await?;
-        let again = next.remediation("challenge-poll").filter(|_| {
+        let again = next.remediation(poll_name).filter(|_| {
             next.success_href().is_none() && refusal(ctx.org.as_str(), &next).is_none()
         });
         match (again, next.state_handle()) {
