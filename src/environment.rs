@@ -81,6 +81,23 @@ impl Environment {
         }
     }
 
+    /// The system's URL opener when a desktop is there to show what it opens: always `open` on
+    /// macOS; elsewhere `xdg-open` on PATH with a display (DISPLAY or WAYLAND_DISPLAY).
+    pub fn url_opener(&self) -> Option<&'static str> {
+        if cfg!(target_os = "macos") {
+            return Some("open");
+        }
+        let display = self.var("DISPLAY").is_some() || self.var("WAYLAND_DISPLAY").is_some();
+        let on_path = self.var("PATH").is_some_and(|path| {
+            std::env::split_paths(path).any(|dir| {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::metadata(dir.join("xdg-open"))
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            })
+        });
+        (display && on_path).then_some("xdg-open")
+    }
+
     /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).
     pub fn color(&self) -> bool {
         self.stderr_is_tty && !self.vars.contains_key("NO_COLOR")

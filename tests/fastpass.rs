@@ -102,3 +102,58 @@ fn silent_device_probing_signs_in_with_fastpass_or_falls_back_to_the_password() 
         .stderr_has("assumed-role/Admin/nomfa@example.com");
     assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
 }
+
+#[test]
+fn fastpass_launches_okta_verify_by_its_link_when_loopback_finds_nothing() {
+    let (listed, launched_on) = (free_port(), free_port());
+    let w = org(&[listed]);
+    // Okta Verify, started by its link, answers on a port the org did not list.
+    let ov = w
+        .sandbox
+        .okta_verify(launched_on, Behaviour::Approve)
+        .unwrap();
+    let bin = w.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = w.home.path().join("opened");
+    let script = format!(
+        r#"#!/usr/bin/env python3
+import json, sys, urllib.parse, urllib.request
+link = sys.argv[1]
+open({opened:?}, "w").write(link)
+q = urllib.parse.parse_qs(link.split("?", 1)[1])
+req = urllib.request.Request("http://127.0.0.1:{launched_on}/challenge",
+    data=json.dumps({{"challengeRequest": q["challengeRequest"][0]}}).encode(),
+    headers={{"Origin": {origin:?}, "Content-Type": "application/json"}})
+urllib.request.urlopen(req).read()
+"#,
+        opened = opened.to_str().unwrap(),
+        origin = w.sandbox.url(),
+    );
+    std::fs::write(bin.join("xdg-open"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("xdg-open"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let r = fastpass(&w)
+        .env("PATH", &path)
+        .env("DISPLAY", ":0")
+        .expect(0);
+    r.stderr_has("Okta FastPass: opening Okta Verify; approve the sign-in there");
+    r.stderr_has("assumed-role/Admin/fastpass@example.com");
+    let link = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        link.starts_with("com-okta-authenticator:/deviceChallenge?challengeRequest=")
+            && link.ends_with("&login_hint=fastpass%40example.com"),
+        "{link}"
+    );
+    assert_eq!(ov.challenges(), 1);
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+    // No desktop to launch it from: said, exit 4.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    fastpass(&w)
+        .env("PATH", &path)
+        .expect(4)
+        .stderr_has("launching it needs a desktop");
+}

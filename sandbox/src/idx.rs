@@ -58,6 +58,14 @@ enum Step {
     },
     /// Silent device probing before anything is asked: a device-challenge-poll.
     DeviceProbe,
+    /// Okta Verify did not answer over loopback: Okta offers to launch it.
+    Launch {
+        factor: usize,
+    },
+    /// Launched by its link (CUSTOM_URI): polled while Okta Verify answers.
+    FastPassUri {
+        factor: usize,
+    },
     PasswordExpired,
 }
 
@@ -386,6 +394,35 @@ fn answer_for(
                 v["currentAuthenticatorEnrollment"] =
                     json!({"type": "object", "value": enrollment(factor, f)});
             }
+        }
+        Step::Launch { .. } => {
+            remediations.push(remediation(
+                org,
+                "launch-authenticator",
+                "/idp/idx/authenticators/okta-verify/launch",
+                vec![state_field(handle)],
+            ));
+            if let Some(u) = user {
+                remediations.push(select_remediation(org, u, handle));
+            }
+        }
+        Step::FastPassUri { .. } => {
+            let mut poll = remediation(
+                org,
+                "device-challenge-poll",
+                "/idp/idx/authenticators/poll",
+                vec![state_field(handle)],
+            );
+            poll["refresh"] = json!(POLL_REFRESH_MS);
+            poll["relatesTo"] = json!("authenticatorChallenge");
+            remediations.push(poll);
+            let mut c = fastpass_challenge(s, org, handle, txn);
+            c["challengeMethod"] = json!("CUSTOM_URI");
+            c["href"] = json!(format!(
+                "com-okta-authenticator:/deviceChallenge?challengeRequest={}",
+                txn.fastpass.clone().unwrap_or_default()
+            ));
+            v["authenticatorChallenge"] = json!({"type": "object", "value": c});
         }
         Step::DeviceProbe => {
             let mut poll = remediation(
@@ -893,7 +930,7 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Step::FastPass { .. } | Step::DeviceProbe = r.txn.step {
+    if let Step::FastPass { .. } | Step::DeviceProbe | Step::FastPassUri { .. } = r.txn.step {
         s.state().poll_times.push(std::time::Instant::now());
         let approved = r
             .txn
@@ -960,7 +997,10 @@ pub(crate) async fn cancel_poll(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if !matches!(r.txn.step, Step::FastPass { .. } | Step::DeviceProbe) {
+    if !matches!(
+        r.txn.step,
+        Step::FastPass { .. } | Step::DeviceProbe | Step::FastPassUri { .. }
+    ) {
         return r.not_offered(&s, "cancel-polling");
     }
     let text = |k: &str| {
@@ -981,12 +1021,32 @@ pub(crate) async fn cancel_poll(
         return r.reply(&s, StatusCode::OK, vec![], None);
     }
     r.txn.fastpass = None;
+    if let (Step::FastPass { factor }, "OV_UNREACHABLE_BY_LOOPBACK") = (r.txn.step, reason.as_str())
+    {
+        // As Okta: not reachable by loopback, so offer to launch Okta Verify by its link.
+        r.txn.step = Step::Launch { factor };
+        return r.reply(&s, StatusCode::OK, vec![], None);
+    }
     r.txn.step = Step::Select;
     let m = message(
         "Okta FastPass could not verify you: Okta Verify did not answer on this device.",
         "oie.authenticator.app.method.signed_nonce.not.available",
     );
     r.reply(&s, StatusCode::OK, vec![m], None)
+}
+
+/// POST /idp/idx/authenticators/okta-verify/launch `{stateHandle}`: launch Okta Verify by its link.
+pub(crate) async fn launch(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut r = match begin(&s, &headers, &body, false) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Step::Launch { factor } = r.txn.step else {
+        return r.not_offered(&s, "launch-authenticator");
+    };
+    r.txn.fastpass = Some(fastpass_jwt(&s, &r.org));
+    r.txn.step = Step::FastPassUri { factor };
+    r.reply(&s, StatusCode::OK, vec![], None)
 }
 
 /// A FastPass challengeRequest for the org `org`: a JWT naming it (its issuer is what the

@@ -183,6 +183,10 @@ fn router(shared: AppState) -> Router {
             "/idp/idx/authenticators/poll/cancel",
             post(idx::cancel_poll),
         )
+        .route(
+            "/idp/idx/authenticators/okta-verify/launch",
+            post(idx::launch),
+        )
         .route("/login/token/redirect", get(idx::token_redirect))
         .route(
             "/form/login",

@@ -34,6 +34,8 @@ pub struct Challenge {
     pub probe_timeout: Duration,
     /// The `cancel-polling` form: its href.
     pub cancel: Option<String>,
+    /// `CUSTOM_URI`: the link that launches Okta Verify.
+    pub href: Option<String>,
 }
 
 impl Challenge {
@@ -75,6 +77,7 @@ impl Challenge {
                 .pointer("/cancel/href")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            href: text("href"),
         })
     }
 }
@@ -158,6 +161,56 @@ pub async fn answer(
             }
         ),
     })
+}
+
+/// The scheme of Okta Verify's launch link: the only kind of link aws-token hands to the system's
+/// opener for FastPass (never an http one an IdP could point anywhere).
+const LAUNCH_SCHEME: &str = "com-okta-authenticator:";
+
+/// Launch Okta Verify with the `CUSTOM_URI` link of `challenge` (`login_hint` added, as the widget
+/// does) through `opener`.
+pub fn launch(
+    challenge: &Challenge,
+    login_hint: Option<&str>,
+    opener: Option<&str>,
+) -> std::result::Result<(), Failed> {
+    let failed = |message: String| Failed {
+        reason: "OV_UNREACHABLE_BY_LOOPBACK",
+        status: None,
+        message,
+    };
+    let Some(href) = challenge
+        .href
+        .as_deref()
+        .filter(|h| h.starts_with(LAUNCH_SCHEME))
+    else {
+        return Err(failed(
+            "Okta's launch link is not Okta Verify's (com-okta-authenticator:)".into(),
+        ));
+    };
+    let Some(opener) = opener else {
+        return Err(failed(
+            "Okta Verify did not answer on this device, and launching it needs a desktop (no URL opener here)".into(),
+        ));
+    };
+    let mut link = href.to_owned();
+    if let Some(hint) = login_hint {
+        link.push_str("&login_hint=");
+        link.extend(url::form_urlencoded::byte_serialize(hint.as_bytes()));
+    }
+    let status = std::process::Command::new(opener)
+        .arg(&link)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(failed(format!("{opener} could not open Okta Verify ({s})"))),
+        Err(e) => Err(failed(format!(
+            "cannot run {opener} to open Okta Verify: {e}"
+        ))),
+    }
 }
 
 /// The error a failed FastPass ends the sign-in with (exit 4): what happened, and the ways through.

@@ -51,7 +51,7 @@ pub fn run(
         .append_pair("Issuer", "aws-token")
         .append_pair("Destination", &target)
         .append_pair("SigninToken", &token);
-    let opener = opener(ctx);
+    let opener = ctx.env.url_opener();
     let open = match show {
         Show::Print => false,
         Show::Open => true,
@@ -88,23 +88,6 @@ pub fn run(
         "The AWS console ({landing}) opened in your browser"
     ));
     Ok(())
-}
-
-/// The system's URL opener when a desktop is there to show the page: always on macOS; on other
-/// systems `xdg-open` on PATH with a display (DISPLAY or WAYLAND_DISPLAY).
-fn opener(ctx: &Context<'_>) -> Option<&'static str> {
-    if cfg!(target_os = "macos") {
-        return Some("open");
-    }
-    let display = ctx.env.var("DISPLAY").is_some() || ctx.env.var("WAYLAND_DISPLAY").is_some();
-    let on_path = ctx.env.var("PATH").is_some_and(|path| {
-        std::env::split_paths(path).any(|dir| {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::metadata(dir.join("xdg-open"))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-    });
-    (display && on_path).then_some("xdg-open")
 }
 
 /// A region name as AWS spells them (`eu-west-1`, `cn-north-1`, `us-gov-west-1`).

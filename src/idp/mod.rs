@@ -90,12 +90,15 @@ pub fn build(
     cleanup: &Cleanup,
 ) -> Box<dyn IdentityProvider> {
     match &settings.provider {
-        ProviderKind::Okta => Box::new(okta::Okta::new(
-            http,
-            reporter.clone(),
-            settings.okta_pipeline,
-            okta::pipeline::Pipelines::new(&settings.cache_dir),
-        )),
+        ProviderKind::Okta => Box::new(
+            okta::Okta::new(
+                http,
+                reporter.clone(),
+                settings.okta_pipeline,
+                okta::pipeline::Pipelines::new(&settings.cache_dir),
+            )
+            .with_opener(settings.url_opener),
+        ),
         ProviderKind::Browser {
             mode,
             executable,

@@ -34,6 +34,9 @@ struct Walk {
     /// Codes sent so far, and whether the last one was typed (it may be typed again).
     codes_sent: usize,
     code_prompted: bool,
+    /// FastPass: Okta Verify did not answer over loopback; launch it (once) when Okta offers.
+    launch_okta_verify: bool,
+    launched: bool,
 }
 
 /// The transaction of a sign-in page's stateToken: Okta's first answer.
@@ -192,6 +195,21 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
     if let Some(r) = answer.remediation("challenge-poll") {
         return poll(ctx, walk, answer, r, handle, false).await;
     }
+    if let Some(r) = answer
+        .remediation("launch-authenticator")
+        .filter(|_| walk.launch_okta_verify && !walk.launched)
+    {
+        walk.launched = true;
+        let body = json!({"stateHandle": handle});
+        return send(
+            ctx,
+            &parse_href(ctx, r.href())?,
+            r.accepts(),
+            &body,
+            Resend::Safe,
+        )
+        .await;
+    }
     // Silent device probing: Okta Verify on this device may sign the user in (FastPass); when
     // it does not answer, the sign-in goes on as Okta then says.
     if let Some(r) = answer.remediation("device-challenge-poll") {
@@ -293,7 +311,19 @@ async fn poll(
     let deadline = clock.now() + ctx.login.mfa_timeout;
     let mut wait = refresh_ms.map_or(Duration::from_secs(4), Duration::from_millis);
     // FastPass: Okta Verify on this device takes the challenge over loopback; then poll at once.
-    let _spinner = if let Some(challenge) = first.fastpass_challenge() {
+    let _spinner = if let Some(challenge) = first
+        .fastpass_challenge()
+        .filter(|c| c.method == "CUSTOM_URI")
+    {
+        ctx.reporter
+            .info("Okta FastPass: opening Okta Verify; approve the sign-in there");
+        if let Err(failed) =
+            crate::authenticator::fastpass::launch(&challenge, walk.username.as_deref(), ctx.opener)
+        {
+            return Err(crate::authenticator::fastpass::refused(&ctx.org, &failed));
+        }
+        ctx.reporter.spinner("Waiting for Okta Verify")
+    } else if let Some(challenge) = first.fastpass_challenge() {
         if challenge.method != "LOOPBACK" {
             return Err(browser_only(
                 ctx,
@@ -329,6 +359,20 @@ async fn poll(
                     .ok();
             }
             match told {
+                // Okta offers to launch Okta Verify instead: the walk does that next.
+                Some(next)
+                    if !silent
+                        && failed.reason == "OV_UNREACHABLE_BY_LOOPBACK"
+                        && next.remediation("launch-authenticator").is_some()
+                        && !walk.launched =>
+                {
+                    ctx.reporter.verbose(&format!(
+                        "{}; Okta offers to launch Okta Verify",
+                        failed.message
+                    ));
+                    walk.launch_okta_verify = true;
+                    return Ok(next);
+                }
                 // Silent probing: no Okta Verify here; the sign-in goes on as usual.
                 Some(next) if silent => {
                     ctx.reporter.verbose(&format!(

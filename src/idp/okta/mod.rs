@@ -32,6 +32,8 @@ pub struct Okta {
     pipelines: Pipelines,
     /// The username the user typed at the prompt.
     prompted_username: crate::idp::PromptedUsername,
+    /// The system's URL opener (Okta Verify's FastPass link), where a desktop is.
+    opener: Option<&'static str>,
 }
 
 impl Okta {
@@ -49,7 +51,14 @@ impl Okta {
             forced,
             pipelines,
             prompted_username: crate::idp::PromptedUsername::default(),
+            opener: None,
         }
+    }
+
+    /// With the system's URL opener (FastPass's launch link opens Okta Verify).
+    pub fn with_opener(mut self, opener: Option<&'static str>) -> Self {
+        self.opener = opener;
+        self
     }
 
     /// The org's pipeline: forced, remembered, or asked of the org (`None`: not known yet).
@@ -209,6 +218,8 @@ struct Ctx<'a> {
     login: &'a LoginRequest,
     /// The org's base URL (scheme, host, port).
     org: url::Url,
+    /// The system's URL opener, where a desktop is.
+    opener: Option<&'static str>,
 }
 
 impl Ctx<'_> {
@@ -234,6 +245,7 @@ impl IdentityProvider for Okta {
             prompter,
             login,
             org,
+            opener: self.opener,
         };
         if let Some(kept) = &login.kept_session {
             self.http.add_cookies(&ctx.org, kept);
