@@ -157,3 +157,31 @@ urllib.request.urlopen(req).read()
         .expect(4)
         .stderr_has("launching it needs a desktop");
 }
+
+#[test]
+fn fastpass_is_preferred_when_offered_and_the_others_follow_when_okta_verify_is_not_here() {
+    let port = free_port();
+    let w = org(&[port]);
+    let user = |w: &World| {
+        w.login("fastpass-push@example.com")
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(["--role", "Admin", "--force"])
+    };
+    // Okta Verify answers: FastPass, no push.
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    user(&w)
+        .expect(0)
+        .stderr_has("Okta FastPass: approve in Okta Verify on this device");
+    assert_eq!(ov.challenges(), 1);
+    drop(ov);
+    // Not here (and no desktop to launch it from): the push, after Okta is told.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    let r = user(&w).expect(0);
+    r.stderr_has("Okta FastPass: Okta Verify did not answer on this device");
+    r.stderr_has("using another method");
+    r.stderr_has("push: approve it on your phone");
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+}

@@ -455,6 +455,10 @@ pub fn demo() -> Data {
             ),
             user("duo-iframe@example.com", vec![Factor::DuoIframe]),
             user("fastpass@example.com", vec![Factor::FastPass]),
+            user(
+                "fastpass-push@example.com",
+                vec![Factor::FastPass, push("approve", 1, None)],
+            ),
             locked,
             expired,
             unassigned,

@@ -847,9 +847,11 @@ pub(crate) async fn challenge(
         Err(r) => return r,
     };
     let user = r.txn.login.as_deref().and_then(|l| s.user(l)).cloned();
-    let offered = matches!(r.txn.step, Step::Select | Step::VerificationData { .. })
-        || matches!(r.txn.step, Step::Challenge { .. } | Step::Poll { .. })
-            && user.as_ref().is_some_and(|u| u.factors.len() > 1);
+    let offered = matches!(
+        r.txn.step,
+        Step::Select | Step::VerificationData { .. } | Step::Launch { .. }
+    ) || matches!(r.txn.step, Step::Challenge { .. } | Step::Poll { .. })
+        && user.as_ref().is_some_and(|u| u.factors.len() > 1);
     let Some(user) = user.filter(|_| offered) else {
         return r.not_offered(&s, "select-authenticator-authenticate");
     };

@@ -37,6 +37,10 @@ struct Walk {
     /// FastPass: Okta Verify did not answer over loopback; launch it (once) when Okta offers.
     launch_okta_verify: bool,
     launched: bool,
+    /// FastPass was chosen because the policy offered it (not asked for), and it failed: the
+    /// other methods are offered next.
+    fastpass_preferred: bool,
+    fastpass_failed: bool,
 }
 
 /// The transaction of a sign-in page's stateToken: Okta's first answer.
@@ -230,10 +234,22 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
                 let mfa: Vec<Choice> = choices
                     .into_iter()
                     .filter(|c| c.method != "password")
+                    .filter(|c| !(walk.fastpass_failed && c.kind() == Some(MfaKind::Fastpass)))
                     .collect();
-                match default_method(ctx, &mfa) {
-                    Some(c) => c,
-                    None => mfa::choose(ctx, &mfa)?,
+                // FastPass is preferred when the policy offers it (and nothing else is asked
+                // for): Okta Verify on this device may answer; if not, the others follow.
+                let fastpass = mfa
+                    .iter()
+                    .find(|c| c.kind() == Some(MfaKind::Fastpass))
+                    .filter(|_| ctx.login.mfa.is_none() && ctx.login.otp.is_none() && mfa.len() > 1)
+                    .cloned();
+                match (fastpass, default_method(ctx, &mfa)) {
+                    (Some(f), _) => {
+                        walk.fastpass_preferred = true;
+                        f
+                    }
+                    (None, Some(c)) => c,
+                    (None, None) => mfa::choose(ctx, &mfa)?,
                 }
             }
         };
@@ -359,6 +375,23 @@ async fn poll(
                     .ok();
             }
             match told {
+                // Preferred, not asked for: the other methods Okta offers next.
+                Some(next)
+                    if walk.fastpass_preferred
+                        && (ctx.opener.is_none()
+                            || failed.reason != "OV_UNREACHABLE_BY_LOOPBACK")
+                        && next
+                            .remediation("select-authenticator-authenticate")
+                            .is_some() =>
+                {
+                    ctx.reporter.info(&format!(
+                        "Okta FastPass: {}; using another method",
+                        failed.message
+                    ));
+                    walk.fastpass_failed = true;
+                    walk.selections = walk.selections.saturating_sub(1);
+                    return Ok(next);
+                }
                 // Okta offers to launch Okta Verify instead: the walk does that next.
                 Some(next)
                     if !silent
