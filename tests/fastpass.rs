@@ -185,3 +185,18 @@ fn fastpass_is_preferred_when_offered_and_the_others_follow_when_okta_verify_is_
     r.stderr_has("push: approve it on your phone");
     assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
 }
+
+#[test]
+fn a_changed_fastpass_challenge_is_handed_to_okta_verify_again() {
+    let port = free_port();
+    let w = org(&[port]);
+    let ov = w
+        .sandbox
+        .okta_verify(port, Behaviour::ChangedChallenge)
+        .unwrap();
+    fastpass(&w)
+        .args(["--verbose"])
+        .expect(0)
+        .stderr_has("Okta sent a new FastPass challenge: asking Okta Verify again");
+    assert_eq!(ov.challenges(), 2);
+}

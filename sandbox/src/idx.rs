@@ -1086,6 +1086,38 @@ fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
     })
 }
 
+/// Okta issues a new challenge in place of `jwt` (the next poll shows it); false when no
+/// transaction handed `jwt` out.
+pub(crate) fn renew_fastpass(s: &Shared, jwt: &str) -> bool {
+    let org = {
+        let st = s.state();
+        st.idx_txns
+            .values()
+            .find(|t| t.fastpass.as_deref() == Some(jwt))
+            .map(|_| ())
+    };
+    if org.is_none() {
+        return false;
+    }
+    let issuer = jwt
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok()
+        })
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v.get("iss")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let fresh = fastpass_jwt(s, &issuer);
+    let mut st = s.state();
+    for t in st.idx_txns.values_mut() {
+        if t.fastpass.as_deref() == Some(jwt) {
+            t.fastpass = Some(fresh.clone());
+        }
+    }
+    true
+}
+
 /// The sandbox's Okta Verify answered the challenge `jwt` (what the real one tells Okta over its
 /// own channel); false when no transaction handed it out.
 pub(crate) fn approve_fastpass(s: &Shared, jwt: &str) -> bool {

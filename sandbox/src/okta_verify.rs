@@ -25,6 +25,9 @@ pub enum Behaviour {
     Error,
     /// `/probe` never answers in time.
     Silent,
+    /// The first challenge makes Okta issue a new one (what the device sees changed); the next
+    /// is approved.
+    ChangedChallenge,
 }
 
 #[derive(Debug)]
@@ -152,6 +155,15 @@ async fn challenge(State(ov): State<Arc<Inner>>, headers: HeaderMap, body: Bytes
         .unwrap_or_default();
     if origin.is_empty() || origin != issuer {
         return (StatusCode::FORBIDDEN, "origin mismatch").into_response();
+    }
+    if ov.behaviour == Behaviour::ChangedChallenge
+        && ov.challenges.lock().map(|n| *n == 1).unwrap_or(false)
+    {
+        return if crate::idx::renew_fastpass(&ov.sandbox, &jwt) {
+            (StatusCode::OK, "{}").into_response()
+        } else {
+            (StatusCode::BAD_REQUEST, "unknown challenge").into_response()
+        };
     }
     if crate::idx::approve_fastpass(&ov.sandbox, &jwt) {
         (StatusCode::OK, "{}").into_response()

@@ -434,6 +434,8 @@ async fn poll(
     let mut accepts = accepts.to_owned();
     let mut handle = handle.to_owned();
     let mut current: Option<Answer> = None;
+    // The FastPass challenge Okta Verify answered (a new one means asking again).
+    let mut answered = first.fastpass_challenge().map(|c| c.request);
     loop {
         let shown = current.as_ref().unwrap_or(first);
         if !number_shown && let Some(n) = shown.correct_answer() {
@@ -471,6 +473,22 @@ async fn poll(
                     wait = Duration::from_millis(ms);
                 }
                 handle = h.to_owned();
+                // A new FastPass challenge while polling: Okta Verify is asked again.
+                if let Some(changed) = next
+                    .fastpass_challenge()
+                    .filter(|c| c.method == "LOOPBACK" && Some(&c.request) != answered.as_ref())
+                {
+                    ctx.reporter
+                        .verbose("Okta sent a new FastPass challenge: asking Okta Verify again");
+                    let origin = ctx.org.origin().ascii_serialization();
+                    if let Err(failed) =
+                        crate::authenticator::fastpass::answer(ctx.http, &origin, &changed).await
+                    {
+                        return Err(crate::authenticator::fastpass::refused(&ctx.org, &failed));
+                    }
+                    answered = Some(changed.request.clone());
+                    wait = Duration::ZERO;
+                }
                 current = Some(next);
             }
             _ => return Ok(next),
