@@ -276,12 +276,7 @@ pub(crate) async fn login(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let Some((ctx, flow)) = flow_of(&s, &f, "ctx") else {
-        return error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        );
+        return expired(&s);
     };
     s.state().counts.entra_password += 1;
     let login = f.get("login").cloned().unwrap_or_default();
@@ -381,20 +376,10 @@ pub(crate) async fn skip_mfa_registration(
     let ctx = q.get("ctx").cloned().unwrap_or_default();
     let flow = s.state().entra_flows.get(&ctx).cloned();
     let Some(flow) = flow.filter(|f| f.password_ok) else {
-        return error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        );
+        return expired(&s);
     };
     let Some(u) = flow.login.as_deref().and_then(|l| user(&s, l)).cloned() else {
-        return error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        );
+        return expired(&s);
     };
     after_password(
         &s,
@@ -594,12 +579,7 @@ pub(crate) async fn process_auth(
     match flow_of(&s, &f, "request") {
         Some((ctx, flow)) if flow.mfa_done => {
             let Some(u) = flow.login.as_deref().and_then(|l| user(&s, l)).cloned() else {
-                return error_page(
-                    &s,
-                    "ConvergedError",
-                    "90015",
-                    "The request is no longer valid: sign in again.",
-                );
+                return expired(&s);
             };
             after_password(&s, &ctx, flow, &u, &headers)
         }
@@ -620,12 +600,7 @@ pub(crate) async fn kmsi(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let Some((ctx, flow)) = flow_of(&s, &f, "ctx").filter(|(_, fl)| fl.password_ok) else {
-        return error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        );
+        return expired(&s);
     };
     let login = flow.login.clone().unwrap_or_default();
     let (_, u) = (ctx, flow);
@@ -670,12 +645,7 @@ pub(crate) async fn reprocess(
     let login = f.get("code").and_then(|c| s.state().entra_codes.remove(c));
     match login {
         Some(login) => finish(&s, &login, &headers),
-        None => error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        ),
+        None => expired(&s),
     }
 }
 
@@ -730,6 +700,16 @@ fn finish(s: &Shared, login: &str, _headers: &HeaderMap) -> Response {
         t.app_id
     ))
     .into_response()
+}
+
+/// The error page of a request whose flow is unknown or spent (AADSTS90015).
+fn expired(s: &Shared) -> Response {
+    error_page(
+        s,
+        "ConvergedError",
+        "90015",
+        "The request is no longer valid: sign in again.",
+    )
 }
 
 /// An error page: `$Config` with the page id, the AADSTS code and its text.
@@ -827,11 +807,6 @@ pub(crate) async fn login_srf(
                 &headers,
             )
         }
-        _ => error_page(
-            &s,
-            "ConvergedError",
-            "90015",
-            "The request is no longer valid: sign in again.",
-        ),
+        _ => expired(&s),
     }
 }

@@ -406,7 +406,7 @@ fn answer_for(
                 remediations.push(select_remediation(org, u, handle));
             }
         }
-        Step::FastPassUri { .. } => {
+        Step::FastPassUri { .. } | Step::DeviceProbe => {
             let mut poll = remediation(
                 org,
                 "device-challenge-poll",
@@ -417,25 +417,15 @@ fn answer_for(
             poll["relatesTo"] = json!("authenticatorChallenge");
             remediations.push(poll);
             let mut c = fastpass_challenge(s, org, handle, txn);
-            c["challengeMethod"] = json!("CUSTOM_URI");
-            c["href"] = json!(format!(
-                "com-okta-authenticator:/deviceChallenge?challengeRequest={}",
-                txn.fastpass.clone().unwrap_or_default()
-            ));
+            if txn.step != Step::DeviceProbe {
+                // Launched: Okta Verify is opened by its link, the loopback is not tried.
+                c["challengeMethod"] = json!("CUSTOM_URI");
+                c["href"] = json!(format!(
+                    "com-okta-authenticator:/deviceChallenge?challengeRequest={}",
+                    txn.fastpass.clone().unwrap_or_default()
+                ));
+            }
             v["authenticatorChallenge"] = json!({"type": "object", "value": c});
-        }
-        Step::DeviceProbe => {
-            let mut poll = remediation(
-                org,
-                "device-challenge-poll",
-                "/idp/idx/authenticators/poll",
-                vec![state_field(handle)],
-            );
-            poll["refresh"] = json!(POLL_REFRESH_MS);
-            poll["relatesTo"] = json!("authenticatorChallenge");
-            remediations.push(poll);
-            v["authenticatorChallenge"] =
-                json!({"type": "object", "value": fastpass_challenge(s, org, handle, txn)});
         }
         Step::FastPass { factor } => {
             let mut poll = remediation(

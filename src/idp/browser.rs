@@ -317,10 +317,7 @@ impl crate::idp::mfa_choice::Offer for AuthenticatorButton {
 
     fn answers(&self, kind: MfaKind) -> bool {
         if self.kind() == Some(MfaKind::DuoPush) {
-            matches!(
-                kind,
-                MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
-            )
+            crate::idp::mfa_choice::is_duo_kind(kind)
         } else {
             self.kind() == Some(kind)
         }

@@ -399,16 +399,9 @@ pub(crate) fn choose_device(
         .ok_or_else(|| Error::Internal("the device choice is out of range".into()))
 }
 
-/// GET `url` (redirects followed): the final URL and its page.
+/// GET `url` (redirects followed): the final URL and its page, which must be a success.
 async fn get_page(http: &Http, url: &url::Url) -> Result<(url::Url, String)> {
-    let shown = display_url(url);
-    let target = url.clone();
-    let resp = http
-        .send(&shown, Resend::Safe, |c| {
-            c.get(target.clone()).header("Accept", "text/html")
-        })
-        .await?;
-    page(http, resp, &shown).await
+    page(http.get_page(url).await?)
 }
 
 /// POST `fields` as a form to `url` (redirects followed): the final URL and its page.
@@ -418,21 +411,12 @@ async fn post_form(
     fields: &[(String, String)],
     resend: Resend,
 ) -> Result<(url::Url, String)> {
-    let shown = display_url(url);
-    let target = url.clone();
-    let resp = http
-        .send(&shown, resend, |c| {
-            c.post(target.clone())
-                .header("Accept", "text/html")
-                .form(fields)
-        })
-        .await?;
-    page(http, resp, &shown).await
+    page(http.post_page(url, fields, resend).await?)
 }
 
-async fn page(http: &Http, resp: reqwest::Response, shown: &str) -> Result<(url::Url, String)> {
-    let final_url = resp.url().clone();
-    let (status, html) = http.read_text(resp, shown).await?;
+fn page(
+    (final_url, status, html): (url::Url, reqwest::StatusCode, String),
+) -> Result<(url::Url, String)> {
     if !status.is_success() {
         return Err(Error::Protocol {
             url: display_url(&final_url),

@@ -414,6 +414,42 @@ impl Http {
         self.read_body_capped(resp, what, MAX_ANSWER).await
     }
 
+    /// GET the page at `url` (redirects followed): where it ended, its status and its text.
+    pub async fn get_page(&self, url: &url::Url) -> Result<(url::Url, StatusCode, String)> {
+        let shown = display_url(url);
+        let target = url.clone();
+        let resp = self
+            .send(&shown, Resend::Safe, |c| {
+                c.get(target.clone()).header("Accept", "text/html")
+            })
+            .await?;
+        let at = resp.url().clone();
+        let (status, text) = self.read_text(resp, &shown).await?;
+        Ok((at, status, text))
+    }
+
+    /// POST `fields` as a form to `url` (redirects followed): where it ended, its status and its
+    /// text.
+    pub async fn post_page(
+        &self,
+        url: &url::Url,
+        fields: &[(String, String)],
+        resend: Resend,
+    ) -> Result<(url::Url, StatusCode, String)> {
+        let shown = display_url(url);
+        let target = url.clone();
+        let resp = self
+            .send(&shown, resend, |c| {
+                c.post(target.clone())
+                    .header("Accept", "text/html")
+                    .form(fields)
+            })
+            .await?;
+        let at = resp.url().clone();
+        let (status, text) = self.read_text(resp, &shown).await?;
+        Ok((at, status, text))
+    }
+
     /// The status and the body as text (invalid UTF-8 replaced), at most `MAX_ANSWER` bytes.
     pub async fn read_text(&self, resp: Response, what: &str) -> Result<(StatusCode, String)> {
         let (status, body) = self.read_body(resp, what).await?;

@@ -23,6 +23,14 @@ pub trait Offer: Clone {
     }
 }
 
+/// Whether `--mfa kind` names Duo (a Duo factor answers to each of these).
+pub fn is_duo_kind(kind: MfaKind) -> bool {
+    matches!(
+        kind,
+        MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
+    )
+}
+
 /// The Duo kind a plain `--mfa` means when Duo is what is enrolled: push, totp (a passcode), call.
 fn duo_form(kind: MfaKind) -> Option<MfaKind> {
     match kind {

@@ -523,14 +523,7 @@ fn unknown(url: &url::Url, html: &str, c: Option<&Config>) -> Error {
 }
 
 async fn get(http: &Http, url: &url::Url) -> Result<(url::Url, String)> {
-    let shown = display_url(url);
-    let target = url.clone();
-    let resp = http
-        .send(&shown, Resend::Safe, |c| {
-            c.get(target.clone()).header("Accept", "text/html")
-        })
-        .await?;
-    read(http, resp, &shown).await
+    read(http.get_page(url).await?)
 }
 
 async fn post_form(
@@ -539,21 +532,14 @@ async fn post_form(
     fields: &[(String, String)],
     resend: Resend,
 ) -> Result<(url::Url, String)> {
-    let shown = display_url(url);
-    let target = url.clone();
-    let resp = http
-        .send(&shown, resend, |c| {
-            c.post(target.clone())
-                .header("Accept", "text/html")
-                .form(fields)
-        })
-        .await?;
-    read(http, resp, &shown).await
+    read(http.post_page(url, fields, resend).await?)
 }
 
-async fn read(http: &Http, resp: reqwest::Response, shown: &str) -> Result<(url::Url, String)> {
-    let url = resp.url().clone();
-    let (status, html) = http.read_text(resp, shown).await?;
+/// A page of the flow; a server error is a network error (Entra's pages answer 200 otherwise,
+/// errors included, in `$Config`).
+fn read(
+    (url, status, html): (url::Url, reqwest::StatusCode, String),
+) -> Result<(url::Url, String)> {
     if status.is_server_error() {
         return Err(Error::Network {
             url: display_url(&url),

@@ -102,10 +102,7 @@ impl super::mfa::Offer for Choice {
     }
     fn answers(&self, kind: MfaKind) -> bool {
         if self.is_duo() {
-            matches!(
-                kind,
-                MfaKind::DuoPush | MfaKind::DuoPasscode | MfaKind::DuoCall
-            )
+            crate::idp::mfa_choice::is_duo_kind(kind)
         } else {
             self.kind() == Some(kind)
         }
