@@ -49,11 +49,20 @@ fn entra_push_with_number_matching_then_the_kept_session() {
         .expect(0);
     r.stderr_has("signed in with the kept Entra session: no password, no MFA");
     assert_eq!(w.sandbox.requests().entra_password, 1);
-    // credential-process too, from the kept session.
+    // credential-process and --all too, from the kept session.
     w.run()
         .env("AWS_TOKEN_KEYRING", "file")
         .args(["credential-process", "--role", "ReadOnly"])
         .expect(0);
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--all", "--durationSeconds", "3600"])
+        .expect(0);
+    let creds = w.credentials();
+    assert!(
+        creds.contains("[prod-Admin]") && creds.contains("[prod-ReadOnly]"),
+        "{creds}"
+    );
     assert_eq!(w.sandbox.requests().entra_password, 1);
     // logout forgets it: the next run signs in again.
     w.run()
