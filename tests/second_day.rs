@@ -95,29 +95,36 @@ fn a_profile_that_changes_role_says_so() {
 #[test]
 fn logout_counts_right_is_quiet_with_q_refuses_all_and_names_valid_profiles() {
     let w = World::new();
-    admin(w.login("nomfa@example.com")).expect(0);
-    admin(w.login("nomfa@example.com"))
+    // The counts are this test's own: its sessions in a file of its HOME (the suite's kernel
+    // keyring is shared, and a sandbox port an earlier test used may name an org it kept).
+    let w_run = || w.run().env("AWS_TOKEN_KEYRING", "file");
+    let login = || {
+        w.login("nomfa@example.com")
+            .env("AWS_TOKEN_KEYRING", "file")
+    };
+    admin(login()).expect(0);
+    admin(login())
         .args(["credential-process", "--role", "ReadOnly"])
         .expect(0);
-    w.run()
+    w_run()
         .args(["logout", "--all"])
         .expect(2)
         .stderr_has("--all is a login flag");
-    let r = w.run().arg("logout").expect(0);
+    let r = w_run().arg("logout").expect(0);
     r.stderr_has("1 IdP session (kept in")
         .stderr_has("1 set of cached credentials (in")
         .stderr_has("Still valid in ")
         .stderr_has("staging (until ");
     assert!(!r.stderr().contains("credentialss"), "{}", r.stderr());
-    w.run().args(["logout", "-q"]).expect(0).stderr_is_empty();
+    w_run().args(["logout", "-q"]).expect(0).stderr_is_empty();
     // Two sets: the plural.
-    admin(w.login("nomfa@example.com"))
+    admin(login())
         .args(["credential-process", "--role", "ReadOnly"])
         .expect(0);
-    admin(w.login("nomfa@example.com"))
+    admin(login())
         .args(["credential-process", "--role", "Admin"])
         .expect(0);
-    w.run()
+    w_run()
         .arg("logout")
         .expect(0)
         .stderr_has("2 sets of cached credentials");
