@@ -1069,7 +1069,7 @@ fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
     json!({
         "challengeMethod": "LOOPBACK",
         "challengeRequest": txn.fastpass.clone().unwrap_or_default(),
-        "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 100,
+        "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 500,
         "cancel": {"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
                    "method": "POST", "accepts": "application/json; okta-version=1.0.0",
                    "value": [state_field(handle), {"name": "reason", "type": "string"}, {"name": "statusCode", "type": "string"}]},
