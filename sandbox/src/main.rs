@@ -86,6 +86,10 @@ fn serve(args: &[String]) -> Result<(), String> {
         None => None,
     };
     let data_pipeline = data.identity_engine;
+    let entra = data
+        .entra
+        .as_ref()
+        .map(|t| (t.app_id.clone(), t.tenant_id.clone()));
     let sandbox =
         Sandbox::start_with(data, port, identity).map_err(|e| format!("cannot listen: {e}"))?;
     println!("{}", sandbox.url());
@@ -96,7 +100,8 @@ fn serve(args: &[String]) -> Result<(), String> {
          \x20 form IdP login (provider \"form\")     {}\n\
          \x20 STS (AWS_ENDPOINT_URL_STS)           {}\n\
          \x20 federation (AWS_TOKEN_FEDERATION_URL) {}\n\
-         \x20 demo users: demo@example.com (TOTP: aws-token-sandbox totp), nomfa@example.com, push@example.com; password \"correct horse\"",
+         \x20 demo users: demo@example.com (TOTP: aws-token-sandbox totp), nomfa@example.com, push@example.com; password \"correct horse\"\n\
+         \x20 Duo behind Okta: duo@example.com (push, or passcode 246810), duo-two@example.com (two devices){}",
         if data_pipeline {
             "Identity Engine"
         } else {
@@ -106,6 +111,9 @@ fn serve(args: &[String]) -> Result<(), String> {
         sandbox.form_login(data::DEMO_APP),
         sandbox.sts_url(),
         sandbox.federation_url(),
+        entra.map_or(String::new(), |(app, tenant)| format!(
+            "\n  Entra ID app link (provider \"entra\") {url}/signin/{app}?tenantId={tenant}: push@entra.example.com (number 47), totp@entra.example.com, nomfa@entra.example.com"
+        )),
     );
     sandbox.wait();
     Ok(())
