@@ -87,7 +87,9 @@ impl Environment {
         if cfg!(target_os = "macos") {
             return Some("open");
         }
-        let display = self.var("DISPLAY").is_some() || self.var("WAYLAND_DISPLAY").is_some();
+        if self.var("DISPLAY").is_none() && self.var("WAYLAND_DISPLAY").is_none() {
+            return None;
+        }
         let on_path = self.var("PATH").is_some_and(|path| {
             std::env::split_paths(path).any(|dir| {
                 use std::os::unix::fs::PermissionsExt;
@@ -95,7 +97,7 @@ impl Environment {
                     .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
             })
         });
-        (display && on_path).then_some("xdg-open")
+        on_path.then_some("xdg-open")
     }
 
     /// Colour only on a terminal and when NO_COLOR is not set (https://no-color.org).

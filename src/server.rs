@@ -85,7 +85,7 @@ struct Shared {
     held: Mutex<Held>,
     /// The last renewal's failure, and when: answered while no newer credentials exist.
     failure: Mutex<Option<(Instant, String)>>,
-    asks: Mutex<mpsc::Sender<Ask>>,
+    asks: mpsc::Sender<Ask>,
 }
 
 impl Shared {
@@ -104,11 +104,7 @@ impl Shared {
     }
 
     fn ask(&self, ask: Ask) {
-        let _ = self
-            .asks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .send(ask);
+        let _ = self.asks.send(ask);
     }
 }
 
@@ -154,7 +150,7 @@ pub fn run<T>(
         }),
         clock,
         failure: Mutex::new(None),
-        asks: Mutex::new(asks),
+        asks,
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     std::thread::scope(|s| {

@@ -88,8 +88,6 @@ pub struct Settings {
     pub cache_dir: PathBuf,
     /// Provider okta: the pipeline config.json forces (`oktaPipeline`, or provider `okta-idx`).
     pub okta_pipeline: Option<Pipeline>,
-    /// The system's URL opener, where a desktop is (Okta Verify's FastPass link).
-    pub url_opener: Option<&'static str>,
 }
 
 /// botocore's own refresh window.
@@ -325,7 +323,6 @@ impl Settings {
                 ),
             ),
             cache_dir,
-            url_opener: env.url_opener(),
             okta_pipeline: match config.provider.as_deref() {
                 Some("okta-idx") => Some(Pipeline::IdentityEngine),
                 _ => config.okta_pipeline.as_deref().and_then(Pipeline::parse),

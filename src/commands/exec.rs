@@ -80,27 +80,16 @@ pub fn run(ctx: &Context<'_>, command: &[OsString], server: bool) -> Result<u8> 
     for v in KEYS {
         cmd.env_remove(v);
     }
-    let quiet = ctx.env.without_terminal();
-    let renewal = super::renewal(ctx, &quiet);
-    let renew = || cached_credentials(&renewal).map(|(c, _)| c);
-    crate::server::run(
-        creds,
-        &renew,
-        ctx.settings.refresh_margin,
-        0,
-        &ctx.settings.profile,
-        ctx.reporter,
-        |endpoint| {
-            ctx.reporter.verbose(&format!(
-                "credential endpoint for {} on {}",
-                ctx.settings.profile, endpoint.url
-            ));
-            for (name, value) in endpoint.variables() {
-                cmd.env(name, value);
-            }
-            wait_for(ctx, program, cmd)
-        },
-    )
+    super::serve_credentials(ctx, creds, 0, |endpoint| {
+        ctx.reporter.verbose(&format!(
+            "credential endpoint for {} on {}",
+            ctx.settings.profile, endpoint.url
+        ));
+        for (name, value) in endpoint.variables() {
+            cmd.env(name, value);
+        }
+        wait_for(ctx, program, cmd)
+    })
 }
 
 /// Start `cmd` (the program `program`), pass on the signals aws-token gets, and wait for it;

@@ -70,7 +70,13 @@ impl Online {
             settings.timeouts,
         )?;
         let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());
-        let idp = idp::build(settings, http.clone(), ctx.reporter, ctx.cleanup);
+        let idp = idp::build(
+            settings,
+            http.clone(),
+            ctx.reporter,
+            ctx.cleanup,
+            ctx.env.url_opener(),
+        );
         let endpoint = settings.sts_endpoint.clone();
         let timeouts = settings.timeouts;
         let make_sts = Box::new(move |region: &str| -> Box<dyn Sts> {
@@ -264,6 +270,28 @@ pub fn account_label(settings: &Settings, account: &str) -> String {
         .find(|n| settings.direct_accounts.contains(n))
         .or(names.first())
         .map_or_else(|| account.to_owned(), |n| (*n).clone())
+}
+
+/// Serve `creds` (the credentials of `ctx`'s role) on the local credential endpoint
+/// (src/server.rs) on `port` while `with` runs, renewed by logins in `renewal` surroundings.
+pub fn serve_credentials<T>(
+    ctx: &Context<'_>,
+    creds: Credentials,
+    port: u16,
+    with: impl FnOnce(&crate::server::Endpoint) -> Result<T>,
+) -> Result<T> {
+    let quiet = ctx.env.without_terminal();
+    let renewing = renewal(ctx, &quiet);
+    let renew = || cached_credentials(&renewing).map(|(c, _)| c);
+    crate::server::run(
+        creds,
+        &renew,
+        ctx.settings.refresh_margin,
+        port,
+        &ctx.settings.profile,
+        ctx.reporter,
+        with,
+    )
 }
 
 /// Write data to stdout; a reader that went away (`| head`) is not an error.

@@ -9,34 +9,23 @@ use crate::error::Result;
 /// Serve until a signal stops the process.
 pub fn run(ctx: &Context<'_>, port: u16) -> Result<()> {
     let (creds, region) = cached_credentials(ctx)?;
-    let quiet = ctx.env.without_terminal();
-    let renewal = super::renewal(ctx, &quiet);
-    let renew = || cached_credentials(&renewal).map(|(c, _)| c);
     let profile = &ctx.settings.profile;
-    crate::server::run(
-        creds,
-        &renew,
-        ctx.settings.refresh_margin,
-        port,
-        profile,
-        ctx.reporter,
-        |endpoint| {
-            let mut lines = String::new();
-            for (name, value) in endpoint.variables() {
-                lines.push_str(&format!("export {name}={value}\n"));
-            }
-            lines.push_str(&format!(
-                "export AWS_REGION={region}\nexport AWS_DEFAULT_REGION={region}\n"
-            ));
-            write_stdout(lines.as_bytes())?;
-            ctx.reporter.info(&format!(
+    super::serve_credentials(ctx, creds, port, |endpoint| {
+        let mut lines = String::new();
+        for (name, value) in endpoint.variables() {
+            lines.push_str(&format!("export {name}={value}\n"));
+        }
+        lines.push_str(&format!(
+            "export AWS_REGION={region}\nexport AWS_DEFAULT_REGION={region}\n"
+        ));
+        write_stdout(lines.as_bytes())?;
+        ctx.reporter.info(&format!(
                 "Serving the credentials of {profile} on {} until stopped (Ctrl-C); renewed through the kept IdP session. Export the lines above where the AWS tools run.",
                 endpoint.url
             ));
-            loop {
-                // The signal handler ends the process (src/interrupt.rs).
-                std::thread::park();
-            }
-        },
-    )
+        loop {
+            // The signal handler ends the process (src/interrupt.rs).
+            std::thread::park();
+        }
+    })
 }

@@ -83,7 +83,7 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         json.push('\n');
         json
     } else {
-        render(&status, &ctx.settings, now)
+        render(&status, &ctx.settings)
     };
     write_stdout(text.as_bytes())
 }
@@ -260,7 +260,7 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn render(s: &Status, settings: &Settings, _now: DateTime<Utc>) -> String {
+fn render(s: &Status, settings: &Settings) -> String {
     let c = &s.config;
     let mut out = format!(
         "Config {} (provider {}, IdP {}, account {}, region {})\n",

@@ -82,12 +82,14 @@ pub trait IdentityProvider: Send + Sync {
     }
 }
 
-/// The provider `settings` name, over the shared HTTP client.
+/// The provider `settings` name, over the shared HTTP client; `url_opener` is the system's (where a
+/// desktop is), for FastPass's launch link.
 pub fn build(
     settings: &Settings,
     http: http::Http,
     reporter: &Reporter,
     cleanup: &Cleanup,
+    url_opener: Option<&'static str>,
 ) -> Box<dyn IdentityProvider> {
     match &settings.provider {
         ProviderKind::Okta => Box::new(
@@ -97,7 +99,7 @@ pub fn build(
                 settings.okta_pipeline,
                 okta::pipeline::Pipelines::new(&settings.cache_dir),
             )
-            .with_opener(settings.url_opener),
+            .with_opener(url_opener),
         ),
         ProviderKind::Browser {
             mode,
