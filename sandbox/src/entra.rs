@@ -192,7 +192,7 @@ pub(crate) async fn saml2(
         return not_found();
     }
     if let Some(login) = session_login(&s, &headers) {
-        return finish(&s, &login, &headers);
+        return finish(&s, &login);
     }
     let ctx = s.hand_out(format!("rQQIAR{}", random_token(80)));
     let flow = Flow {
@@ -272,11 +272,10 @@ fn flow_of(s: &Shared, f: &HashMap<String, String>, ctx_field: &str) -> Option<(
 /// POST /{tenant}/login: the password.
 pub(crate) async fn login(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let Some((ctx, flow)) = flow_of(&s, &f, "ctx") else {
-        return expired(&s);
+        return expired();
     };
     s.state().counts.entra_password += 1;
     let login = f.get("login").cloned().unwrap_or_default();
@@ -315,18 +314,11 @@ pub(crate) async fn login(
             ..flow
         },
         &u,
-        &headers,
     )
 }
 
 /// After the password: MFA registration to skip, MFA, or "stay signed in?".
-fn after_password(
-    s: &Shared,
-    ctx: &str,
-    flow: Flow,
-    u: &EntraUser,
-    _headers: &HeaderMap,
-) -> Response {
+fn after_password(s: &Shared, ctx: &str, flow: Flow, u: &EntraUser) -> Response {
     let t = tenant(s).map_or("", |t| t.tenant_id.as_str()).to_owned();
     if u.proof_up && !flow.mfa_done {
         let flow = advance(s, ctx, flow);
@@ -370,16 +362,15 @@ fn after_password(
 /// GET /{tenant}/SkipMfaRegistration?ctx=…: "skip for now".
 pub(crate) async fn skip_mfa_registration(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let ctx = q.get("ctx").cloned().unwrap_or_default();
     let flow = s.state().entra_flows.get(&ctx).cloned();
     let Some(flow) = flow.filter(|f| f.password_ok) else {
-        return expired(&s);
+        return expired();
     };
     let Some(u) = flow.login.as_deref().and_then(|l| user(&s, l)).cloned() else {
-        return expired(&s);
+        return expired();
     };
     after_password(
         &s,
@@ -389,7 +380,6 @@ pub(crate) async fn skip_mfa_registration(
             ..flow
         },
         &u,
-        &headers,
     )
 }
 
@@ -573,18 +563,16 @@ pub(crate) async fn end_auth(State(s): State<AppState>, body: Bytes) -> Response
 /// POST /{tenant}/SAS/ProcessAuth `{flowToken, request, login}`: MFA done -> "stay signed in?".
 pub(crate) async fn process_auth(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     match flow_of(&s, &f, "request") {
         Some((ctx, flow)) if flow.mfa_done => {
             let Some(u) = flow.login.as_deref().and_then(|l| user(&s, l)).cloned() else {
-                return expired(&s);
+                return expired();
             };
-            after_password(&s, &ctx, flow, &u, &headers)
+            after_password(&s, &ctx, flow, &u)
         }
         _ => error_page(
-            &s,
             "ConvergedError",
             "500121",
             "Authentication failed during strong authentication request.",
@@ -599,12 +587,10 @@ pub(crate) async fn kmsi(
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some((ctx, flow)) = flow_of(&s, &f, "ctx").filter(|(_, fl)| fl.password_ok) else {
-        return expired(&s);
+    let Some((_, flow)) = flow_of(&s, &f, "ctx").filter(|(_, fl)| fl.password_ok) else {
+        return expired();
     };
     let login = flow.login.clone().unwrap_or_default();
-    let (_, u) = (ctx, flow);
-    let _ = u;
     let session = s.hand_out(random_token(120));
     s.state()
         .entra_sessions
@@ -639,22 +625,20 @@ pub(crate) async fn kmsi(
 /// POST /{tenant}/reprocess `{code, state}`: the hidden form's target -> the app.
 pub(crate) async fn reprocess(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let login = f.get("code").and_then(|c| s.state().entra_codes.remove(c));
     match login {
-        Some(login) => finish(&s, &login, &headers),
-        None => expired(&s),
+        Some(login) => finish(&s, &login),
+        None => expired(),
     }
 }
 
 /// The end of a sign-in as `login`: a Conditional Access block, an unassigned user, or the SAML
 /// form that posts to AWS.
-fn finish(s: &Shared, login: &str, _headers: &HeaderMap) -> Response {
+fn finish(s: &Shared, login: &str) -> Response {
     let Some(u) = user(s, login).cloned() else {
         return error_page(
-            s,
             "ConvergedError",
             "50034",
             "The user account does not exist in this directory.",
@@ -662,7 +646,6 @@ fn finish(s: &Shared, login: &str, _headers: &HeaderMap) -> Response {
     };
     if u.blocked_by_conditional_access {
         return error_page(
-            s,
             "ConvergedConditionalAccess",
             "53003",
             "You cannot access this right now. Your sign-in was successful but does not meet the criteria to access this resource. For example, you might be signing in from a browser, app, or location that is restricted by your admin.",
@@ -670,7 +653,6 @@ fn finish(s: &Shared, login: &str, _headers: &HeaderMap) -> Response {
     }
     if u.roles.is_empty() {
         return error_page(
-            s,
             "ConvergedError",
             "50105",
             "Your administrator has configured the application AWS Single-Account Access to block users unless they are specifically granted ('assigned') access to the application.",
@@ -703,9 +685,8 @@ fn finish(s: &Shared, login: &str, _headers: &HeaderMap) -> Response {
 }
 
 /// The error page of a request whose flow is unknown or spent (AADSTS90015).
-fn expired(s: &Shared) -> Response {
+fn expired() -> Response {
     error_page(
-        s,
         "ConvergedError",
         "90015",
         "The request is no longer valid: sign in again.",
@@ -713,8 +694,7 @@ fn expired(s: &Shared) -> Response {
 }
 
 /// An error page: `$Config` with the page id, the AADSTS code and its text.
-fn error_page(s: &Shared, pgid: &str, code: &str, text: &str) -> Response {
-    let _ = s;
+fn error_page(pgid: &str, code: &str, text: &str) -> Response {
     config_page(
         pgid,
         json!({"pgid": pgid, "sErrorCode": code, "sErrTxt": text, "iErrorCode": code.parse::<u32>().unwrap_or(0),
@@ -777,7 +757,6 @@ pub(crate) async fn adfs_post(
 /// POST /login.srf `{wa, wresult, wctx}`: ADFS's token back at the tenant.
 pub(crate) async fn login_srf(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let login = f
@@ -789,7 +768,6 @@ pub(crate) async fn login_srf(
         (Some(login), Some(flow)) => {
             let Some(u) = user(&s, &login).cloned() else {
                 return error_page(
-                    &s,
                     "ConvergedError",
                     "50034",
                     "The user account does not exist in this directory.",
@@ -804,9 +782,8 @@ pub(crate) async fn login_srf(
                     ..flow
                 },
                 &u,
-                &headers,
             )
         }
-        _ => expired(&s),
+        _ => expired(),
     }
 }

@@ -1079,33 +1079,25 @@ fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
 /// Okta issues a new challenge in place of `jwt` (the next poll shows it); false when no
 /// transaction handed `jwt` out.
 pub(crate) fn renew_fastpass(s: &Shared, jwt: &str) -> bool {
-    let org = {
-        let st = s.state();
-        st.idx_txns
-            .values()
-            .find(|t| t.fastpass.as_deref() == Some(jwt))
-            .map(|_| ())
-    };
-    if org.is_none() {
-        return false;
-    }
-    let issuer = jwt
-        .split('.')
-        .nth(1)
-        .and_then(|p| {
-            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok()
-        })
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .and_then(|v| v.get("iss")?.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let fresh = fastpass_jwt(s, &issuer);
+    let fresh = fastpass_jwt(s, &fastpass_issuer(jwt).unwrap_or_default());
     let mut st = s.state();
+    let mut renewed = false;
     for t in st.idx_txns.values_mut() {
         if t.fastpass.as_deref() == Some(jwt) {
             t.fastpass = Some(fresh.clone());
+            renewed = true;
         }
     }
-    true
+    renewed
+}
+
+/// The org a FastPass challengeRequest names (its payload's `iss`).
+pub(crate) fn fastpass_issuer(jwt: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("iss")?.as_str().map(str::to_owned)
 }
 
 /// The sandbox's Okta Verify answered the challenge `jwt` (what the real one tells Okta over its

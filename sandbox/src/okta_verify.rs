@@ -144,15 +144,7 @@ async fn challenge(State(ov): State<Arc<Inner>>, headers: HeaderMap, body: Bytes
         .and_then(|v| v.get("challengeRequest")?.as_str().map(str::to_owned))
         .unwrap_or_default();
     // The org the challenge names must be the page's origin: else someone else's page relays it.
-    let issuer = jwt
-        .split('.')
-        .nth(1)
-        .and_then(|p| {
-            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok()
-        })
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v.get("iss")?.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let issuer = crate::idx::fastpass_issuer(&jwt).unwrap_or_default();
     if origin.is_empty() || origin != issuer {
         return (StatusCode::FORBIDDEN, "origin mismatch").into_response();
     }
