@@ -14,7 +14,8 @@ FROM rust:1-alpine AS build
 RUN apk add --no-cache build-base ca-certificates
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin aws-token \
+# No USB security keys in a container (and no libudev for a static build): --no-default-features.
+RUN cargo build --release --locked --no-default-features --bin aws-token \
  && mkdir -p /out/usr/local/bin /out/etc/ssl/certs \
  && cp target/release/aws-token /out/usr/local/bin/aws-token \
  && cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ca-certificates.crt

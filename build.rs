@@ -2,7 +2,7 @@
 //! names one (`AWS_TOKEN_EMBED_CONFIG=path/to/config.json cargo build --release`), so a team can
 //! hand out one file. The JSON is checked here; the schema is checked when the binary reads it.
 //! Also names the commit built (`git rev-parse`, "unknown" outside a checkout, as in a Docker
-//! build) and the embedded config for `--version`.
+//! build), the embedded config and whether USB security keys are built in, for `--version`.
 
 use std::path::PathBuf;
 
@@ -37,6 +37,13 @@ fn main() {
         None => "no embedded config".to_owned(),
     };
     println!("cargo:rustc-env=AWS_TOKEN_CONFIG_NOTE={config_note}");
+    // The usb-keys feature (src/authenticator/usb_key.rs): a static build leaves it out.
+    let keys_note = if std::env::var_os("CARGO_FEATURE_USB_KEYS").is_some() {
+        "USB security keys"
+    } else {
+        "no USB security keys: built without the usb-keys feature"
+    };
+    println!("cargo:rustc-env=AWS_TOKEN_KEYS_NOTE={keys_note}");
     println!("cargo:rustc-env=AWS_TOKEN_COMMIT={}", commit());
     std::fs::write(&out, text).expect("write the embedded config into OUT_DIR");
 }

@@ -14,6 +14,8 @@ use std::path::PathBuf;
         env!("AWS_TOKEN_COMMIT"),
         "; ",
         env!("AWS_TOKEN_CONFIG_NOTE"),
+        "; ",
+        env!("AWS_TOKEN_KEYS_NOTE"),
         ")"
     ),
     disable_version_flag = true,
@@ -76,7 +78,7 @@ pub struct Cli {
     )]
     pub otp: Option<String>,
 
-    /// Which MFA factor, when several are enrolled
+    /// MFA method, when several
     #[arg(
         help_heading = "MFA",
         long,
@@ -545,6 +547,9 @@ pub enum MfaKind {
     DuoCall,
     /// Okta FastPass: Okta Verify on this device (Identity Engine)
     Fastpass,
+    /// A security key (WebAuthn, FIDO2 over USB)
+    #[value(alias = "webauthn")]
+    SecurityKey,
 }
 
 /// What goes to stdout.

@@ -31,7 +31,11 @@ fn version_short_and_long() {
             out.starts_with(&format!("aws-token {} (commit ", env!("CARGO_PKG_VERSION"))),
             "{out}"
         );
-        assert!(out.trim_end().ends_with("; no embedded config)"), "{out}");
+        assert!(
+            out.trim_end()
+                .ends_with("; no embedded config; USB security keys)"),
+            "{out}"
+        );
         assert!(!out.contains("(commit unknown;"), "{out}");
     }
 }

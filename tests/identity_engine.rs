@@ -417,14 +417,14 @@ print(s, c['messages']['value'][0]['i18n']['key'])
 }
 
 #[test]
-fn a_factor_the_terminal_cannot_answer_is_named_with_the_way_through() {
+fn a_security_key_with_none_plugged_in_says_so() {
+    // No test key is named: the USB keys are asked, and this machine has none.
     let mut d = oie(true);
-    d.users[0].factors = vec![Factor::Webauthn];
+    d.users[0].factors = vec![Factor::security_key(1)];
     let w = World::with_data(d);
     admin(w.login("demo@example.com"))
-        .expect(4)
-        .stderr_has("Security Key or Biometric (WebAuthn)")
-        .stderr_has(r#""browser", a window you sign in yourself"#);
+        .expect(3)
+        .stderr_has("the sign-in asks for a security key and none is plugged in");
 }
 
 #[test]

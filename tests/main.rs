@@ -35,6 +35,7 @@ mod roles;
 mod saml_idp;
 mod second_day;
 mod secrets;
+mod security_key;
 mod sessions;
 mod status;
 mod sts;

@@ -26,7 +26,12 @@ grep -q "embedded in aws-token (built from $tmp/org-config.json)" "$tmp/err" || 
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a!=b)' "$tmp/shown" "$tmp/org-config.json" \
   || fail "shown config differs from the embedded one"
 
-run --version | grep -q "; config embedded from $tmp/org-config.json)" || fail "--version does not name the embedded config: $(run --version)"
+run --version | grep -q "; config embedded from $tmp/org-config.json; no USB security keys: built without the usb-keys feature)" \
+  || fail "--version does not name the embedded config and the missing USB keys: $(run --version)"
+# The static build has no USB security keys (no libudev): a security-key sign-in says so, exit 4.
+status=0; AWS_TOKEN_PASSWORD="correct horse" run --username webauthn@example.com --role Admin --mfa security-key > /dev/null 2> "$tmp/err" || status=$?
+[ "$status" = 4 ] && grep -q "built without USB security-key support" "$tmp/err" \
+  || fail "a security key in the static build: exit $status: $(cat "$tmp/err")"
 
 out=$(AWS_TOKEN_PASSWORD="correct horse" run --username nomfa@example.com --role Admin 2> "$tmp/err") || fail "login with the embedded config: $(cat "$tmp/err")"
 [ "$out" = $'export AWS_PROFILE=staging\nexport AWS_DEFAULT_REGION=eu-west-1' ] || fail "unexpected stdout: $out"

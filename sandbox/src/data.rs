@@ -169,8 +169,21 @@ pub enum Factor {
     Sms { phone: String, code: String },
     /// A code sent by email.
     Email { email: String, code: String },
-    /// A security key or biometric (WebAuthn): no terminal can answer it.
-    Webauthn,
+    /// A security key or passkey (WebAuthn) and the credential registered for it: an ES256 public
+    /// key (`webauthn::test_key` makes the sandbox's own).
+    #[serde(rename_all = "camelCase")]
+    Webauthn {
+        /// base64url, as Okta lists it.
+        credential_id: String,
+        /// An uncompressed SEC1 point, standard base64.
+        public_key: String,
+        /// Registered through the U2F API: its rpId is the appid (the org's origin).
+        #[serde(default)]
+        u2f: bool,
+        /// userVerification asked of the key: "required", "preferred" (default), "discouraged".
+        #[serde(default = "preferred")]
+        user_verification: String,
+    },
     /// Okta FastPass (Okta Verify's signed nonce on this device): no terminal can answer it.
     FastPass,
     /// Duo behind Okta, as the Universal Prompt (an Okta `claims_provider` factor whose IdP is
@@ -228,6 +241,58 @@ fn approve() -> String {
 }
 fn device() -> String {
     "Sandbox Phone".into()
+}
+fn preferred() -> String {
+    "preferred".into()
+}
+
+impl Factor {
+    /// A security key holding the sandbox's test key `n` (`webauthn::test_key`), registered
+    /// through WebAuthn with userVerification "preferred".
+    pub fn security_key(n: u8) -> Factor {
+        let key = crate::webauthn::test_key(n);
+        Factor::Webauthn {
+            credential_id: key.credential_id,
+            public_key: key.public_key,
+            u2f: false,
+            user_verification: preferred(),
+        }
+    }
+
+    /// A U2F-era key holding test key `n`: registered under the appid, the org's origin.
+    pub fn u2f_key(n: u8) -> Factor {
+        match Factor::security_key(n) {
+            Factor::Webauthn {
+                credential_id,
+                public_key,
+                ..
+            } => Factor::Webauthn {
+                credential_id,
+                public_key,
+                u2f: true,
+                user_verification: "discouraged".into(),
+            },
+            other => other,
+        }
+    }
+
+    /// A security key holding test key `n` whose policy requires user verification (a PIN).
+    pub fn security_key_with_pin(n: u8) -> Factor {
+        match Factor::security_key(n) {
+            Factor::Webauthn {
+                credential_id,
+                public_key,
+                u2f,
+                ..
+            } => Factor::Webauthn {
+                credential_id,
+                public_key,
+                u2f,
+                user_verification: "required".into(),
+            },
+            other => other,
+        }
+    }
 }
 
 /// An Okta "AWS Account Federation" app.
@@ -416,7 +481,12 @@ pub fn demo() -> Data {
             ),
             user(
                 "webauthn@example.com",
-                vec![Factor::Webauthn, Factor::FastPass],
+                vec![Factor::security_key(1), Factor::FastPass],
+            ),
+            user("u2f@example.com", vec![Factor::u2f_key(2)]),
+            user(
+                "key-pin@example.com",
+                vec![Factor::security_key_with_pin(3)],
             ),
             user(
                 "duo@example.com",

@@ -84,6 +84,8 @@ pub(crate) struct Txn {
     mfa: bool,
     /// The FastPass challengeRequest handed out (a JWT), while FastPass is in progress.
     fastpass: Option<String>,
+    /// The WebAuthn challenge handed out, while a security key is being asked.
+    webauthn: Option<String>,
 }
 
 /// A finished transaction, waiting for its success-redirect.
@@ -145,6 +147,7 @@ fn page_for(s: &Shared, from_uri: &str, login: Option<String>, step: Step) -> Re
             polls: 0,
             mfa,
             fastpass: None,
+            webauthn: None,
         },
     );
     let escaped = token.replace('-', "\\x2D");
@@ -224,7 +227,7 @@ fn describe(f: &Factor) -> (&'static str, &'static str, &'static str, Vec<&'stat
         }
         Factor::Sms { .. } => ("Phone", "phone_number", "phone", vec!["sms", "voice"]),
         Factor::Email { .. } => ("Email", "okta_email", "email", vec!["email"]),
-        Factor::Webauthn => (
+        Factor::Webauthn { .. } => (
             "Security Key or Biometric",
             "webauthn",
             "security_key",
@@ -246,10 +249,14 @@ fn enrollment(i: usize, f: &Factor) -> Value {
         Factor::Push { device, .. } => json!({"deviceName": device}),
         _ => json!({}),
     };
-    json!({
+    let mut e = json!({
         "type": kind, "key": key, "id": authenticator_id(i), "displayName": label,
         "methods": methods.iter().map(|m| json!({"type": m})).collect::<Vec<_>>(), "profile": profile,
-    })
+    });
+    if let Factor::Webauthn { credential_id, .. } = f {
+        e["credentialId"] = json!(credential_id);
+    }
+    e
 }
 
 fn select_remediation(org: &str, user: &User, handle: &str) -> Value {
@@ -363,7 +370,13 @@ fn answer_for(
                 vec![creds, state_field(handle)],
             ));
             if let Some(u) = user {
-                if let Some(f) = u.factors.get(factor) {
+                if let (Some(f), Some(c)) = (u.factors.get(factor), &txn.webauthn) {
+                    // The widget's mock: the challenge is the current authenticator's.
+                    let mut e = enrollment(factor, f);
+                    e["contextualData"] =
+                        json!({"challengeData": crate::webauthn::challenge_data(f, c, org)});
+                    v["currentAuthenticator"] = json!({"type": "object", "value": e});
+                } else if let Some(f) = u.factors.get(factor) {
                     let mut e = enrollment(factor, f);
                     if matches!(f, Factor::Email { .. }) {
                         e["poll"] = json!({"rel": ["create-form"], "name": "poll", "href": format!("{org}/idp/idx/challenge/poll"), "method": "POST", "refresh": 4000, "value": [state_field(handle)]});
@@ -755,7 +768,7 @@ pub(crate) async fn identify(
 
 /// POST /idp/idx/challenge/answer {credentials: {passcode | totp}, stateHandle}
 pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let r = match begin(&s, &headers, &body, false) {
+    let mut r = match begin(&s, &headers, &body, false) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -778,6 +791,31 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
                 return r.reply(&s, status, vec![m], None);
             }
             r.after_password(&s, &user)
+        }
+        (
+            Step::Challenge {
+                factor,
+                method: Method::Webauthn,
+            },
+            Some(user),
+        ) => {
+            // A challenge is answered once: a refused assertion needs a new one.
+            let issued = r.txn.webauthn.take();
+            let given = r.body.get("credentials").cloned().unwrap_or_default();
+            let checked = match (issued, user.factors.get(factor)) {
+                (Some(c), Some(f)) => crate::webauthn::check(&s, f, &c, &r.org, &given),
+                _ => Err("no challenge was handed out".into()),
+            };
+            if checked.is_ok() {
+                r.success(&s)
+            } else {
+                r.txn.webauthn = Some(crate::webauthn::challenge());
+                let m = message(
+                    "Unable to verify your security key or biometric authenticator. Please try again.",
+                    "authfactor.webauthn.error.assertion_validation_failure",
+                );
+                r.reply(&s, StatusCode::BAD_REQUEST, vec![m], None)
+            }
         }
         (Step::Challenge { factor, method }, Some(user)) => {
             let field = if method == Method::OktaVerifyCode {
@@ -895,10 +933,13 @@ pub(crate) async fn challenge(
                 method: Method::Sent,
             }
         }
-        "webauthn" => Step::Challenge {
-            factor: i,
-            method: Method::Webauthn,
-        },
+        "webauthn" => {
+            r.txn.webauthn = Some(crate::webauthn::challenge());
+            Step::Challenge {
+                factor: i,
+                method: Method::Webauthn,
+            }
+        }
         "idp" => Step::Redirect,
         "signed_nonce" if !s.data.okta_verify_ports.is_empty() => {
             r.txn.fastpass = Some(fastpass_jwt(&s, &r.org));

@@ -18,6 +18,7 @@ mod saml;
 mod sigv4;
 mod sts;
 pub mod tls;
+pub mod webauthn;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -68,6 +69,10 @@ struct State {
     duo_logins: HashMap<String, duo::DuoLogin>,
     /// Okta's hand-offs to Duo by their OIDC state.
     duo_pending: HashMap<String, duo::Pending>,
+    /// The last sign count seen of each WebAuthn credential, by credential id.
+    sign_counts: HashMap<String, u32>,
+    /// Why WebAuthn assertions were refused, in order (for tests).
+    webauthn_refusals: Vec<String>,
     /// TOTP codes accepted lately: (login, secret, code) -> when.
     used_codes: HashMap<(String, String, String), std::time::Instant>,
 }
@@ -386,6 +391,16 @@ impl Sandbox {
     /// The federation endpoint (for AWS_TOKEN_FEDERATION_URL).
     pub fn federation_url(&self) -> String {
         format!("{}/federation", self.url())
+    }
+
+    /// Why WebAuthn assertions were refused, in order.
+    pub fn webauthn_refusals(&self) -> Vec<String> {
+        self.shared.state().webauthn_refusals.clone()
+    }
+
+    /// The last sign count the org saw of a credential (base64url id).
+    pub fn sign_count(&self, credential_id: &str) -> Option<u32> {
+        self.shared.state().sign_counts.get(credential_id).copied()
     }
 
     /// The FastPass cancels clients sent ("reason statusCode"), in order.

@@ -23,6 +23,8 @@ pub(crate) struct Transaction {
     code_sent: bool,
     /// Started by an app's step-up page: its sessionToken opens step-up apps.
     pub(crate) step_up: bool,
+    /// The WebAuthn challenge handed out in this transaction (one at a time).
+    webauthn_challenge: Option<String>,
 }
 
 /// A single-use sessionToken.
@@ -101,7 +103,7 @@ fn factor_id(f: &Factor, i: usize) -> String {
         Factor::Push { .. } => "opf",
         Factor::Sms { .. } => "sms",
         Factor::Email { .. } => "emf",
-        Factor::Webauthn => "fwf",
+        Factor::Webauthn { .. } => "fwf",
         Factor::FastPass => "fpf",
         Factor::Duo { .. } => "clp",
         Factor::DuoIframe => "dsf",
@@ -124,10 +126,10 @@ fn factor_json(org: &str, f: &Factor, i: usize) -> Value {
         ),
         Factor::Sms { phone, .. } => ("sms", "OKTA", json!({"phoneNumber": phone})),
         Factor::Email { email, .. } => ("email", "OKTA", json!({"email": email})),
-        Factor::Webauthn => (
+        Factor::Webauthn { credential_id, .. } => (
             "webauthn",
             "FIDO",
-            json!({"authenticatorName": "Security Key"}),
+            json!({"credentialId": credential_id, "authenticatorName": "Security Key"}),
         ),
         Factor::FastPass => ("signed_nonce", "OKTA", json!({"name": "Okta FastPass"})),
         Factor::Duo { .. } => ("claims_provider", "CUSTOM", json!({})),
@@ -222,6 +224,7 @@ impl crate::Shared {
                 push_posts: 0,
                 code_sent: false,
                 step_up,
+                webauthn_challenge: None,
             },
         );
         token
@@ -484,7 +487,36 @@ pub(crate) async fn verify(
             }))
             .into_response()
         }
-        Factor::Webauthn | Factor::FastPass => error(
+        // Okta's WebAuthn factor: the first POST hands out a challenge, the next carries the
+        // assertion (clientData, authenticatorData, signatureData).
+        Factor::Webauthn { .. } if body.get("clientData").is_none() => {
+            let c = crate::webauthn::challenge();
+            if let Some(t) = s.state().transactions.get_mut(&state_token) {
+                t.webauthn_challenge = Some(c.clone());
+            }
+            challenge(
+                None,
+                "verify",
+                json!({"challenge": crate::webauthn::challenge_data(&factor, &c, &org)}),
+            )
+        }
+        Factor::Webauthn { .. } => {
+            // A challenge is answered once.
+            let issued = s
+                .state()
+                .transactions
+                .get_mut(&state_token)
+                .and_then(|t| t.webauthn_challenge.take());
+            let checked = match issued {
+                Some(c) => crate::webauthn::check(&s, &factor, &c, &org, &body),
+                None => Err("no challenge was handed out".into()),
+            };
+            match checked {
+                Ok(()) => done(true),
+                Err(_) => error(StatusCode::FORBIDDEN, "E0000068", "Invalid Passcode/Answer"),
+            }
+        }
+        Factor::FastPass => error(
             StatusCode::BAD_REQUEST,
             "E0000001",
             "Api validation failed: this factor is verified by the browser",

@@ -1,5 +1,10 @@
 //! What answers a phishing-resistant challenge without a browser: Okta FastPass through Okta Verify
-//! on this device (`fastpass.rs`, its loopback service). WebAuthn security keys are to come here
-//! too (shared/DESIGN.md).
+//! on this device (`fastpass.rs`, its loopback service), and WebAuthn security keys (`webauthn.rs`
+//! builds the assertion; `usb_key.rs` signs with a USB key, `soft_key.rs` with a key file in tests).
 
 pub mod fastpass;
+#[cfg(debug_assertions)]
+mod soft_key;
+#[cfg(feature = "usb-keys")]
+mod usb_key;
+pub mod webauthn;

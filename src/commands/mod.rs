@@ -76,6 +76,7 @@ impl Online {
             ctx.reporter,
             ctx.cleanup,
             ctx.env.url_opener(),
+            crate::authenticator::webauthn::security_key(ctx.env),
         );
         let endpoint = settings.sts_endpoint.clone();
         let timeouts = settings.timeouts;

@@ -83,13 +83,14 @@ pub trait IdentityProvider: Send + Sync {
 }
 
 /// The provider `settings` name, over the shared HTTP client; `url_opener` is the system's (where a
-/// desktop is), for FastPass's launch link.
+/// desktop is), for FastPass's launch link; `security_key` signs WebAuthn challenges.
 pub fn build(
     settings: &Settings,
     http: http::Http,
     reporter: &Reporter,
     cleanup: &Cleanup,
     url_opener: Option<&'static str>,
+    security_key: std::sync::Arc<dyn crate::authenticator::webauthn::SecurityKey>,
 ) -> Box<dyn IdentityProvider> {
     match &settings.provider {
         ProviderKind::Okta => Box::new(
@@ -99,7 +100,8 @@ pub fn build(
                 settings.okta_pipeline,
                 okta::pipeline::Pipelines::new(&settings.cache_dir),
             )
-            .with_opener(url_opener),
+            .with_opener(url_opener)
+            .with_security_key(security_key),
         ),
         ProviderKind::Browser {
             mode,

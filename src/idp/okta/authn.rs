@@ -67,7 +67,7 @@ pub(super) async fn post(ctx: &Ctx<'_>, url: &url::Url, body: &Value) -> Result<
     let shown = display_url(url);
     // A password or a code must not reach Okta twice (a second wrong attempt could lock the user
     // out); polls and state-token-only requests may be repeated.
-    let resend = if ["password", "passCode", "answer"]
+    let resend = if ["password", "passCode", "answer", "clientData"]
         .iter()
         .any(|k| body.get(k).is_some())
     {

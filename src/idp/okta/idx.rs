@@ -41,6 +41,8 @@ struct Walk {
     /// other methods are offered next.
     fastpass_preferred: bool,
     fastpass_failed: bool,
+    /// Security-key assertions sent (a refused one is not sent again).
+    assertions_sent: u32,
 }
 
 /// The transaction of a sign-in page's stateToken: Okta's first answer.
@@ -166,6 +168,25 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             walk.password_sent = true;
             let body =
                 json!({"credentials": {"passcode": password.expose()}, "stateHandle": handle});
+            return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+        }
+        if fields.contains(&"clientData") || answer.current_key() == Some("webauthn") {
+            if walk.assertions_sent > 0 {
+                return Err(rejected(ctx, "security key's answer"));
+            }
+            let assertion = ctx.security_key_assertion(
+                answer.webauthn_challenge(),
+                &answer.webauthn_credentials(),
+            )?;
+            walk.assertions_sent += 1;
+            let mut credentials = serde_json::Map::new();
+            for (k, v) in assertion.fields() {
+                credentials.insert(k.into(), v.into());
+            }
+            if let Some(h) = assertion.user_handle() {
+                credentials.insert("userHandle".into(), h.into());
+            }
+            let body = json!({"credentials": credentials, "stateHandle": handle});
             return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
         }
         let Some(field) = ["totp", "passcode"]

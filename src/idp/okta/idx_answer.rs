@@ -61,6 +61,7 @@ impl Choice {
             "voice" => Some(MfaKind::Call),
             "email" => Some(MfaKind::Email),
             "signed_nonce" => Some(MfaKind::Fastpass),
+            "webauthn" => Some(MfaKind::SecurityKey),
             _ => None,
         }
     }
@@ -181,6 +182,28 @@ impl Answer {
         .find_map(|p| self.body.pointer(p).and_then(Value::as_str))
         .unwrap_or("")
         .to_owned()
+    }
+
+    /// A security key's challenge (`contextualData.challengeData` of the current authenticator).
+    pub(super) fn webauthn_challenge(&self) -> Option<&Value> {
+        [
+            "/currentAuthenticator/value/contextualData/challengeData",
+            "/currentAuthenticatorEnrollment/value/contextualData/challengeData",
+        ]
+        .iter()
+        .find_map(|p| self.body.pointer(p))
+    }
+
+    /// The credential ids of the user's enrolled security keys (base64url, as Okta lists them).
+    pub(super) fn webauthn_credentials(&self) -> Vec<&str> {
+        self.body
+            .pointer("/authenticatorEnrollments/value")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.get("key").and_then(Value::as_str) == Some("webauthn"))
+            .filter_map(|e| e.get("credentialId").and_then(Value::as_str))
+            .collect()
     }
 
     /// Okta Verify's number challenge while a push is polled.
@@ -530,6 +553,9 @@ pub(super) fn refusal(org: &str, answer: &Answer) -> Option<Refusal> {
         )),
         k if k.contains("not.assigned") || lower.contains("not assigned") => denied(format!(
             "{org}: you are not assigned to this AWS app ({okta}): ask your Okta admin to assign it"
+        )),
+        k if k.contains("webauthn") && k.contains("assertion") => auth(format!(
+            "Okta refused the security key's answer ({okta}); use the key you enrolled, and run aws-token again"
         )),
         k if k.contains("signed_nonce") || k.contains("device") || k.contains("webauthn") => {
             denied(format!(

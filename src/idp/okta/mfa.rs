@@ -79,6 +79,7 @@ impl Factor {
             "sms" => Some(MfaKind::Sms),
             "email" => Some(MfaKind::Email),
             "call" => Some(MfaKind::Call),
+            "webauthn" | "u2f" => Some(MfaKind::SecurityKey),
             _ => None,
         }
     }
@@ -109,6 +110,7 @@ impl Factor {
                 "Duo (push, call or passcode)".into()
             }
             Some(MfaKind::Fastpass) => "Okta FastPass".into(),
+            Some(MfaKind::SecurityKey) => with("security key", self.profile("authenticatorName")),
             None if self.provider == "DUO" => "Duo's traditional prompt, which Duo retired on 2024-03-30 (your Okta admin must move it to the Duo Universal Prompt)".into(),
             None => format!("{} ({})", self.factor_type, self.provider),
         }
@@ -146,6 +148,7 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Step> {
             return Ok(Step::Session);
         }
         Some(MfaKind::Push) => push(ctx, &factor, &verify, &state_token).await,
+        Some(MfaKind::SecurityKey) => security_key(ctx, &factor, &verify, &state_token).await,
         Some(MfaKind::Totp) => code(ctx, &factor, &verify, &state_token).await,
         _ => {
             // SMS, email, call: the first POST sends the code.
@@ -159,6 +162,40 @@ pub(super) async fn answer(ctx: &Ctx<'_>, tx: Transaction) -> Result<Step> {
         }
     };
     next.map(|t| Step::Next(Box::new(t)))
+}
+
+/// A security key: the first POST hands out the challenge (`_embedded.challenge` of the factor),
+/// the assertion goes to the `next` link. Okta refusing it is exit 3, in Okta's words.
+async fn security_key(
+    ctx: &Ctx<'_>,
+    factor: &Factor,
+    verify: &url::Url,
+    state_token: &Secret<String>,
+) -> Result<Transaction> {
+    let tx = post(ctx, verify, &json!({"stateToken": state_token.expose()})).await?;
+    let data = tx
+        .embedded
+        .factor
+        .as_ref()
+        .and_then(|f| f.pointer("/_embedded/challenge"));
+    let enrolled = factor.profile("credentialId");
+    let allow: Vec<&str> = [enrolled].into_iter().filter(|c| !c.is_empty()).collect();
+    let assertion = ctx.security_key_assertion(data, &allow)?;
+    let next = match &tx.links.next {
+        Some(l) => parse_href(ctx, &l.href)?,
+        None => verify.clone(),
+    };
+    let mut body = json!({"stateToken": state_token.expose()});
+    for (k, v) in assertion.fields() {
+        body[k] = v.into();
+    }
+    post(ctx, &next, &body).await.map_err(|e| match e {
+        Error::Authentication { url, message } => Error::Authentication {
+            url,
+            message: format!("Okta refused the security key's answer: {message}"),
+        },
+        other => other,
+    })
 }
 
 /// Duo's Universal Prompt: Okta's verify answers with the link that redirects to Duo

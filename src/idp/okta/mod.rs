@@ -10,6 +10,7 @@ mod idx_answer;
 mod mfa;
 pub mod pipeline;
 
+use crate::authenticator::webauthn::SecurityKey;
 use crate::error::{Error, Result};
 use crate::idp::http::Http;
 use crate::idp::{IdentityProvider, LoginRequest};
@@ -20,6 +21,7 @@ use crate::secret::Secret;
 use app::Page;
 use async_trait::async_trait;
 use pipeline::{Pipeline, Pipelines};
+use std::sync::Arc;
 
 /// The Okta provider (Classic Authn API or Identity Engine IDX API).
 #[derive(Debug)]
@@ -34,6 +36,8 @@ pub struct Okta {
     prompted_username: crate::idp::PromptedUsername,
     /// The system's URL opener (Okta Verify's FastPass link), where a desktop is.
     opener: Option<&'static str>,
+    /// What signs a WebAuthn challenge (a USB security key).
+    security_key: Option<Arc<dyn SecurityKey>>,
 }
 
 impl Okta {
@@ -52,12 +56,19 @@ impl Okta {
             pipelines,
             prompted_username: crate::idp::PromptedUsername::default(),
             opener: None,
+            security_key: None,
         }
     }
 
     /// With the system's URL opener (FastPass's launch link opens Okta Verify).
     pub fn with_opener(mut self, opener: Option<&'static str>) -> Self {
         self.opener = opener;
+        self
+    }
+
+    /// With what signs WebAuthn challenges.
+    pub fn with_security_key(mut self, key: Arc<dyn SecurityKey>) -> Self {
+        self.security_key = Some(key);
         self
     }
 
@@ -220,9 +231,49 @@ struct Ctx<'a> {
     org: url::Url,
     /// The system's URL opener, where a desktop is.
     opener: Option<&'static str>,
+    /// What signs a WebAuthn challenge, where there is one.
+    security_key: Option<&'a dyn SecurityKey>,
 }
 
 impl Ctx<'_> {
+    /// Sign a WebAuthn challenge with the security key; Okta's challenge data `data` and the
+    /// enrolled credential ids `allow`.
+    fn security_key_assertion(
+        &self,
+        data: Option<&serde_json::Value>,
+        allow: &[&str],
+    ) -> Result<crate::authenticator::webauthn::Assertion> {
+        use crate::authenticator::webauthn;
+        let request = data
+            .and_then(|d| webauthn::Request::from_okta(&self.org, d, allow))
+            .ok_or_else(|| Error::Protocol {
+                url: self.org.to_string(),
+                message: "Okta's security-key challenge holds no challenge".into(),
+            })?;
+        let key = self.security_key.ok_or_else(|| Error::NotAuthorized {
+            message: format!(
+                "{}: the sign-in asks for a security key, which this login cannot reach; {}",
+                self.org,
+                crate::idp::mfa_choice::USE_A_BROWSER
+            ),
+        })?;
+        let org = self.org.to_string();
+        self.reporter.verbose(&format!(
+            "security key: rpId {}, {} enrolled credential(s)",
+            request.rp_id,
+            request.allow.len()
+        ));
+        webauthn::sign(
+            key,
+            &request,
+            &webauthn::Ui {
+                reporter: self.reporter,
+                prompter: self.prompter,
+                org: &org,
+            },
+        )
+    }
+
     fn api(&self, path: &str) -> url::Url {
         let mut u = self.org.clone();
         u.set_path(path);
@@ -246,6 +297,7 @@ impl IdentityProvider for Okta {
             login,
             org,
             opener: self.opener,
+            security_key: self.security_key.as_deref(),
         };
         if let Some(kept) = &login.kept_session {
             self.http.add_cookies(&ctx.org, kept);

@@ -1,0 +1,273 @@
+//! WebAuthn from the terminal: the assertion a browser would build for the org (clientDataJSON
+//! with the org's origin and the challenge as given, the rpId from the challenge or the org's
+//! host, the U2F appid as a second rpId for keys registered before WebAuthn, the credential ids
+//! Okta lists as the allow list), signed by a `SecurityKey`: a CTAP2 USB key (`usb_key.rs`, cargo
+//! feature `usb-keys`) or, in debug builds for tests only, a software key (`soft_key.rs`).
+
+use crate::error::{Error, Result};
+use crate::prompt::Prompter;
+use crate::report::Reporter;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// How the relying party wants the user verified (a PIN or a fingerprint on the key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserVerification {
+    Required,
+    Preferred,
+    Discouraged,
+}
+
+/// One assertion to ask for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The org's origin, as a browser on the org's page would send it.
+    pub origin: String,
+    pub rp_id: String,
+    /// The U2F appid the org offers (`extensions.appid`).
+    pub appid: Option<String>,
+    /// The challenge, as given (base64url).
+    pub challenge: String,
+    /// The enrolled credentials' ids; empty: any the key holds for the rpId.
+    pub allow: Vec<Vec<u8>>,
+    pub user_verification: UserVerification,
+}
+
+impl Request {
+    /// Read Okta's challenge data (Identity Engine's `challengeData`, Classic's `challenge`) for
+    /// the org at `org`, with the enrolled credential ids in `allow` (base64url, as Okta lists
+    /// them; ids that do not decode are left out).
+    pub fn from_okta(org: &url::Url, data: &Value, allow: &[&str]) -> Option<Request> {
+        let text = |p: &str| data.pointer(p).and_then(Value::as_str);
+        let origin = org.origin().ascii_serialization();
+        let rp_id = text("/rpId")
+            .map(str::to_owned)
+            .or_else(|| org.host_str().map(str::to_owned))?;
+        Some(Request {
+            origin,
+            rp_id,
+            appid: text("/extensions/appid").map(str::to_owned),
+            challenge: text("/challenge")?.to_owned(),
+            allow: allow.iter().filter_map(|id| decode(id)).collect(),
+            user_verification: match text("/userVerification") {
+                Some("required") => UserVerification::Required,
+                Some("discouraged") => UserVerification::Discouraged,
+                _ => UserVerification::Preferred,
+            },
+        })
+    }
+
+    /// The clientDataJSON a browser builds for `navigator.credentials.get` on the org's page.
+    pub fn client_data_json(&self) -> Vec<u8> {
+        serde_json::json!({
+            "type": "webauthn.get",
+            "challenge": self.challenge,
+            "origin": self.origin,
+            "crossOrigin": false,
+        })
+        .to_string()
+        .into_bytes()
+    }
+}
+
+/// What an authenticator returns for one assertion.
+pub struct Signed {
+    pub credential_id: Vec<u8>,
+    pub authenticator_data: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub user_handle: Option<Vec<u8>>,
+}
+
+/// A signed assertion, ready to send: the clientDataJSON and what the key returned. Bound to one
+/// challenge and one origin, but never shown: `Debug` prints `***`.
+pub struct Assertion {
+    pub client_data: Vec<u8>,
+    pub signed: Signed,
+}
+
+impl std::fmt::Debug for Assertion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Assertion(***)")
+    }
+}
+
+impl Assertion {
+    /// The three fields Okta takes, in standard base64 (the widget's `btoa`).
+    pub fn fields(&self) -> [(&'static str, String); 3] {
+        [
+            ("clientData", STANDARD.encode(&self.client_data)),
+            (
+                "authenticatorData",
+                STANDARD.encode(&self.signed.authenticator_data),
+            ),
+            ("signatureData", STANDARD.encode(&self.signed.signature)),
+        ]
+    }
+
+    /// The user handle, when the key returned one (standard base64).
+    pub fn user_handle(&self) -> Option<String> {
+        self.signed.user_handle.as_ref().map(|h| STANDARD.encode(h))
+    }
+}
+
+/// Where the key talks to the user: "Touch your security key", the PIN prompt.
+pub struct Ui<'a> {
+    pub reporter: &'a Reporter,
+    pub prompter: &'a dyn Prompter,
+    /// The org, for messages.
+    pub org: &'a str,
+}
+
+/// Something that signs WebAuthn assertions.
+pub trait SecurityKey: Send + Sync + std::fmt::Debug {
+    /// Sign SHA-256(`client_data`) for `rp_id` with one of `allow` (any, when empty). `Ok(None)`:
+    /// no authenticator holds such a credential for that rpId.
+    fn get_assertion(
+        &self,
+        rp_id: &str,
+        client_data: &[u8],
+        allow: &[Vec<u8>],
+        uv: UserVerification,
+        ui: &Ui<'_>,
+    ) -> Result<Option<Signed>>;
+}
+
+/// Ask `key` for the assertion `request` describes: at the rpId, then at the U2F appid (a key
+/// registered through the U2F API knows only that).
+pub fn sign(key: &dyn SecurityKey, request: &Request, ui: &Ui<'_>) -> Result<Assertion> {
+    let client_data = request.client_data_json();
+    let mut rp_ids = vec![request.rp_id.as_str()];
+    if let Some(appid) = request.appid.as_deref().filter(|a| *a != request.rp_id) {
+        rp_ids.push(appid);
+    }
+    for rp_id in rp_ids {
+        if let Some(signed) = key.get_assertion(
+            rp_id,
+            &client_data,
+            &request.allow,
+            request.user_verification,
+            ui,
+        )? {
+            return Ok(Assertion {
+                client_data,
+                signed,
+            });
+        }
+    }
+    Err(Error::Authentication {
+        url: ui.org.to_owned(),
+        message: format!(
+            "the security key holds no credential enrolled for this user at {} ({} enrolled); use the key you enrolled, or enrol this one at {} in a browser",
+            request.rp_id,
+            request.allow.len(),
+            ui.org
+        ),
+    })
+}
+
+/// Base64url (or standard) with or without padding.
+fn decode(text: &str) -> Option<Vec<u8>> {
+    let t: String = text
+        .trim()
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    STANDARD_NO_PAD.decode(t).ok()
+}
+
+/// The security key a login uses: in debug builds, the software key the tests name in
+/// `AWS_TOKEN_TEST_SECURITY_KEY` (release builds never read it); else USB keys, where the build
+/// has them; else none, which says how to get through.
+pub fn security_key(env: &crate::environment::Environment) -> Arc<dyn SecurityKey> {
+    #[cfg(debug_assertions)]
+    if let Some(path) = env.var("AWS_TOKEN_TEST_SECURITY_KEY") {
+        return Arc::new(super::soft_key::SoftKey::new(path.into()));
+    }
+    let _ = env;
+    #[cfg(feature = "usb-keys")]
+    return Arc::new(super::usb_key::UsbKeys);
+    #[cfg(not(feature = "usb-keys"))]
+    return Arc::new(NoUsb);
+}
+
+/// A build without USB support (the static build: no libudev).
+#[cfg(not(feature = "usb-keys"))]
+#[derive(Debug)]
+struct NoUsb;
+
+#[cfg(not(feature = "usb-keys"))]
+impl SecurityKey for NoUsb {
+    fn get_assertion(
+        &self,
+        _: &str,
+        _: &[u8],
+        _: &[Vec<u8>],
+        _: UserVerification,
+        ui: &Ui<'_>,
+    ) -> Result<Option<Signed>> {
+        Err(Error::NotAuthorized {
+            message: format!(
+                "{}: the sign-in asks for a security key, and this aws-token was built without USB security-key support (the static build leaves it out: it has no libudev); use a build with the usb-keys feature, or provider \"okta-browser\" in config.json",
+                ui.org
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn okta_challenge_data_becomes_the_request_a_browser_would_make() {
+        let org = url::Url::parse("https://acme.okta.com/").unwrap();
+        let data = serde_json::json!({"challenge": "qjUCU0xoVe5QZ3-etDCD", "userVerification": "required",
+            "extensions": {"appid": "https://acme.okta.com"}});
+        let r = Request::from_okta(&org, &data, &["AQID", "not base64 !"]).unwrap();
+        assert_eq!(r.rp_id, "acme.okta.com");
+        assert_eq!(r.origin, "https://acme.okta.com");
+        assert_eq!(r.appid.as_deref(), Some("https://acme.okta.com"));
+        assert_eq!(r.allow, vec![vec![1, 2, 3]]);
+        assert_eq!(r.user_verification, UserVerification::Required);
+        let cd: Value = serde_json::from_slice(&r.client_data_json()).unwrap();
+        assert_eq!(
+            cd,
+            serde_json::json!({"type": "webauthn.get", "challenge": "qjUCU0xoVe5QZ3-etDCD",
+                "origin": "https://acme.okta.com", "crossOrigin": false})
+        );
+        // An rpId in the answer wins over the host.
+        let mut d = data.clone();
+        d["rpId"] = "okta.com".into();
+        assert_eq!(Request::from_okta(&org, &d, &[]).unwrap().rp_id, "okta.com");
+        // A port stays in the origin, never in the rpId.
+        let local = url::Url::parse("http://127.0.0.1:8443/").unwrap();
+        let r = Request::from_okta(&local, &data, &[]).unwrap();
+        assert_eq!(
+            (r.origin.as_str(), r.rp_id.as_str()),
+            ("http://127.0.0.1:8443", "127.0.0.1")
+        );
+        assert!(Request::from_okta(&org, &serde_json::json!({}), &[]).is_none());
+    }
+
+    #[test]
+    fn an_assertion_never_shows_itself() {
+        let a = Assertion {
+            client_data: b"{}".to_vec(),
+            signed: Signed {
+                credential_id: vec![1],
+                authenticator_data: vec![2],
+                signature: vec![3],
+                user_handle: None,
+            },
+        };
+        assert_eq!(format!("{a:?}"), "Assertion(***)");
+        assert_eq!(a.fields()[0], ("clientData", "e30=".to_owned()));
+    }
+}
