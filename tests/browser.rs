@@ -345,8 +345,7 @@ fn identity_engine_widget_errors() {
     login(&w, "webauthn@example.com")
         .args(["--role", "Admin"])
         .expect(4)
-        .stderr_has("Security Key or Biometric")
-        .stderr_has(r#"use provider "browser""#);
+        .stderr_has(r#"a security key needs the browser window: provider "browser""#);
     assert!(!w.credentials_path().exists());
     assert_no_leftover_profiles(&w);
 }

@@ -29,6 +29,7 @@ mod lifecycle;
 mod moto;
 mod okta;
 mod output;
+mod passkey;
 mod readme_claims;
 mod reliability;
 mod roles;

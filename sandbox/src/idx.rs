@@ -155,7 +155,8 @@ fn page_for(s: &Shared, from_uri: &str, login: Option<String>, step: Step) -> Re
         "<!DOCTYPE html><html><head><title>Sandbox Okta - Sign In</title></head><body>\
          <div id=\"okta-sign-in\" data-pipeline=\"idx\"></div><noscript>Please enable JavaScript.</noscript>\
          <script>var stateToken = '{escaped}';</script>\
-         <script>{}</script></body></html>",
+         <script>{}</script><script>{}</script></body></html>",
+        include_str!("webauthn.js"),
         include_str!("widget_idx.js")
     ))
     .into_response()

@@ -720,7 +720,8 @@ pub(crate) async fn login_page(
     Html(format!(
         "<!DOCTYPE html><html><head><title>Sandbox Okta - Sign In</title></head><body>\
          <div id=\"okta-sign-in\" data-variant=\"{variant}\"></div><noscript>Please enable JavaScript.</noscript>\
-         <script>{}</script></body></html>",
+         <script>{}</script><script>{}</script></body></html>",
+        include_str!("webauthn.js"),
         include_str!("widget.js")
     ))
     .into_response()

@@ -81,10 +81,30 @@
     const totp = factors.find(function (f) { return f.factorType === 'token:software:totp'; });
     const push = factors.find(function (f) { return f.factorType === 'push'; });
     const duo = factors.find(function (f) { return f.factorType === 'claims_provider'; });
+    const key = factors.find(function (f) { return f.factorType === 'webauthn'; });
     if (duo) {
       // A claims provider (Duo): the widget hands the browser to it, and comes back to fromURI.
       api(duo._links.verify.href, { stateToken: stateToken }).then(function (r) {
         location.href = r.body._links.next.href + '&fromURI=' + encodeURIComponent(fromURI);
+      });
+    } else if (key && !totp && !push) {
+      // A security key: the verify POST hands out the challenge, WebAuthn signs it, the
+      // assertion goes to the next link.
+      form('Verify with Security Key or Biometric Authenticator', sandboxWebauthnView, function () {});
+      api(key._links.verify.href, { stateToken: stateToken }).then(function (r) {
+        const f = r.body._embedded.factor;
+        return sandboxWebauthn(f._embedded.challenge, [f.profile.credentialId]).then(function (assertion) {
+          assertion.stateToken = stateToken;
+          return api(r.body._links.next.href, assertion);
+        });
+      }).then(function (r) {
+        if (r.status === 200) { next(r.body); return; }
+        root.querySelector('[data-se=webauthn-waiting]').remove();
+        error(r.body.errorSummary);
+      }, function (e) {
+        root.querySelector('[data-se=webauthn-waiting]').remove();
+        root.querySelector('form').insertAdjacentHTML('beforeend', '<a href="#" class="button retry-webauthn">Retry</a>');
+        error('Unable to verify with your security key (' + e.name + ').');
       });
     } else if (totp) {
       const ask = function () {

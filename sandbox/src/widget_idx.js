@@ -77,6 +77,27 @@
       if (enrollment.key === 'okta_password') {
         form('Verify with your password', field('credentials.passcode', 'Password', 'password', 'current-password') + submit('Verify'),
           function () { send(challenge.href, { credentials: { passcode: val('credentials.passcode') } }); });
+      } else if (name === 'clientData') {
+        // A security key: the widget calls WebAuthn at once and sends the assertion.
+        const current = (a.currentAuthenticator || {}).value || {};
+        const ids = ((a.authenticatorEnrollments || {}).value || [])
+          .filter(function (e) { return e.key === 'webauthn' && e.credentialId; })
+          .map(function (e) { return e.credentialId; });
+        if (top.length) {
+          // Okta refused the last assertion: its words, and a retry button (as the widget).
+          form('Verify with Security Key or Biometric Authenticator', '<a href="#" class="button retry-webauthn">Retry</a>', function () {});
+          root.querySelector('.retry-webauthn').addEventListener('click', function (e) { e.preventDefault(); top.length = 0; show(a); });
+          topError(top.join(' '));
+          return;
+        }
+        form('Verify with Security Key or Biometric Authenticator', sandboxWebauthnView, function () {});
+        sandboxWebauthn((current.contextualData || {}).challengeData || {}, ids).then(
+          function (credentials) { send(challenge.href, { credentials: credentials }); },
+          function (e) {
+            root.querySelector('[data-se=webauthn-waiting]').remove();
+            root.querySelector('form').insertAdjacentHTML('beforeend', '<a href="#" class="button retry-webauthn">Retry</a>');
+            topError('Unable to verify with your security key (' + e.name + ').');
+          });
       } else if (name !== 'passcode' && name !== 'totp') {
         form('Verify with ' + (enrollment.displayName || 'your authenticator'), '', function () {});
         topError('This authenticator needs a security key or biometric on this device.');

@@ -197,6 +197,23 @@ pub fn security_key(env: &crate::environment::Environment) -> Arc<dyn SecurityKe
     return Arc::new(NoUsb);
 }
 
+/// Tests only: the key file (`AWS_TOKEN_TEST_VIRTUAL_AUTHENTICATOR`) whose credential the browser
+/// providers give Chromium's virtual authenticator. Debug builds only: the real provider never
+/// adds one.
+pub fn test_virtual_authenticator(
+    env: &crate::environment::Environment,
+) -> Option<std::path::PathBuf> {
+    #[cfg(debug_assertions)]
+    return env
+        .var("AWS_TOKEN_TEST_VIRTUAL_AUTHENTICATOR")
+        .map(Into::into);
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = env;
+        None
+    }
+}
+
 /// A build without USB support (the static build: no libudev).
 #[cfg(not(feature = "usb-keys"))]
 #[derive(Debug)]

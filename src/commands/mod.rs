@@ -75,8 +75,7 @@ impl Online {
             http.clone(),
             ctx.reporter,
             ctx.cleanup,
-            ctx.env.url_opener(),
-            crate::authenticator::webauthn::security_key(ctx.env),
+            idp::Devices::of(ctx.env),
         );
         let endpoint = settings.sts_endpoint.clone();
         let timeouts = settings.timeouts;

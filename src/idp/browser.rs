@@ -115,6 +115,9 @@ pub struct BrowserIdp {
     pub session: std::sync::Mutex<Option<Secret<String>>>,
     /// The username the user typed at the prompt.
     pub prompted_username: super::PromptedUsername,
+    /// Tests only (debug builds): a key file whose credential Chromium's virtual authenticator
+    /// holds (`webauthn::test_virtual_authenticator`).
+    pub virtual_authenticator: Option<std::path::PathBuf>,
 }
 
 /// What the page shows, as the waiting script reports it.
@@ -146,6 +149,8 @@ enum State {
     },
     Password,
     Push,
+    /// A security key or passkey is asked for (the widget called WebAuthn).
+    Webauthn,
     /// Duo's prompt (behind Okta): the user's devices, and what Duo prefers.
     Duo {
         devices: Vec<crate::idp::duo::Device>,
@@ -159,8 +164,9 @@ enum State {
 }
 
 /// Resolves with the first page state worth acting on; Okta's classic and Identity Engine widgets'
-/// selectors both. Args: timeout (ms), whether the number was shown, whether the push was sent.
-const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((resolve) => {
+/// selectors both. Args: timeout (ms), whether the number was shown, whether the push was sent,
+/// whether the security-key step was seen already.
+const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent, webauthnSeen) => new Promise((resolve) => {
   const visible = (e) => !!(e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length));
   const find = (sels) => { for (const s of sels) for (const e of document.querySelectorAll(s)) if (visible(e)) return e; return null; };
   const empty = (sels) => { const e = find(sels); return e && !e.value ? e : null; };
@@ -177,6 +183,7 @@ const WAIT_JS: &str = r#"(timeoutMs, numberShown, pushSent) => new Promise((reso
       return {state: 'neterror', text: t ? t[0] : 'a network error'};
     }
     const DENIED = /not allowed to access|not assigned to|App Access Locked|permission to perform/i;
+    if (!webauthnSeen && find(['[data-se=webauthn-waiting]', '.retry-webauthn'])) return {state: 'webauthn'};
     const err = find(ERRORS);
     if (err && err.innerText.trim()) return {state: DENIED.test(err.innerText) ? 'denied' : 'error', text: err.innerText.trim()};
     const body = (document.body && document.body.innerText) || '';
@@ -307,6 +314,7 @@ impl crate::idp::mfa_choice::Offer for AuthenticatorButton {
             "phone_number" => Some(MfaKind::Sms),
             "okta_email" => Some(MfaKind::Email),
             "external_idp" if self.label.to_lowercase().contains("duo") => Some(MfaKind::DuoPush),
+            "webauthn" => Some(MfaKind::SecurityKey),
             _ => None,
         }
     }
@@ -471,6 +479,9 @@ impl BrowserIdp {
         page.execute(fetch::EnableParams::builder().patterns(patterns).build())
             .await
             .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
+        if let Some(key) = &self.virtual_authenticator {
+            add_virtual_authenticator(&page, key).await?;
+        }
         let org = crate::idp::org_of(&login.url);
         if let Some(kept) = &login.kept_session {
             self.reporter
@@ -629,13 +640,16 @@ impl BrowserIdp {
         let mut typed_code = false;
         let mut chosen = 0;
         let mut sent = 0;
+        let mut webauthn_seen = false;
         loop {
-            let timeout = if push_sent {
+            let timeout = if push_sent || webauthn_seen {
                 login.mfa_timeout
             } else {
                 self.step_timeout
             };
-            let state = self.wait(page, timeout, number_shown, push_sent).await?;
+            let state = self
+                .wait(page, timeout, number_shown, push_sent, webauthn_seen)
+                .await?;
             self.reporter
                 .verbose(&format!("page state: {}", state_name(&state)));
             match state {
@@ -670,6 +684,20 @@ impl BrowserIdp {
                     self.reporter
                         .attention(&format!("Okta Verify: tap {text} on your phone"));
                     number_shown = true;
+                }
+                // Headless Chromium has no way to reach a security key (no window for its
+                // prompt): say so at once instead of waiting out the page's timeout.
+                State::Webauthn if !self.headed && self.virtual_authenticator.is_none() => {
+                    return Err(Error::NotAuthorized {
+                        message: format!(
+                            "{}: a security key needs the browser window: provider \"browser\" in config.json (or \"okta\", which asks a USB security key from the terminal)",
+                            display_url(&login.url)
+                        ),
+                    });
+                }
+                State::Webauthn => {
+                    self.reporter.attention("Touch your security key");
+                    webauthn_seen = true;
                 }
                 State::Authenticators { options } => {
                     chosen += 1;
@@ -866,12 +894,13 @@ impl BrowserIdp {
         timeout: Duration,
         number_shown: bool,
         push_sent: bool,
+        webauthn_seen: bool,
     ) -> Result<State> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let expr = format!(
-                "({WAIT_JS})({}, {number_shown}, {push_sent})",
+                "({WAIT_JS})({}, {number_shown}, {push_sent}, {webauthn_seen})",
                 left.as_millis()
             );
             match self.eval::<State>(page, &expr).await {
@@ -989,6 +1018,57 @@ fn password(login: &LoginRequest, prompter: &dyn Prompter) -> Result<Secret<Stri
     }
 }
 
+/// Tests only: Chromium's virtual authenticator (CDP WebAuthn domain), present and verified at
+/// once, holding the credential of the key file `key` (the software key's JSON: credentialId,
+/// privateKey, rpId, signCount).
+async fn add_virtual_authenticator(page: &Page, key: &std::path::Path) -> Result<()> {
+    use base64::Engine;
+    use chromiumoxide::cdp::browser_protocol::web_authn;
+    let failed = |e: &dyn std::fmt::Display| browser_err("cannot add the test authenticator", e);
+    let text = std::fs::read_to_string(key)
+        .map_err(|e| Error::file(key, "cannot read the test security key", &e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| failed(&e))?;
+    let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+    // CDP takes the credential id in standard base64.
+    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(field("credentialId"))
+        .map_err(|e| failed(&e))?;
+    page.execute(web_authn::EnableParams::default())
+        .await
+        .map_err(|e| failed(&e))?;
+    let options = web_authn::VirtualAuthenticatorOptions::builder()
+        .protocol(web_authn::AuthenticatorProtocol::Ctap2)
+        .transport(web_authn::AuthenticatorTransport::Usb)
+        .has_user_verification(true)
+        .is_user_verified(true)
+        .automatic_presence_simulation(true)
+        .build()
+        .map_err(|e| failed(&e))?;
+    let added = page
+        .execute(web_authn::AddVirtualAuthenticatorParams::new(options))
+        .await
+        .map_err(|e| failed(&e))?;
+    let credential = web_authn::Credential::builder()
+        .credential_id(base64::engine::general_purpose::STANDARD.encode(id))
+        .is_resident_credential(false)
+        .rp_id(field("rpId"))
+        .private_key(field("privateKey").to_owned())
+        .sign_count(
+            v.get("signCount")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0),
+        )
+        .build()
+        .map_err(|e| failed(&e))?;
+    page.execute(web_authn::AddCredentialParams::new(
+        added.result.authenticator_id.clone(),
+        credential,
+    ))
+    .await
+    .map_err(|e| failed(&e))?;
+    Ok(())
+}
+
 fn state_name(s: &State) -> &'static str {
     match s {
         State::NetError { .. } => "network error",
@@ -1001,6 +1081,7 @@ fn state_name(s: &State) -> &'static str {
         State::Username { .. } => "username",
         State::Password => "password",
         State::Push => "push",
+        State::Webauthn => "security key",
         State::Duo { .. } => "duo prompt",
         State::Timeout { .. } => "timeout",
     }

@@ -82,15 +82,35 @@ pub trait IdentityProvider: Send + Sync {
     }
 }
 
-/// The provider `settings` name, over the shared HTTP client; `url_opener` is the system's (where a
-/// desktop is), for FastPass's launch link; `security_key` signs WebAuthn challenges.
+/// What on this machine answers a sign-in besides the keyboard.
+pub struct Devices {
+    /// The system's URL opener, where a desktop is (FastPass's launch link).
+    pub url_opener: Option<&'static str>,
+    /// What signs WebAuthn challenges from the terminal.
+    pub security_key: std::sync::Arc<dyn crate::authenticator::webauthn::SecurityKey>,
+    /// Tests only (debug builds): the key file whose credential Chromium's virtual authenticator
+    /// holds.
+    pub virtual_authenticator: Option<std::path::PathBuf>,
+}
+
+impl Devices {
+    /// This machine's, as `env` describes it.
+    pub fn of(env: &crate::environment::Environment) -> Devices {
+        Devices {
+            url_opener: env.url_opener(),
+            security_key: crate::authenticator::webauthn::security_key(env),
+            virtual_authenticator: crate::authenticator::webauthn::test_virtual_authenticator(env),
+        }
+    }
+}
+
+/// The provider `settings` name, over the shared HTTP client, with this machine's `devices`.
 pub fn build(
     settings: &Settings,
     http: http::Http,
     reporter: &Reporter,
     cleanup: &Cleanup,
-    url_opener: Option<&'static str>,
-    security_key: std::sync::Arc<dyn crate::authenticator::webauthn::SecurityKey>,
+    devices: Devices,
 ) -> Box<dyn IdentityProvider> {
     match &settings.provider {
         ProviderKind::Okta => Box::new(
@@ -100,8 +120,8 @@ pub fn build(
                 settings.okta_pipeline,
                 okta::pipeline::Pipelines::new(&settings.cache_dir),
             )
-            .with_opener(url_opener)
-            .with_security_key(security_key),
+            .with_opener(devices.url_opener)
+            .with_security_key(devices.security_key),
         ),
         ProviderKind::Browser {
             mode,
@@ -118,6 +138,7 @@ pub fn build(
             cleanup: cleanup.clone(),
             session: std::sync::Mutex::default(),
             prompted_username: PromptedUsername::default(),
+            virtual_authenticator: devices.virtual_authenticator,
         }),
         ProviderKind::Entra => Box::new(entra::Entra::new(http, reporter.clone(), settings.debug)),
         ProviderKind::Form(names) => {
