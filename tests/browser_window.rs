@@ -69,7 +69,7 @@ fn session_token(w: &World, user: &str) -> String {
     v["sessionToken"].as_str().expect(&answer).to_owned()
 }
 
-fn window_world(entry: impl Fn(&World) -> String) -> World {
+pub(crate) fn window_world(entry: impl Fn(&World) -> String) -> World {
     chromium();
     let w = World::new();
     let config = w
@@ -84,7 +84,7 @@ fn window_world(entry: impl Fn(&World) -> String) -> World {
     w
 }
 
-fn in_window(w: &World, display: &Display) -> Test {
+pub(crate) fn in_window(w: &World, display: &Display) -> Test {
     let tmp = w.home.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     w.run()

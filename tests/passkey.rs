@@ -87,3 +87,23 @@ fn headless_without_an_authenticator_names_the_browser_window_at_once() {
         assert_no_leftover_profiles(&w);
     }
 }
+
+#[test]
+fn a_plain_webauthn_page_completes_in_the_browser_window() {
+    // The form IdP's security-key page (a few lines of script, no widget) after the password,
+    // in provider "browser"'s window; the virtual authenticator is the user's key.
+    let display = crate::browser_window::Display::start();
+    let w = crate::browser_window::window_world(|w| {
+        let base = w.sandbox.url().replace("127.0.0.1", "localhost");
+        w.sandbox
+            .form_webauthn_link(&base, "webauthn@example.com", DEMO_APP)
+    });
+    let key = key_file(&w, 1, "localhost");
+    crate::browser_window::in_window(&w, &display)
+        .env("AWS_TOKEN_TEST_VIRTUAL_AUTHENTICATOR", &key)
+        .args(["--role", "Admin"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/webauthn@example.com");
+    assert_eq!(w.sandbox.sign_count(&test_key(1).credential_id), Some(1));
+    assert_no_leftover_profiles(&w);
+}

@@ -2,7 +2,8 @@
 //! a one-time-code page for users with a TOTP factor, error messages in an alert box, and the
 //! auto-post SAML form at the end, and a session cookie (`FORMSESSION`) with which the login page
 //! answers with the SAML form at once, as IdPs with single sign-on do. Also a page with no form at
-//! all, for the "nothing to do" case.
+//! all, for the "nothing to do" case, and a plain WebAuthn page (a few lines of script, no widget)
+//! for users with a security key, checked by `webauthn::check`.
 
 use crate::data::{DEMO_APP, Factor};
 use crate::{AppState, random_token};
@@ -147,6 +148,14 @@ pub(crate) async fn login_submit(
     if user
         .factors
         .iter()
+        .any(|f| matches!(f, Factor::Webauthn { .. }))
+    {
+        let txn = s.begin_form(&user.login, &app);
+        return webauthn_form(&s, &crate::okta::org(&s, &headers), &txn, None);
+    }
+    if user
+        .factors
+        .iter()
         .any(|f| matches!(f, Factor::Totp { .. }))
     {
         let txn = s.begin_form(&user.login, &app);
@@ -181,16 +190,119 @@ pub(crate) async fn code_submit(
     signed_in(&s, &login, &app)
 }
 
-/// A form login waiting for its one-time code.
+/// The security-key page: a new challenge for the transaction, and the script that asks WebAuthn
+/// for it and posts the answer.
+fn webauthn_form(s: &crate::Shared, org: &str, txn: &str, error: Option<&str>) -> Response {
+    let Some((login, _)) = s.form_txn(txn) else {
+        return login_form(s, DEMO_APP, Some("Your session expired. Sign in again."));
+    };
+    let keys: Vec<Factor> = s
+        .user(&login)
+        .map(|u| u.factors.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| matches!(f, Factor::Webauthn { .. }))
+        .collect();
+    let Some(first) = keys.first() else {
+        return login_form(s, DEMO_APP, Some("No security key is enrolled."));
+    };
+    let challenge = crate::webauthn::challenge();
+    if let Some(t) = s.state().form_txns.get_mut(txn) {
+        t.webauthn = Some(challenge.clone());
+    }
+    let ids: Vec<&str> = keys
+        .iter()
+        .filter_map(|f| match f {
+            Factor::Webauthn { credential_id, .. } => Some(credential_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let data = crate::webauthn::challenge_data(first, &challenge, org);
+    // A refused answer shows the error and waits for the user to try again.
+    let run = if error.is_some() {
+        "document.getElementById('retry').hidden = false;"
+    } else {
+        "go();"
+    };
+    page(
+        "Sandbox IdP - Security key",
+        &format!(
+            "<h1>Use your security key</h1>{}<p data-se=\"webauthn-waiting\">Touch your security key.</p>\
+             <form method=\"post\" action=\"/form/webauthn\" id=\"webauthn\">\
+             <input type=\"hidden\" name=\"txn\" value=\"{txn}\">\
+             <input type=\"hidden\" name=\"clientData\"><input type=\"hidden\" name=\"authenticatorData\">\
+             <input type=\"hidden\" name=\"signatureData\"></form>\
+             <button id=\"retry\" hidden onclick=\"go()\">Try again</button>\
+             <script>{}</script><script>\
+             function go() {{ sandboxWebauthn({data}, {ids}).then(function (a) {{\
+               const f = document.getElementById('webauthn');\
+               for (const k in a) f.elements[k].value = a[k];\
+               f.submit(); }}, function (e) {{ document.getElementById('retry').hidden = false; }}); }}\
+             {run}</script>",
+            alert(error),
+            include_str!("webauthn.js"),
+            data = data,
+            ids = serde_json::json!(ids),
+        ),
+    )
+}
+
+/// GET /form/webauthn?txn=: the security-key page of a login whose password was accepted.
+pub(crate) async fn webauthn_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let txn = q.get("txn").map_or("", String::as_str);
+    webauthn_form(&s, &crate::okta::org(&s, &headers), txn, None)
+}
+
+/// POST /form/webauthn: the assertion, checked against the user's keys.
+pub(crate) async fn webauthn_submit(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let org = crate::okta::org(&s, &headers);
+    let txn = f.get("txn").cloned().unwrap_or_default();
+    let Some((login, app)) = s.form_txn(&txn) else {
+        return login_form(&s, DEMO_APP, Some("Your session expired. Sign in again."));
+    };
+    let issued = s
+        .state()
+        .form_txns
+        .get_mut(&txn)
+        .and_then(|t| t.webauthn.take());
+    let answer = serde_json::json!(f);
+    let factors = s
+        .user(&login)
+        .map(|u| u.factors.clone())
+        .unwrap_or_default();
+    let ok = issued.is_some_and(|c| {
+        factors.iter().any(|k| {
+            matches!(k, Factor::Webauthn { .. })
+                && crate::webauthn::check(&s, k, &c, &org, &answer).is_ok()
+        })
+    });
+    if !ok {
+        return webauthn_form(&s, &org, &txn, Some("Your security key was not accepted."));
+    }
+    s.end_form(&txn);
+    signed_in(&s, &login, &app)
+}
+
+/// A form login waiting for its one-time code or its security key.
 #[derive(Debug, Clone)]
 pub(crate) struct FormTxn {
     login: String,
     app: String,
     expires: chrono::DateTime<chrono::Utc>,
+    /// The WebAuthn challenge handed out last.
+    webauthn: Option<String>,
 }
 
 impl crate::Shared {
-    fn begin_form(&self, login: &str, app: &str) -> String {
+    pub(crate) fn begin_form(&self, login: &str, app: &str) -> String {
         let txn = self.hand_out(random_token(32));
         self.state().form_txns.insert(
             txn.clone(),
@@ -198,6 +310,7 @@ impl crate::Shared {
                 login: login.to_owned(),
                 app: app.to_owned(),
                 expires: chrono::Utc::now() + chrono::Duration::minutes(5),
+                webauthn: None,
             },
         );
         txn

@@ -198,6 +198,10 @@ fn router(shared: AppState) -> Router {
             get(form_idp::login_page).post(form_idp::login_submit),
         )
         .route("/form/code", post(form_idp::code_submit))
+        .route(
+            "/form/webauthn",
+            get(form_idp::webauthn_page).post(form_idp::webauthn_submit),
+        )
         .route("/form/empty", get(form_idp::empty_page))
         .route("/sso/idps/{id}", get(duo::okta_redirect))
         .route("/oauth2/v1/authorize/callback", get(duo::okta_callback))
@@ -353,6 +357,14 @@ impl Sandbox {
     /// The app embed link for `app_id`.
     pub fn embed_link(&self, app_id: &str) -> String {
         format!("{}/home/amazon_aws/{app_id}/272", self.url())
+    }
+
+    /// The form IdP's security-key page for `login` in `app_id`, as the browser shows it after
+    /// the user's password was accepted (tests play that part with this link). `base` is the
+    /// origin the browser uses (WebAuthn takes `localhost`, not an IP address).
+    pub fn form_webauthn_link(&self, base: &str, login: &str, app_id: &str) -> String {
+        let txn = self.shared.begin_form(login, app_id);
+        format!("{base}/form/webauthn?txn={txn}")
     }
 
     /// The plain HTML form IdP's entry URL for `app_id`.
