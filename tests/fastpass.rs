@@ -200,3 +200,43 @@ fn a_changed_fastpass_challenge_is_handed_to_okta_verify_again() {
         .stderr_has("Okta sent a new FastPass challenge: asking Okta Verify again");
     assert_eq!(ov.challenges(), 2);
 }
+
+#[test]
+fn sign_in_with_okta_fastpass_is_taken_at_the_sign_in_form_when_asked_for() {
+    let port = free_port();
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    d.okta_verify_ports = vec![port];
+    d.fastpass_sign_in = Some("fastpass@example.com".into());
+    let w = World::with_data(d);
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    // --mfa fastpass: the launch-authenticator beside identify, nothing typed.
+    let r = w
+        .run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--mfa", "fastpass", "--verbose"])
+        .expect(0);
+    r.stderr_has("taking Okta's \"Sign in with Okta FastPass\"");
+    r.stderr_has("Okta FastPass: approve in Okta Verify on this device");
+    r.stderr_has("assumed-role/Admin/fastpass@example.com");
+    assert_eq!(ov.challenges(), 1);
+    assert_eq!(ov.origins(), [w.sandbox.url()]);
+    drop(ov);
+    // Without --mfa fastpass the form is filled as usual and the button is left alone.
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--force"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/nomfa@example.com");
+    // Asked for, with no Okta Verify answering: cancelled with Okta's reason, exit 4.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--mfa", "fastpass", "--force"])
+        .expect(4)
+        .stderr_has("Okta FastPass: Okta Verify did not answer on this device");
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+}

@@ -39,6 +39,11 @@ pub struct Data {
     /// answered by the Okta Verify on this device, enrolled for this login (FastPass signs them in).
     #[serde(default)]
     pub device_probing: Option<String>,
+    /// "Sign in with Okta FastPass": `launch-authenticator` offered beside `identify`; taking it
+    /// starts a loopback device-challenge-poll answered by the Okta Verify on this device, enrolled
+    /// for this login.
+    #[serde(default)]
+    pub fastpass_sign_in: Option<String>,
     /// A Microsoft Entra ID tenant with an AWS app (sandbox/src/entra.rs).
     #[serde(default)]
     pub entra: Option<EntraTenant>,
@@ -576,6 +581,7 @@ pub fn demo() -> Data {
         saml_providers: Vec::new(),
         okta_verify_ports: Vec::new(),
         device_probing: None,
+        fastpass_sign_in: None,
         entra: Some(entra_demo()),
     }
 }

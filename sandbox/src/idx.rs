@@ -58,6 +58,8 @@ enum Step {
     },
     /// Silent device probing before anything is asked: a device-challenge-poll.
     DeviceProbe,
+    /// "Sign in with Okta FastPass" taken at identify: a device-challenge-poll over loopback.
+    SignInProbe,
     /// Okta Verify did not answer over loopback: Okta offers to launch it.
     Launch {
         factor: usize,
@@ -320,6 +322,14 @@ fn answer_for(
             );
             fields.push(state_field(handle));
             remediations.push(remediation(org, "identify", "/idp/idx/identify", fields));
+            if s.data.fastpass_sign_in.is_some() {
+                remediations.push(remediation(
+                    org,
+                    "launch-authenticator",
+                    "/idp/idx/authenticators/okta-verify/launch",
+                    vec![state_field(handle)],
+                ));
+            }
         }
         Step::Password => {
             remediations.push(remediation(
@@ -420,7 +430,7 @@ fn answer_for(
                 remediations.push(select_remediation(org, u, handle));
             }
         }
-        Step::FastPassUri { .. } | Step::DeviceProbe => {
+        Step::FastPassUri { .. } | Step::DeviceProbe | Step::SignInProbe => {
             let mut poll = remediation(
                 org,
                 "device-challenge-poll",
@@ -431,7 +441,7 @@ fn answer_for(
             poll["relatesTo"] = json!("authenticatorChallenge");
             remediations.push(poll);
             let mut c = fastpass_challenge(s, org, handle, txn);
-            if txn.step != Step::DeviceProbe {
+            if let Step::FastPassUri { .. } = txn.step {
                 // Launched: Okta Verify is opened by its link, the loopback is not tried.
                 c["challengeMethod"] = json!("CUSTOM_URI");
                 c["href"] = json!(format!(
@@ -964,7 +974,11 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Step::FastPass { .. } | Step::DeviceProbe | Step::FastPassUri { .. } = r.txn.step {
+    if let Step::FastPass { .. }
+    | Step::DeviceProbe
+    | Step::SignInProbe
+    | Step::FastPassUri { .. } = r.txn.step
+    {
         s.state().poll_times.push(std::time::Instant::now());
         let approved = r
             .txn
@@ -975,6 +989,10 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
             if r.txn.step == Step::DeviceProbe {
                 // The device's Okta Verify vouched for its user: signed in with FastPass.
                 r.txn.login = s.data.device_probing.clone();
+                r.txn.mfa = true;
+            }
+            if r.txn.step == Step::SignInProbe {
+                r.txn.login = s.data.fastpass_sign_in.clone();
                 r.txn.mfa = true;
             }
             r.success(&s)
@@ -1033,7 +1051,7 @@ pub(crate) async fn cancel_poll(
     };
     if !matches!(
         r.txn.step,
-        Step::FastPass { .. } | Step::DeviceProbe | Step::FastPassUri { .. }
+        Step::FastPass { .. } | Step::DeviceProbe | Step::SignInProbe | Step::FastPassUri { .. }
     ) {
         return r.not_offered(&s, "cancel-polling");
     }
@@ -1048,6 +1066,16 @@ pub(crate) async fn cancel_poll(
     s.state()
         .fastpass_cancels
         .push(format!("{reason} {code}").trim().to_owned());
+    if r.txn.step == Step::SignInProbe {
+        // The user asked for FastPass and Okta Verify did not answer: back to the sign-in form.
+        r.txn.fastpass = None;
+        r.txn.step = Step::Identify;
+        let m = message(
+            "Okta FastPass could not verify you: Okta Verify did not answer on this device.",
+            "oie.authenticator.app.method.signed_nonce.not.available",
+        );
+        return r.reply(&s, StatusCode::OK, vec![m], None);
+    }
     if r.txn.step == Step::DeviceProbe {
         // Silent probing found no Okta Verify: the sign-in goes on as usual.
         r.txn.fastpass = None;
@@ -1075,11 +1103,13 @@ pub(crate) async fn launch(State(s): State<AppState>, headers: HeaderMap, body: 
         Ok(r) => r,
         Err(r) => return r,
     };
-    let Step::Launch { factor } = r.txn.step else {
-        return r.not_offered(&s, "launch-authenticator");
+    r.txn.step = match r.txn.step {
+        Step::Launch { factor } => Step::FastPassUri { factor },
+        // "Sign in with Okta FastPass" at the sign-in form: Okta Verify is found over loopback.
+        Step::Identify if s.data.fastpass_sign_in.is_some() => Step::SignInProbe,
+        _ => return r.not_offered(&s, "launch-authenticator"),
     };
     r.txn.fastpass = Some(fastpass_jwt(&s, &r.org));
-    r.txn.step = Step::FastPassUri { factor };
     r.reply(&s, StatusCode::OK, vec![], None)
 }
 

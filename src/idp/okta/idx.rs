@@ -41,6 +41,8 @@ struct Walk {
     /// other methods are offered next.
     fastpass_preferred: bool,
     fastpass_failed: bool,
+    /// "Sign in with Okta FastPass" was taken at the sign-in form (`--mfa fastpass`).
+    fastpass_sign_in: bool,
     /// Security-key assertions sent (a refused one is not sent again).
     assertions_sent: u32,
 }
@@ -126,6 +128,27 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             answer.status
         ),
     })?;
+    // "Sign in with Okta FastPass" beside the sign-in form: taken when FastPass is asked for, so
+    // that Okta Verify on this device signs the user in with nothing typed.
+    if let Some(r) = answer
+        .remediation("launch-authenticator")
+        .filter(|_| answer.remediation("identify").is_some())
+        .filter(|_| ctx.login.mfa == Some(MfaKind::Fastpass) && !walk.launched)
+    {
+        walk.launched = true;
+        walk.fastpass_sign_in = true;
+        ctx.reporter
+            .verbose("taking Okta's \"Sign in with Okta FastPass\"");
+        let body = json!({"stateHandle": handle});
+        return send(
+            ctx,
+            &parse_href(ctx, r.href())?,
+            r.accepts(),
+            &body,
+            Resend::Safe,
+        )
+        .await;
+    }
     if let Some(r) = answer.remediation("identify") {
         if walk.identified {
             return Err(rejected(ctx, "username"));
@@ -238,7 +261,8 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
     // Silent device probing: Okta Verify on this device may sign the user in (FastPass); when
     // it does not answer, the sign-in goes on as Okta then says.
     if let Some(r) = answer.remediation("device-challenge-poll") {
-        return poll(ctx, walk, answer, r, handle, true).await;
+        let silent = !walk.fastpass_sign_in;
+        return poll(ctx, walk, answer, r, handle, silent).await;
     }
     if let Some(r) = answer.remediation("select-authenticator-authenticate") {
         walk.selections += 1;
