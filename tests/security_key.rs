@@ -168,3 +168,22 @@ fn a_wrong_key_a_replayed_count_and_a_missing_key_are_refused() {
         assert!(!r.stderr().contains(&test_key(1).private_key_pkcs8));
     }
 }
+
+#[test]
+fn an_org_naming_another_site_s_rp_id_gets_nothing_signed() {
+    // A hostile org asks for an assertion for another site (whose key the user holds): as a
+    // browser would, aws-token refuses before the key is asked.
+    for identity_engine in [false, true] {
+        let mut d = aws_token_sandbox::data::demo();
+        d.identity_engine = identity_engine;
+        d.faults.webauthn_rp_id = Some("bank.example".into());
+        let w = World::with_data(d);
+        let key = key_file(&w, "key.json", 1, "bank.example", None);
+        let r = with_key(&w, "webauthn@example.com", &key)
+            .args(["--mfa", "security-key"])
+            .expect(6);
+        r.stderr_has(r#"rpId "bank.example", which is neither the org's host 127.0.0.1"#);
+        assert_eq!(sign_count(&key), 0, "the key was asked");
+        assert!(!r.stderr().contains("Touch your security key"));
+    }
+}

@@ -364,6 +364,9 @@ pub struct Faults {
     /// test sees a job outlive them in seconds rather than an hour).
     #[serde(default)]
     pub credential_lifetime_seconds: Option<i64>,
+    /// The rpId a hostile org names in its WebAuthn challenges (another site's, say).
+    #[serde(default)]
+    pub webauthn_rp_id: Option<String>,
 }
 
 /// A broken STS answer.

@@ -217,7 +217,7 @@ fn webauthn_form(s: &crate::Shared, org: &str, txn: &str, error: Option<&str>) -
             _ => None,
         })
         .collect();
-    let data = crate::webauthn::challenge_data(first, &challenge, org);
+    let data = crate::webauthn::challenge_data(s, first, &challenge, org);
     // A refused answer shows the error and waits for the user to try again.
     let run = if error.is_some() {
         "document.getElementById('retry').hidden = false;"

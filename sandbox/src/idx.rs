@@ -385,7 +385,7 @@ fn answer_for(
                     // The widget's mock: the challenge is the current authenticator's.
                     let mut e = enrollment(factor, f);
                     e["contextualData"] =
-                        json!({"challengeData": crate::webauthn::challenge_data(f, c, org)});
+                        json!({"challengeData": crate::webauthn::challenge_data(s, f, c, org)});
                     v["currentAuthenticator"] = json!({"type": "object", "value": e});
                 } else if let Some(f) = u.factors.get(factor) {
                     let mut e = enrollment(factor, f);

@@ -497,7 +497,7 @@ pub(crate) async fn verify(
             challenge(
                 None,
                 "verify",
-                json!({"challenge": crate::webauthn::challenge_data(&factor, &c, &org)}),
+                json!({"challenge": crate::webauthn::challenge_data(&s, &factor, &c, &org)}),
             )
         }
         Factor::Webauthn { .. } => {

@@ -152,15 +152,25 @@ pub(crate) fn challenge() -> String {
 
 /// What the org sends a client for `factor`: the challenge data (Identity Engine's
 /// `challengeData`, Classic's `challenge`): the challenge, the policy's userVerification and the
-/// U2F appid (the org's origin). No rpId: the client takes the org's host, as the widget does.
-pub(crate) fn challenge_data(factor: &Factor, challenge: &str, org: &str) -> Value {
+/// U2F appid (the org's origin). No rpId (the client takes the org's host, as the widget does),
+/// unless the `webauthnRpId` fault names one.
+pub(crate) fn challenge_data(
+    s: &crate::Shared,
+    factor: &Factor,
+    challenge: &str,
+    org: &str,
+) -> Value {
     let uv = match factor {
         Factor::Webauthn {
             user_verification, ..
         } => user_verification.as_str(),
         _ => "preferred",
     };
-    serde_json::json!({"challenge": challenge, "userVerification": uv, "extensions": {"appid": org}})
+    let mut data = serde_json::json!({"challenge": challenge, "userVerification": uv, "extensions": {"appid": org}});
+    if let Some(rp_id) = &s.data.faults.webauthn_rp_id {
+        data["rpId"] = rp_id.as_str().into();
+    }
+    data
 }
 
 /// Check the assertion in `answer` (`clientData`, `authenticatorData`, `signatureData`) against

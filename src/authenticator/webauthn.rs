@@ -38,18 +38,38 @@ pub struct Request {
 impl Request {
     /// Read Okta's challenge data (Identity Engine's `challengeData`, Classic's `challenge`) for
     /// the org at `org`, with the enrolled credential ids in `allow` (base64url, as Okta lists
-    /// them; ids that do not decode are left out).
-    pub fn from_okta(org: &url::Url, data: &Value, allow: &[&str]) -> Option<Request> {
+    /// them; ids that do not decode are left out). As a browser would, it refuses an rpId that is
+    /// not the org's host or a parent domain of it, and drops an appid of another host: an answer
+    /// cannot make the key sign for another site.
+    pub fn from_okta(
+        org: &url::Url,
+        data: &Value,
+        allow: &[&str],
+    ) -> std::result::Result<Request, String> {
         let text = |p: &str| data.pointer(p).and_then(Value::as_str);
         let origin = org.origin().ascii_serialization();
-        let rp_id = text("/rpId")
-            .map(str::to_owned)
-            .or_else(|| org.host_str().map(str::to_owned))?;
-        Some(Request {
+        let host = org.host_str().ok_or("the org URL has no host")?;
+        let rp_id = text("/rpId").unwrap_or(host).to_owned();
+        if !rp_id_allowed(&rp_id, host) {
+            return Err(format!(
+                "the challenge names rpId {rp_id:?}, which is neither the org's host {host} nor a parent domain of it; a browser would refuse it too"
+            ));
+        }
+        let appid = text("/extensions/appid")
+            .filter(|a| {
+                url::Url::parse(a).is_ok_and(|u| {
+                    u.host_str() == Some(host)
+                        && (u.scheme() == "https" || u.scheme() == org.scheme())
+                })
+            })
+            .map(str::to_owned);
+        Ok(Request {
             origin,
             rp_id,
-            appid: text("/extensions/appid").map(str::to_owned),
-            challenge: text("/challenge")?.to_owned(),
+            appid,
+            challenge: text("/challenge")
+                .ok_or("the challenge data holds no challenge")?
+                .to_owned(),
             allow: allow.iter().filter_map(|id| decode(id)).collect(),
             user_verification: match text("/userVerification") {
                 Some("required") => UserVerification::Required,
@@ -167,6 +187,18 @@ pub fn sign(key: &dyn SecurityKey, request: &Request, ui: &Ui<'_>) -> Result<Ass
     })
 }
 
+/// Whether `rp_id` may be claimed by a page of `host`: the host itself, or a parent domain of it
+/// with at least two labels (a browser's registrable-domain rule without the public suffix list:
+/// `okta.com` for `acme.okta.com`, never `com`).
+fn rp_id_allowed(rp_id: &str, host: &str) -> bool {
+    let rp_id = rp_id.to_ascii_lowercase();
+    let host = host.to_ascii_lowercase();
+    rp_id == host
+        || (rp_id.contains('.')
+            && host.ends_with(&format!(".{rp_id}"))
+            && host.parse::<std::net::IpAddr>().is_err())
+}
+
 /// Base64url (or standard) with or without padding.
 fn decode(text: &str) -> Option<Vec<u8>> {
     let t: String = text
@@ -248,6 +280,16 @@ mod tests {
         let data = serde_json::json!({"challenge": "qjUCU0xoVe5QZ3-etDCD", "userVerification": "required",
             "extensions": {"appid": "https://acme.okta.com"}});
         let r = Request::from_okta(&org, &data, &["AQID", "not base64 !"]).unwrap();
+        // Another site's rpId is refused, as a browser refuses it; another host's appid is
+        // dropped.
+        for bad in ["evil.example", "com", "cme.okta.com", "xacme.okta.com"] {
+            let mut d = data.clone();
+            d["rpId"] = bad.into();
+            assert!(Request::from_okta(&org, &d, &[]).is_err(), "{bad}");
+        }
+        let mut d = data.clone();
+        d["extensions"]["appid"] = "https://evil.example".into();
+        assert_eq!(Request::from_okta(&org, &d, &[]).unwrap().appid, None);
         assert_eq!(r.rp_id, "acme.okta.com");
         assert_eq!(r.origin, "https://acme.okta.com");
         assert_eq!(r.appid.as_deref(), Some("https://acme.okta.com"));
@@ -270,7 +312,7 @@ mod tests {
             (r.origin.as_str(), r.rp_id.as_str()),
             ("http://127.0.0.1:8443", "127.0.0.1")
         );
-        assert!(Request::from_okta(&org, &serde_json::json!({}), &[]).is_none());
+        assert!(Request::from_okta(&org, &serde_json::json!({}), &[]).is_err());
     }
 
     #[test]

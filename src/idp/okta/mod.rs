@@ -245,10 +245,11 @@ impl Ctx<'_> {
     ) -> Result<crate::authenticator::webauthn::Assertion> {
         use crate::authenticator::webauthn;
         let request = data
+            .ok_or_else(|| "Okta sent no challenge data".to_owned())
             .and_then(|d| webauthn::Request::from_okta(&self.org, d, allow))
-            .ok_or_else(|| Error::Protocol {
+            .map_err(|why| Error::Protocol {
                 url: self.org.to_string(),
-                message: "Okta's security-key challenge holds no challenge".into(),
+                message: format!("the security-key challenge cannot be answered: {why}"),
             })?;
         let key = self.security_key.ok_or_else(|| Error::NotAuthorized {
             message: format!(
