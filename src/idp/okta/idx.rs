@@ -139,15 +139,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         walk.fastpass_sign_in = true;
         ctx.reporter
             .verbose("taking Okta's \"Sign in with Okta FastPass\"");
-        let body = json!({"stateHandle": handle});
-        return send(
-            ctx,
-            &parse_href(ctx, r.href())?,
-            r.accepts(),
-            &body,
-            Resend::Safe,
-        )
-        .await;
+        return launch(ctx, r, handle).await;
     }
     if let Some(r) = answer.remediation("identify") {
         if walk.identified {
@@ -248,15 +240,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         .filter(|_| walk.launch_okta_verify && !walk.launched)
     {
         walk.launched = true;
-        let body = json!({"stateHandle": handle});
-        return send(
-            ctx,
-            &parse_href(ctx, r.href())?,
-            r.accepts(),
-            &body,
-            Resend::Safe,
-        )
-        .await;
+        return launch(ctx, r, handle).await;
     }
     // Silent device probing: Okta Verify on this device may sign the user in (FastPass); when
     // it does not answer, the sign-in goes on as Okta then says.
@@ -350,6 +334,24 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             ),
         }
     })
+}
+
+/// Take a `launch-authenticator` remediation (Okta Verify is to be reached): only the stateHandle
+/// is posted, so it may be sent again.
+async fn launch(
+    ctx: &Ctx<'_>,
+    r: super::idx_answer::Remediation<'_>,
+    handle: &str,
+) -> Result<Answer> {
+    let body = json!({"stateHandle": handle});
+    send(
+        ctx,
+        &parse_href(ctx, r.href())?,
+        r.accepts(),
+        &body,
+        Resend::Safe,
+    )
+    .await
 }
 
 /// Poll an Okta Verify push until Okta answers with something other than the poll again, showing
