@@ -56,10 +56,12 @@ impl SecurityKey for UsbKeys {
                         "the sign-in requires user verification and the security key {name} has no PIN set; set one with the key maker's tool"
                     )));
                 }
-                UserVerification::Required | UserVerification::Preferred if has_pin => Some(
-                    ui.prompter
-                        .secret(&format!("PIN of {name}"), "a terminal to type the PIN on")?,
-                ),
+                UserVerification::Required | UserVerification::Preferred if has_pin => {
+                    Some(ui.prompter.secret(
+                        &format!("Security key PIN ({name})"),
+                        "a terminal to type the PIN on",
+                    )?)
+                }
                 _ => None,
             };
             let mut args = GetAssertionArgsBuilder::new(rp_id, client_data);

@@ -110,7 +110,10 @@ impl Factor {
                 "Duo (push, call or passcode)".into()
             }
             Some(MfaKind::Fastpass) => "Okta FastPass".into(),
-            Some(MfaKind::SecurityKey) => with("security key", self.profile("authenticatorName")),
+            Some(MfaKind::SecurityKey) => match self.profile("authenticatorName") {
+                "" => "security key".into(),
+                name => format!("security key ({name})"),
+            },
             None if self.provider == "DUO" => "Duo's traditional prompt, which Duo retired on 2024-03-30 (your Okta admin must move it to the Duo Universal Prompt)".into(),
             None => format!("{} ({})", self.factor_type, self.provider),
         }
