@@ -288,11 +288,12 @@ fn refusals_carry_oktas_message_and_classics_exit_code() {
             4,
             "User is not assigned to this application",
         ),
+        // FastPass (preferred) is turned down, then the security key: none is plugged in here.
         (
             "webauthn@example.com",
             &[],
-            4,
-            r#"use provider "okta-browser""#,
+            3,
+            "the sign-in asks for a security key and none is plugged in",
         ),
     ];
     for (user, args, code, text) in cases {

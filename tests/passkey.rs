@@ -23,10 +23,8 @@ fn org(identity_engine: bool, provider: &str) -> World {
 }
 
 /// A key file holding the sandbox's test key `n`, registered at `rp_id`.
-pub fn key_file(w: &World, n: u8, rp_id: &str) -> std::path::PathBuf {
-    let key = test_key(n);
-    let v = serde_json::json!({"credentialId": key.credential_id,
-        "privateKey": key.private_key_pkcs8, "rpId": rp_id, "signCount": 0});
+fn key_file(w: &World, n: u8, rp_id: &str) -> std::path::PathBuf {
+    let v = test_key(n).key_file(rp_id);
     let path = w.home.path().join(format!("key{n}.json"));
     std::fs::write(&path, v.to_string()).unwrap();
     path

@@ -9,9 +9,7 @@ use aws_token_sandbox::webauthn::test_key;
 
 /// A key file holding the sandbox's test key `n`, registered at `rp_id`.
 fn key_file(w: &World, name: &str, n: u8, rp_id: &str, pin: Option<&str>) -> std::path::PathBuf {
-    let key = test_key(n);
-    let mut v = serde_json::json!({"credentialId": key.credential_id,
-        "privateKey": key.private_key_pkcs8, "rpId": rp_id, "signCount": 0});
+    let mut v = test_key(n).key_file(rp_id);
     if let Some(p) = pin {
         v["pin"] = p.into();
     }
@@ -186,4 +184,24 @@ fn an_org_naming_another_site_s_rp_id_gets_nothing_signed() {
         assert_eq!(sign_count(&key), 0, "the key was asked");
         assert!(!r.stderr().contains("Touch your security key"));
     }
+}
+
+#[test]
+fn a_preferred_fastpass_okta_turns_down_gives_way_to_the_security_key() {
+    // The org's FastPass answers "Okta Verify is not running on this device" (no ports): the
+    // preferred FastPass is passed over, not fatal.
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    let w = World::with_data(d);
+    let key = key_file(&w, "key.json", 1, "127.0.0.1", None);
+    with_key(&w, "webauthn@example.com", &key)
+        .expect(0)
+        .stderr_has("Okta turned FastPass down (\"Okta FastPass could not verify you")
+        .stderr_has("Touch your security key");
+    // Asked for by name, the same answer is the end (exit 4, Okta's words).
+    logout(&w);
+    with_key(&w, "webauthn@example.com", &key)
+        .args(["--mfa", "fastpass"])
+        .expect(4)
+        .stderr_has("Okta Verify is not running on this device");
 }

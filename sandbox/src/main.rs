@@ -1,5 +1,6 @@
-//! The `aws-token-sandbox` command: serve the sandbox on 127.0.0.1, print the demo users file, or
-//! print the current TOTP code for a secret (the demo's authenticator app).
+//! The `aws-token-sandbox` command: serve the sandbox on 127.0.0.1, print the demo users file,
+//! print the current TOTP code for a secret (the demo's authenticator app), or print a test
+//! security key's file (for a debug build's software key).
 
 use aws_token_sandbox::{Data, Sandbox, data, tls, totp_now};
 use std::process::ExitCode;
@@ -11,7 +12,9 @@ const USAGE: &str = "usage:
                                                         --identity-engine: an Okta Identity Engine org (IDX API);
                                                         --one-page: username and password on one form
   aws-token-sandbox demo-users                          print the demo users file (JSON)
-  aws-token-sandbox totp [SECRET]                       print the current TOTP code (default: the demo user's)";
+  aws-token-sandbox totp [SECRET]                       print the current TOTP code (default: the demo user's)
+  aws-token-sandbox security-key [N] [RP_ID]            print test key N's file (default 1, at 127.0.0.1), for a
+                                                        debug build's AWS_TOKEN_TEST_SECURITY_KEY";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +41,18 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("totp") => {
             let secret = args.get(1).map_or(data::DEMO_TOTP_SECRET, String::as_str);
             println!("{}", totp_now(secret)?);
+            Ok(())
+        }
+        Some("security-key") => {
+            let n = match args.get(1) {
+                Some(n) => n.parse().map_err(|_| format!("not a key number: {n}"))?,
+                None => 1,
+            };
+            let rp_id = args.get(2).map_or("127.0.0.1", String::as_str);
+            println!(
+                "{}",
+                aws_token_sandbox::webauthn::test_key(n).key_file(rp_id)
+            );
             Ok(())
         }
         Some("serve") => serve(&args[1..]),
@@ -101,7 +116,8 @@ fn serve(args: &[String]) -> Result<(), String> {
          \x20 STS (AWS_ENDPOINT_URL_STS)           {}\n\
          \x20 federation (AWS_TOKEN_FEDERATION_URL) {}\n\
          \x20 demo users: demo@example.com (TOTP: aws-token-sandbox totp), nomfa@example.com, push@example.com; password \"correct horse\"\n\
-         \x20 Duo behind Okta: duo@example.com (push, or passcode 246810), duo-two@example.com (two devices){}",
+         \x20 Duo behind Okta: duo@example.com (push, or passcode 246810), duo-two@example.com (two devices)\n\
+         \x20 security key: webauthn@example.com (a debug build with AWS_TOKEN_TEST_SECURITY_KEY=<the file `aws-token-sandbox security-key` prints>){}",
         if data_pipeline {
             "Identity Engine"
         } else {

@@ -48,6 +48,16 @@ pub fn test_key(n: u8) -> TestKey {
     }
 }
 
+impl TestKey {
+    /// The key file aws-token's test authenticators read (debug builds:
+    /// `AWS_TOKEN_TEST_SECURITY_KEY`, `AWS_TOKEN_TEST_VIRTUAL_AUTHENTICATOR`): the credential, its
+    /// private key, the rpId it was registered at and a sign count of 0.
+    pub fn key_file(&self, rp_id: &str) -> Value {
+        serde_json::json!({"credentialId": self.credential_id, "privateKey": self.private_key_pkcs8,
+            "rpId": rp_id, "signCount": 0})
+    }
+}
+
 /// Base64 in either flavour, padded or not (Okta takes both: its widget sends standard base64,
 /// saml2aws and gimme-aws-creds url-safe).
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {

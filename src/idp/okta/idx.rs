@@ -94,6 +94,27 @@ pub(super) async fn sign_in(ctx: &Ctx<'_>, first: Answer) -> Result<(url::Url, O
             .await?;
             return Ok((ctx.login.url.clone(), walk.username));
         }
+        // FastPass only preferred (not asked for) and turned down by Okta while the other
+        // methods are still offered: those follow.
+        if walk.fastpass_preferred
+            && !walk.fastpass_failed
+            && answer
+                .remediation("select-authenticator-authenticate")
+                .is_some()
+            && let Some(m) = answer
+                .messages()
+                .into_iter()
+                .find(|m| m.error && m.key.contains("signed_nonce"))
+        {
+            ctx.reporter.info(&format!(
+                "Okta turned FastPass down (\"{}\"); using another method",
+                m.text
+            ));
+            walk.fastpass_failed = true;
+            walk.selections = walk.selections.saturating_sub(1);
+            answer = answer.without_messages();
+            continue;
+        }
         match refusal(ctx.org.as_str(), &answer) {
             Some(Refusal::BadCode(e)) if walk.code_prompted && walk.codes_sent < CODE_ATTEMPTS => {
                 ctx.reporter.warn(&e.to_string());

@@ -230,6 +230,18 @@ impl Answer {
         })
     }
 
+    /// The same answer without its top-level messages (once they have been dealt with).
+    pub(super) fn without_messages(&self) -> Answer {
+        let mut body = self.body.clone();
+        if let Some(o) = body.as_object_mut() {
+            o.remove("messages");
+        }
+        Answer {
+            status: self.status,
+            body,
+        }
+    }
+
     /// Every message: top-level first, then those on the remediations' fields.
     pub(super) fn messages(&self) -> Vec<Message> {
         let mut out = Vec::new();
