@@ -188,11 +188,10 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         } else {
             Resend::Safe
         };
-        return send(ctx, &parse_href(ctx, r.href())?, r.accepts(), &body, resend).await;
+        return submit(ctx, r, &body, resend).await;
     }
     if let Some(r) = answer.remediation("challenge-authenticator") {
         let fields = r.credential_fields();
-        let url = parse_href(ctx, r.href())?;
         if answer.current_key() == Some("okta_password") {
             if walk.password_sent {
                 return Err(Error::WrongPassword {
@@ -204,7 +203,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
             walk.password_sent = true;
             let body =
                 json!({"credentials": {"passcode": password.expose()}, "stateHandle": handle});
-            return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+            return submit(ctx, r, &body, Resend::OnlyIfNotTaken).await;
         }
         if fields.contains(&"clientData") || answer.current_key() == Some("webauthn") {
             if walk.assertions_sent > 0 {
@@ -223,7 +222,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
                 credentials.insert("userHandle".into(), h.into());
             }
             let body = json!({"credentials": credentials, "stateHandle": handle});
-            return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+            return submit(ctx, r, &body, Resend::OnlyIfNotTaken).await;
         }
         let Some(field) = ["totp", "passcode"]
             .into_iter()
@@ -251,7 +250,7 @@ async fn step(ctx: &Ctx<'_>, walk: &mut Walk, answer: &Answer) -> Result<Answer>
         walk.codes_sent += 1;
         walk.code_prompted = prompted;
         let body = json!({"credentials": {field: code.expose()}, "stateHandle": handle});
-        return send(ctx, &url, r.accepts(), &body, Resend::OnlyIfNotTaken).await;
+        return submit(ctx, r, &body, Resend::OnlyIfNotTaken).await;
     }
     if let Some(r) = answer.remediation("challenge-poll") {
         return poll(ctx, walk, answer, r, handle, false).await;
@@ -364,15 +363,17 @@ async fn launch(
     r: super::idx_answer::Remediation<'_>,
     handle: &str,
 ) -> Result<Answer> {
-    let body = json!({"stateHandle": handle});
-    send(
-        ctx,
-        &parse_href(ctx, r.href())?,
-        r.accepts(),
-        &body,
-        Resend::Safe,
-    )
-    .await
+    submit(ctx, r, &json!({"stateHandle": handle}), Resend::Safe).await
+}
+
+/// POST `body` to remediation `r`'s href, as its `accepts` says.
+async fn submit(
+    ctx: &Ctx<'_>,
+    r: super::idx_answer::Remediation<'_>,
+    body: &Value,
+    resend: Resend,
+) -> Result<Answer> {
+    send(ctx, &parse_href(ctx, r.href())?, r.accepts(), body, resend).await
 }
 
 /// Poll an Okta Verify push until Okta answers with something other than the poll again, showing
@@ -625,14 +626,7 @@ async fn choose_method(
     }
     let body = json!({"authenticator": {"id": choice.id, "methodType": choice.method}, "stateHandle": handle});
     walk.chosen = Some(choice);
-    send(
-        ctx,
-        &parse_href(ctx, r.href())?,
-        r.accepts(),
-        &body,
-        Resend::Safe,
-    )
-    .await
+    submit(ctx, r, &body, Resend::Safe).await
 }
 
 /// `authenticator-verification-data`: how to reach the one authenticator Okta chose (a phone: SMS
