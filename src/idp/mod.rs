@@ -119,9 +119,9 @@ pub fn build(
                 reporter.clone(),
                 settings.okta_pipeline,
                 okta::pipeline::Pipelines::new(&settings.cache_dir),
+                devices.security_key,
             )
-            .with_opener(devices.url_opener)
-            .with_security_key(devices.security_key),
+            .with_opener(devices.url_opener),
         ),
         ProviderKind::Browser {
             mode,

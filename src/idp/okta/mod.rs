@@ -37,17 +37,18 @@ pub struct Okta {
     /// The system's URL opener (Okta Verify's FastPass link), where a desktop is.
     opener: Option<&'static str>,
     /// What signs a WebAuthn challenge (a USB security key).
-    security_key: Option<Arc<dyn SecurityKey>>,
+    security_key: Arc<dyn SecurityKey>,
 }
 
 impl Okta {
     /// A provider that talks through `http`, with the pipeline `forced` or else learnt (and
-    /// remembered in `pipelines`).
+    /// remembered in `pipelines`), and `security_key` to sign WebAuthn challenges.
     pub fn new(
         http: Http,
         reporter: Reporter,
         forced: Option<Pipeline>,
         pipelines: Pipelines,
+        security_key: Arc<dyn SecurityKey>,
     ) -> Self {
         Okta {
             http,
@@ -56,19 +57,13 @@ impl Okta {
             pipelines,
             prompted_username: crate::idp::PromptedUsername::default(),
             opener: None,
-            security_key: None,
+            security_key,
         }
     }
 
     /// With the system's URL opener (FastPass's launch link opens Okta Verify).
     pub fn with_opener(mut self, opener: Option<&'static str>) -> Self {
         self.opener = opener;
-        self
-    }
-
-    /// With what signs WebAuthn challenges.
-    pub fn with_security_key(mut self, key: Arc<dyn SecurityKey>) -> Self {
-        self.security_key = Some(key);
         self
     }
 
@@ -231,8 +226,8 @@ struct Ctx<'a> {
     org: url::Url,
     /// The system's URL opener, where a desktop is.
     opener: Option<&'static str>,
-    /// What signs a WebAuthn challenge, where there is one.
-    security_key: Option<&'a dyn SecurityKey>,
+    /// What signs a WebAuthn challenge.
+    security_key: &'a dyn SecurityKey,
 }
 
 impl Ctx<'_> {
@@ -251,13 +246,6 @@ impl Ctx<'_> {
                 url: self.org.to_string(),
                 message: format!("the security-key challenge cannot be answered: {why}"),
             })?;
-        let key = self.security_key.ok_or_else(|| Error::NotAuthorized {
-            message: format!(
-                "{}: the sign-in asks for a security key, which this login cannot reach; {}",
-                self.org,
-                crate::idp::mfa_choice::USE_A_BROWSER
-            ),
-        })?;
         let org = self.org.to_string();
         self.reporter.verbose(&format!(
             "security key: rpId {}, {} enrolled credential(s)",
@@ -265,7 +253,7 @@ impl Ctx<'_> {
             request.allow.len()
         ));
         webauthn::sign(
-            key,
+            self.security_key,
             &request,
             &webauthn::Ui {
                 reporter: self.reporter,
@@ -298,7 +286,7 @@ impl IdentityProvider for Okta {
             login,
             org,
             opener: self.opener,
-            security_key: self.security_key.as_deref(),
+            security_key: self.security_key.as_ref(),
         };
         if let Some(kept) = &login.kept_session {
             self.http.add_cookies(&ctx.org, kept);
