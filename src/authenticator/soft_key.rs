@@ -94,7 +94,6 @@ impl SecurityKey for SoftKey {
         signed.extend_from_slice(&Sha256::digest(client_data));
         let signature: Signature = key.sign(&signed);
         Ok(Some(Signed {
-            credential_id: id,
             authenticator_data,
             signature: signature.to_der().as_bytes().to_vec(),
             user_handle: None,

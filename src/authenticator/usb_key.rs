@@ -78,7 +78,6 @@ impl SecurityKey for UsbKeys {
                     if let Some(a) = found.into_iter().next() {
                         let user_handle = (!a.user.id.is_empty()).then_some(a.user.id);
                         return Ok(Some(Signed {
-                            credential_id: a.credential_id,
                             authenticator_data: a.auth_data,
                             signature: a.signature,
                             user_handle,

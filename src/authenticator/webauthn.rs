@@ -94,7 +94,6 @@ impl Request {
 
 /// What an authenticator returns for one assertion.
 pub struct Signed {
-    pub credential_id: Vec<u8>,
     pub authenticator_data: Vec<u8>,
     pub signature: Vec<u8>,
     pub user_handle: Option<Vec<u8>>,
@@ -320,7 +319,6 @@ mod tests {
         let a = Assertion {
             client_data: b"{}".to_vec(),
             signed: Signed {
-                credential_id: vec![1],
                 authenticator_data: vec![2],
                 signature: vec![3],
                 user_handle: None,
