@@ -47,6 +47,16 @@ struct Walk {
     assertions_sent: u32,
 }
 
+impl Walk {
+    /// A FastPass that was only preferred failed (`why`): it is not offered again, and choosing
+    /// another method is not counted as a repeated choice.
+    fn pass_over_fastpass(&mut self, ctx: &Ctx<'_>, why: &str) {
+        ctx.reporter.info(&format!("{why}; using another method"));
+        self.fastpass_failed = true;
+        self.selections = self.selections.saturating_sub(1);
+    }
+}
+
 /// The transaction of a sign-in page's stateToken: Okta's first answer.
 pub(super) async fn introspect(ctx: &Ctx<'_>, state_token: &Secret<String>) -> Result<Answer> {
     let introspect = ctx.api("/idp/idx/introspect");
@@ -106,12 +116,7 @@ pub(super) async fn sign_in(ctx: &Ctx<'_>, first: Answer) -> Result<(url::Url, O
                 .into_iter()
                 .find(|m| m.error && m.key.contains("signed_nonce"))
         {
-            ctx.reporter.info(&format!(
-                "Okta turned FastPass down (\"{}\"); using another method",
-                m.text
-            ));
-            walk.fastpass_failed = true;
-            walk.selections = walk.selections.saturating_sub(1);
+            walk.pass_over_fastpass(ctx, &format!("Okta turned FastPass down (\"{}\")", m.text));
             answer = answer.without_messages();
             continue;
         }
@@ -453,12 +458,7 @@ async fn poll(
                             .remediation("select-authenticator-authenticate")
                             .is_some() =>
                 {
-                    ctx.reporter.info(&format!(
-                        "Okta FastPass: {}; using another method",
-                        failed.message
-                    ));
-                    walk.fastpass_failed = true;
-                    walk.selections = walk.selections.saturating_sub(1);
+                    walk.pass_over_fastpass(ctx, &format!("Okta FastPass: {}", failed.message));
                     return Ok(next);
                 }
                 // Okta offers to launch Okta Verify instead: the walk does that next.
