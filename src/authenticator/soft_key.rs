@@ -4,14 +4,14 @@
 //! or credential, the PIN asked when user verification is wanted, a sign count that grows with
 //! each use and is written back.
 
+use super::key_file::KeyFile;
 use super::webauthn::{SecurityKey, Signed, Ui, UserVerification};
 use crate::error::{Error, Result};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::DecodePrivateKey;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -25,13 +25,6 @@ impl SoftKey {
     pub(super) fn new(path: PathBuf) -> Self {
         SoftKey { path }
     }
-
-    fn broken(&self, what: &str) -> Error {
-        Error::File {
-            path: self.path.clone(),
-            message: format!("not a test security key: {what}"),
-        }
-    }
 }
 
 impl SecurityKey for SoftKey {
@@ -43,21 +36,20 @@ impl SecurityKey for SoftKey {
         uv: UserVerification,
         ui: &Ui<'_>,
     ) -> Result<Option<Signed>> {
-        let text = std::fs::read_to_string(&self.path)
-            .map_err(|e| Error::file(&self.path, "cannot read the test security key", &e))?;
-        let mut file: Value = serde_json::from_str(&text).map_err(|_| self.broken("JSON"))?;
-        let field = |k: &str| file.get(k).and_then(Value::as_str).map(str::to_owned);
-        let id = field("credentialId")
-            .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-            .ok_or_else(|| self.broken("credentialId"))?;
-        if field("rpId").as_deref() != Some(rp_id) || !(allow.is_empty() || allow.contains(&id)) {
+        let mut file = KeyFile::read(&self.path)?;
+        let id = file.credential_id(&self.path)?;
+        if file.rp_id != rp_id || !(allow.is_empty() || allow.contains(&id)) {
             return Ok(None);
         }
-        let key = field("privateKey")
-            .and_then(|k| STANDARD.decode(k).ok())
+        let key = STANDARD
+            .decode(&file.private_key)
+            .ok()
             .and_then(|der| SigningKey::from_pkcs8_der(&der).ok())
-            .ok_or_else(|| self.broken("privateKey"))?;
-        let pin = field("pin");
+            .ok_or_else(|| Error::File {
+                path: self.path.clone(),
+                message: "not a test security key: privateKey".into(),
+            })?;
+        let pin = file.pin.clone();
         let mut flags = 0x01u8;
         let verify = match uv {
             UserVerification::Required => true,
@@ -83,10 +75,9 @@ impl SecurityKey for SoftKey {
             flags |= 0x04;
         }
         ui.reporter.attention("Touch your security key");
-        let count = file.get("signCount").and_then(Value::as_u64).unwrap_or(0) as u32 + 1;
-        file["signCount"] = count.into();
-        std::fs::write(&self.path, file.to_string())
-            .map_err(|e| Error::file(&self.path, "cannot write the test security key", &e))?;
+        file.sign_count += 1;
+        let count = file.sign_count;
+        file.write(&self.path)?;
         let mut authenticator_data = Sha256::digest(rp_id.as_bytes()).to_vec();
         authenticator_data.push(flags);
         authenticator_data.extend_from_slice(&count.to_be_bytes());

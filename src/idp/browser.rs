@@ -479,6 +479,7 @@ impl BrowserIdp {
         page.execute(fetch::EnableParams::builder().patterns(patterns).build())
             .await
             .map_err(|e| browser_err("cannot watch for the AWS sign-in request", e))?;
+        #[cfg(debug_assertions)]
         if let Some(key) = &self.virtual_authenticator {
             add_virtual_authenticator(&page, key).await?;
         }
@@ -1018,21 +1019,16 @@ fn password(login: &LoginRequest, prompter: &dyn Prompter) -> Result<Secret<Stri
     }
 }
 
-/// Tests only: Chromium's virtual authenticator (CDP WebAuthn domain), present and verified at
-/// once, holding the credential of the key file `key` (the software key's JSON: credentialId,
-/// privateKey, rpId, signCount).
+/// Tests only (debug builds): Chromium's virtual authenticator (CDP WebAuthn domain), present
+/// and verified at once, holding the credential of the test key file `key`.
+#[cfg(debug_assertions)]
 async fn add_virtual_authenticator(page: &Page, key: &std::path::Path) -> Result<()> {
     use base64::Engine;
     use chromiumoxide::cdp::browser_protocol::web_authn;
     let failed = |e: &dyn std::fmt::Display| browser_err("cannot add the test authenticator", e);
-    let text = std::fs::read_to_string(key)
-        .map_err(|e| Error::file(key, "cannot read the test security key", &e))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| failed(&e))?;
-    let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+    let file = crate::authenticator::key_file::KeyFile::read(key)?;
     // CDP takes the credential id in standard base64.
-    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(field("credentialId"))
-        .map_err(|e| failed(&e))?;
+    let id = file.credential_id(key)?;
     page.execute(web_authn::EnableParams::default())
         .await
         .map_err(|e| failed(&e))?;
@@ -1051,13 +1047,9 @@ async fn add_virtual_authenticator(page: &Page, key: &std::path::Path) -> Result
     let credential = web_authn::Credential::builder()
         .credential_id(base64::engine::general_purpose::STANDARD.encode(id))
         .is_resident_credential(false)
-        .rp_id(field("rpId"))
-        .private_key(field("privateKey").to_owned())
-        .sign_count(
-            v.get("signCount")
-                .and_then(serde_json::Value::as_i64)
-                .unwrap_or(0),
-        )
+        .rp_id(file.rp_id)
+        .private_key(file.private_key)
+        .sign_count(i64::from(file.sign_count))
         .build()
         .map_err(|e| failed(&e))?;
     page.execute(web_authn::AddCredentialParams::new(
