@@ -7,7 +7,8 @@
 # a corporate CA), podman with runc (tests/docker.sh builds and runs the Docker image with them) and
 # keyutils (the tests run in a kernel session keyring: kept IdP sessions go to a real keyring),
 # gnome-keyring and dbus-daemon (a real Secret Service on a private D-Bus session, for the tests of
-# that backend), libudev-dev and pkg-config (the usb-keys feature builds against libudev). Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
+# that backend), libudev-dev and pkg-config (the usb-keys feature builds against libudev).
+# Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
 # otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
