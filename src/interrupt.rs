@@ -34,9 +34,9 @@ pub fn install() -> Cleanup {
     };
     std::thread::spawn(move || {
         for signal in signals.forever() {
-            // While `exec` runs a command, the signal is the command's to handle.
-            if let Some(pid) = on_signal.forward_target() {
-                forward(pid, signal);
+            // While `exec` runs a command, the signal is the command's to handle (held while
+            // the command is being started, passed on once its pid is known).
+            if on_signal.route(signal) {
                 continue;
             }
             if let (Some(t), Some(attrs)) = (&terminal, &saved) {
@@ -126,14 +126,16 @@ impl Forwarder {
 enum Leftover {
     Process(u32),
     Dir(PathBuf),
-    /// Signals go to this process instead of ending aws-token.
-    Forward(u32),
+    /// Signals go to this process instead of ending aws-token; `None` while it is being started.
+    Forward(Option<u32>),
 }
 
 #[derive(Debug, Default)]
 struct Registry {
     next: u64,
     entries: Vec<(u64, Leftover)>,
+    /// Signals that came while the command to forward them to was being started.
+    held: Vec<i32>,
 }
 
 /// What an interruption must undo; entries are added for as long as a `Registration` lives.
@@ -159,18 +161,27 @@ impl Cleanup {
         self.add(Leftover::Dir(path))
     }
 
-    /// Pass the signals aws-token gets to process `pid` (the command `exec` runs), and keep
-    /// running: the command decides, and aws-token exits as it does.
-    pub fn forward(&self, pid: u32) -> Registration {
-        self.add(Leftover::Forward(pid))
+    /// Pass the signals aws-token gets to the command `exec` is about to start, and keep running:
+    /// the command decides, and aws-token exits as it does. Call before the command starts (a
+    /// signal in between is held, not the end of aws-token, which would orphan the command), then
+    /// `Registration::forward_to` with its pid.
+    pub fn forward(&self) -> Registration {
+        self.add(Leftover::Forward(None))
     }
 
-    fn forward_target(&self) -> Option<u32> {
-        let registry = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        registry.entries.iter().rev().find_map(|(_, l)| match l {
+    /// Whether `signal` is the command's: passed on to it, or held until its pid is known.
+    fn route(&self, signal: i32) -> bool {
+        let mut registry = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let target = registry.entries.iter().rev().find_map(|(_, l)| match l {
             Leftover::Forward(pid) => Some(*pid),
             _ => None,
-        })
+        });
+        match target {
+            Some(Some(pid)) => forward(pid, signal),
+            Some(None) => registry.held.push(signal),
+            None => return false,
+        }
+        true
     }
 
     fn add(&self, leftover: Leftover) -> Registration {
@@ -206,6 +217,28 @@ impl Cleanup {
     }
 }
 
+impl Registration {
+    /// The command of this `Cleanup::forward` registration started as `pid`: the signals held
+    /// meanwhile go to it now, and later ones as they come.
+    pub fn forward_to(&self, pid: u32) {
+        let mut registry = self
+            .cleanup
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (id, leftover) in registry.entries.iter_mut() {
+            if *id == self.id
+                && let Leftover::Forward(target) = leftover
+            {
+                *target = Some(pid);
+            }
+        }
+        for signal in std::mem::take(&mut registry.held) {
+            forward(pid, signal);
+        }
+    }
+}
+
 impl Drop for Registration {
     fn drop(&mut self) {
         let mut registry = self
@@ -213,7 +246,21 @@ impl Drop for Registration {
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let unstarted = registry
+            .entries
+            .iter()
+            .any(|(id, l)| *id == self.id && matches!(l, Leftover::Forward(None)));
         registry.entries.retain(|(id, _)| *id != self.id);
+        // The command never started: signals held for it were aws-token's own after all.
+        let held = if unstarted {
+            std::mem::take(&mut registry.held)
+        } else {
+            Vec::new()
+        };
+        drop(registry);
+        for signal in held {
+            forward(std::process::id(), signal);
+        }
     }
 }
 
@@ -243,6 +290,28 @@ fn kill(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signal_while_the_command_starts_is_held_and_then_passed_on() {
+        let cleanup = Cleanup::default();
+        assert!(
+            !cleanup.route(SIGTERM),
+            "no command: the signal is aws-token's"
+        );
+        let forward = cleanup.forward();
+        // The command is being started: SIGTERM waits for it instead of ending aws-token.
+        assert!(cleanup.route(SIGTERM));
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        forward.forward_to(child.id());
+        let status = child.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(SIGTERM));
+        drop(forward);
+        assert!(!cleanup.route(SIGTERM));
+    }
 
     #[test]
     fn run_deletes_registered_directories_and_dropped_registrations_are_forgotten() {

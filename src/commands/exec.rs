@@ -96,6 +96,7 @@ pub fn run(ctx: &Context<'_>, command: &[OsString], server: bool) -> Result<u8> 
 /// returns its exit code.
 fn wait_for(ctx: &Context<'_>, program: &OsString, mut cmd: std::process::Command) -> Result<u8> {
     let caught = crate::interrupt::catch_others();
+    let forward = ctx.cleanup.forward();
     let mut child = cmd.spawn().map_err(|e| {
         let not_found = e.kind() == std::io::ErrorKind::NotFound;
         Error::CommandNotRun {
@@ -108,7 +109,7 @@ fn wait_for(ctx: &Context<'_>, program: &OsString, mut cmd: std::process::Comman
             not_found,
         }
     })?;
-    let _forward = ctx.cleanup.forward(child.id());
+    forward.forward_to(child.id());
     let _more = caught.to(child.id());
     let status = child
         .wait()
