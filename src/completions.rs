@@ -39,8 +39,12 @@ fn with_dynamic_values(shell: clap_complete::Shell, script: &str) -> String {
         match shell {
             Shell::Bash => {
                 s = s.replace(
-                    &format!("--{flag})\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))"),
-                    &format!("--{flag})\n                    COMPREPLY=($(compgen -W \"$({ask})\" -- \"${{cur}}\"))"),
+                    &format!(
+                        "--{flag})\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))"
+                    ),
+                    &format!(
+                        "--{flag})\n                    __aws_token_values {what} \"${{cur}}\""
+                    ),
                 );
             }
             Shell::Zsh => {
@@ -50,33 +54,44 @@ fn with_dynamic_values(shell: clap_complete::Shell, script: &str) -> String {
                 );
             }
             Shell::Fish => {
-                s = s
-                    .lines()
-                    .map(|line| {
-                        if line.contains(&format!(" -l {flag} ")) && line.ends_with(" -r") {
-                            format!("{line} -f -a \"({ask})\"")
-                        } else {
-                            line.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    + "\n";
+                // Unconditional: clap's condition (`argparse` over the words so far) fails while
+                // the option's value is still missing, so a conditional line never offers one.
+                s.push_str(&format!(
+                    "complete -c aws-token -l {flag} -r -f -a \"({ask})\"\n"
+                ));
             }
             _ => {}
         }
     }
+    if shell == Shell::Bash {
+        s = format!("{BASH_VALUES}{s}");
+    }
     s
 }
 
+/// The bash function that offers `aws-token __complete WHAT`'s lines starting with what is typed.
+/// Each line is one word, taken as it is: `compgen -W` would expand every word again (a role
+/// named `$(cmd)` would run cmd at Tab), and an unquoted `$(...)` would split and glob it.
+const BASH_VALUES: &str = r#"__aws_token_values() {
+    local word
+    COMPREPLY=()
+    while IFS= read -r word; do
+        [[ "${word}" == "$2"* ]] && COMPREPLY+=("${word}")
+    done < <(aws-token __complete "$1" 2>/dev/null)
+}
+
+"#;
+
 /// `aws-token __complete WHAT` for the run's `settings`: the names a completion script offers,
-/// one a line.
+/// one a line. Only names of a plain character set (IAM role names, profile-name characters for
+/// accounts) are offered: a shell puts them on the command line.
 pub fn values(what: crate::cli::CompleteWhat, settings: &crate::settings::Settings) -> String {
     let names: Vec<String> = match what {
         crate::cli::CompleteWhat::Accounts => settings
             .account_names
             .iter()
             .map(|(name, _)| name.clone())
+            .filter(|name| crate::settings::check_profile_name(name).is_ok())
             .collect(),
         crate::cli::CompleteWhat::Roles => crate::known_roles::KnownRoles::new(&settings.cache_dir)
             .get(&crate::idp::org_of(&settings.idp_url)),

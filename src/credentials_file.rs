@@ -92,16 +92,10 @@ pub fn check(path: &Path) -> Result<PathBuf> {
 
 /// Apply `edit` to the file at `path` (created with its directory when missing).
 pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()> {
-    // Values go into INI lines: a line break would start a section of its own.
-    if let Some((k, _)) = edit
-        .set
-        .iter()
-        .chain(edit.update_if_present.iter())
-        .find(|(_, v)| v.contains(['\n', '\r']))
-    {
-        return Err(Error::Internal(format!(
-            "refusing to write a value of {k} that holds a line break"
-        )));
+    check_ini_text("a section name", edit.section, path)?;
+    for (k, v) in edit.set.iter().chain(edit.update_if_present.iter()) {
+        check_ini_text("a key", k, path)?;
+        check_ini_text(&format!("the value of {k}"), v, path)?;
     }
     rewrite(path, mode, |old, target| {
         let headers = header_lines(old, edit.section);
@@ -121,6 +115,31 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
         }
         Ok(apply(old, edit))
     })
+}
+
+/// Refuse `text` as a section name, key or value of an INI file when it holds a character that
+/// could end its line or hide what follows (any control character, the Unicode line and paragraph
+/// separators), or a bracket that could make a value read as a section header: whatever put it
+/// there (an IdP, STS, a config) would otherwise choose the next section of the user's file, and
+/// the AWS CLI runs a `credential_process` it finds there. `what` names it in the message.
+pub fn check_ini_text(what: &str, text: &str, path: &Path) -> Result<()> {
+    let bad = text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
+    match bad {
+        None if !(what == "a section name" && text.contains(['[', ']'])) => Ok(()),
+        _ => Err(Error::File {
+            path: path.to_owned(),
+            message: format!(
+                "aws-token refused to write {what} {:?}: it holds {} that would change the file's structure; nothing was written",
+                crate::report::printable(text),
+                match bad {
+                    Some(c) => format!("the control character U+{:04X}", u32::from(c)),
+                    None => "a bracket".to_owned(),
+                }
+            ),
+        }),
+    }
 }
 
 /// Replace the text of the file at `path` (created with its directory when missing) with what
@@ -454,6 +473,35 @@ mod tests {
             set: set.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
             update_if_present: vec![("aws_security_token", "TOK".into())],
         }
+    }
+
+    #[test]
+    fn control_characters_are_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        for bad in [
+            "x\n[profile y]",
+            "x\ry",
+            "x\u{b}y",
+            "x\u{85}y",
+            "x\u{2028}y",
+            "x\ty",
+            "x\u{0}",
+        ] {
+            let e = upsert(&path, &edit("dev", &[("region", bad)]), FileMode::Private).unwrap_err();
+            assert!(e.to_string().contains("control character"), "{e}");
+            let e = upsert(&path, &edit(bad, &[("region", "ok")]), FileMode::Private).unwrap_err();
+            assert!(e.to_string().contains("control character"), "{e}");
+        }
+        assert!(upsert(&path, &edit("a]b", &[("region", "ok")]), FileMode::Private).is_err());
+        assert!(!path.exists());
+        upsert(
+            &path,
+            &edit("profile dev", &[("region", "eu-west-1")]),
+            FileMode::Private,
+        )
+        .unwrap();
+        assert!(path.exists());
     }
 
     #[test]

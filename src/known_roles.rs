@@ -25,14 +25,20 @@ impl KnownRoles {
             .unwrap_or_default()
     }
 
-    /// The role names `org` last granted, sorted.
+    /// The role names `org` last granted, sorted: only IAM role names (a file written by an older
+    /// aws-token, or by hand, may hold others, and these names end up in a shell's completion).
     pub fn get(&self, org: &url::Url) -> Vec<String> {
-        self.all().remove(org.as_str()).unwrap_or_default()
+        let mut names = self.all().remove(org.as_str()).unwrap_or_default();
+        names.retain(|n| crate::saml::is_iam_name(n));
+        names
     }
 
-    /// Keep `names` for `org` (best effort; written only when they changed).
+    /// Keep `names` for `org` (best effort; written only when they changed); only IAM role names.
     pub fn keep(&self, org: &url::Url, names: impl IntoIterator<Item = String>) {
-        let mut names: Vec<String> = names.into_iter().collect();
+        let mut names: Vec<String> = names
+            .into_iter()
+            .filter(|n| crate::saml::is_iam_name(n))
+            .collect();
         names.sort();
         names.dedup();
         let mut all = self.all();

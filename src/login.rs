@@ -218,6 +218,9 @@ pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> 
         usernames.remember(&org, &used);
     }
     let assertion = Assertion::parse(&saml)?;
+    for why in &assertion.skipped {
+        deps.reporter.warn(why);
+    }
     if let Some(known) = deps.known_roles {
         known.keep(&org, assertion.roles.iter().map(|r| r.name.clone()));
     }

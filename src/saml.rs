@@ -34,7 +34,18 @@ pub fn is_aws_sign_in(url: &url::Url) -> bool {
             "signin.aws.amazon.com" | "signin.amazonaws.cn" | "signin.amazonaws-us-gov.com"
         ) || host
             .strip_suffix(".signin.aws.amazon.com")
-            .is_some_and(|r| !r.is_empty() && !r.contains('.')))
+            .is_some_and(is_region_label))
+}
+
+/// Whether `label` can be an AWS region name (`eu-west-1`): lower-case letters, digits and dashes.
+/// Anything else in a Destination's host is not taken as a region (it would reach the SDK's
+/// endpoint resolver and `serve`'s export lines).
+pub fn is_region_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 32
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The base64 SAMLResponse exactly as the IdP posted it.
@@ -76,6 +87,9 @@ pub struct Assertion {
     pub destination: Option<String>,
     /// The raw base64 to send to STS.
     pub raw: SamlResponse,
+    /// Role attribute values left out because they are not IAM ARNs, each as the reason in
+    /// printable form (said as a warning; never written anywhere).
+    pub skipped: Vec<String>,
 }
 
 impl Assertion {
@@ -107,12 +121,19 @@ impl Assertion {
             ));
         }
         // Duplicates dropped in one pass (a Vec::contains per role was quadratic).
+        // A value that is not a pair of IAM ARNs is skipped, not fatal: one bad value must not
+        // lock the user out of the good ones, and none of its text goes further than a warning.
         let mut roles = Vec::new();
+        let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for value in &fields.role_values {
-            let role = parse_role_value(value)?;
-            if seen.insert(role.clone()) {
-                roles.push(role);
+            match parse_role_value(value) {
+                Ok(role) => {
+                    if seen.insert(role.clone()) {
+                        roles.push(role);
+                    }
+                }
+                Err(why) => skipped.push(why),
             }
         }
         let session_duration =
@@ -128,6 +149,7 @@ impl Assertion {
             session_name: fields.session_name.map(|s| s.trim().to_owned()),
             destination: fields.destination.or(fields.recipient),
             raw: response.clone(),
+            skipped,
         })
     }
 
@@ -243,27 +265,39 @@ fn push_value(fields: &mut Fields, attribute: Option<&str>, v: String) {
     }
 }
 
-/// One Role attribute value: "provider-arn,role-arn" in either order, whitespace allowed.
-fn parse_role_value(value: &str) -> Result<AwsRole> {
+/// One Role attribute value: "provider-arn,role-arn" in either order, whitespace around each
+/// allowed. Both must be IAM ARNs (`is_iam_arn`); else the reason, in printable form.
+fn parse_role_value(value: &str) -> std::result::Result<AwsRole, String> {
+    let shown = || {
+        let mut v: String = value.trim().chars().take(200).collect();
+        if value.trim().chars().count() > 200 {
+            v.push_str("...");
+        }
+        crate::report::printable(&v).into_owned()
+    };
     let mut role = None;
     let mut provider = None;
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if part.contains(":saml-provider/") {
+        if is_iam_arn(part, "saml-provider") {
             provider = Some(part);
-        } else if part.contains(":role/") {
+        } else if is_iam_arn(part, "role") {
             role = Some(part);
+        } else {
+            return Err(format!(
+                "Role attribute value {:?} skipped: {:?} is not an IAM role or saml-provider ARN",
+                shown(),
+                crate::report::printable(&part.chars().take(200).collect::<String>())
+            ));
         }
     }
     let (Some(role_arn), Some(principal_arn)) = (role, provider) else {
-        return Err(bad(format!(
-            "Role attribute value {value:?} is not a role ARN and a saml-provider ARN"
-        )));
+        return Err(format!(
+            "Role attribute value {:?} skipped: it is not a role ARN and a saml-provider ARN",
+            shown()
+        ));
     };
     let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
-    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
-    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" {
-        return Err(bad(format!("{role_arn:?} is not an IAM role ARN")));
-    }
+    // is_iam_arn proved the shape arn:PARTITION:iam::ACCOUNT:role/PATH/NAME.
     let name = parts[5].rsplit('/').next().unwrap_or_default().to_owned();
     Ok(AwsRole {
         role_arn: role_arn.to_owned(),
@@ -272,6 +306,54 @@ fn parse_role_value(value: &str) -> Result<AwsRole> {
         account_id: parts[4].to_owned(),
         name,
     })
+}
+
+/// Whether `arn` is `arn:<partition>:iam::<12 digits>:<kind>/<path and name>` in IAM's grammar: a
+/// partition of `aws` and lower-case labels, and a path and name of `[A-Za-z0-9_+=,.@-]` and `/`
+/// (the name 1 to 64 characters long, the path's segments not empty). Nothing else reaches a
+/// file, a shell word or a completion script.
+pub fn is_iam_arn(arn: &str, kind: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|rest| {
+            rest.split('-')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_lowercase()))
+        });
+    let Some(path_and_name) = resource
+        .strip_prefix(kind)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    let (path, name) = match path_and_name.rsplit_once('/') {
+        Some((path, name)) => (Some(path), name),
+        None => (None, path_and_name),
+    };
+    prefix == "arn"
+        && partition_ok
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && is_iam_name(name)
+        && path.is_none_or(|p| {
+            p.split('/')
+                .all(|s| !s.is_empty() && s.bytes().all(is_iam_char))
+        })
+        && arn.len() <= 2048
+}
+
+/// Whether `name` is an IAM role name: 1 to 64 of `[A-Za-z0-9_+=,.@-]`. Role names that came from
+/// an IdP are kept, completed and printed only when they pass.
+pub fn is_iam_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(is_iam_char)
+}
+
+fn is_iam_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b)
 }
 
 /// The partition and default region implied by the ACS (AWS sign-in) URL.
@@ -293,7 +375,7 @@ pub fn partition_of_acs(acs: &str) -> Partition {
     } else {
         let region = host
             .strip_suffix(".signin.aws.amazon.com")
-            .filter(|r| !r.is_empty() && !r.contains('.'))
+            .filter(|r| is_region_label(r))
             .unwrap_or("us-east-1");
         Partition {
             name: "aws",
@@ -386,19 +468,97 @@ mod tests {
     #[test]
     fn entities_in_values_are_decoded() {
         let a = Assertion::parse(&response(
-            &["arn:aws:iam::111111111111:saml-provider/Okta&#44;arn:aws:iam::111111111111:role/A&amp;B"],
+            &["arn:aws:iam::111111111111:saml-provider/Okta&#44;arn:aws:iam::111111111111:role/A&#45;B"],
             "",
         ))
         .unwrap();
-        assert_eq!(a.roles[0].name, "A&B");
+        assert_eq!(a.roles[0].name, "A-B");
     }
 
     #[test]
     fn garbage_is_a_clear_error() {
         let e = Assertion::parse(&SamlResponse(Secret::new("!!!".into()))).unwrap_err();
         assert!(e.to_string().contains("base64"));
-        let e = Assertion::parse(&response(&["arn:aws:iam::1:role/x"], "")).unwrap_err();
-        assert!(e.to_string().contains("saml-provider"));
+        let a = Assertion::parse(&response(&["arn:aws:iam::1:role/x"], "")).unwrap();
+        assert!(a.roles.is_empty());
+        assert!(a.skipped[0].contains("saml-provider"), "{:?}", a.skipped);
+    }
+
+    #[test]
+    fn only_arns_in_iams_grammar_are_roles() {
+        let p = "arn:aws:iam::111111111111:saml-provider/Okta";
+        let good = [
+            "arn:aws:iam::111111111111:role/Admin",
+            "arn:aws:iam::111111111111:role/team/sub/Dev_1+=,.@-",
+            "arn:aws-us-gov:iam::111111111111:role/A",
+            "arn:aws-iso-b:iam::111111111111:role/A",
+        ];
+        for role in good {
+            assert!(is_iam_arn(role, "role"), "{role}");
+        }
+        assert!(is_iam_arn(p, "saml-provider"));
+        let bad = [
+            "arn:aws:iam::111111111111:role/x\n[profile staging-Admin]\ncredential_process = touch f",
+            "arn:aws:iam::111111111111:role/x\r[profile y]",
+            "arn:aws:iam::111111111111:role/x y",
+            "arn:aws:iam::111111111111:role/$(touch${IFS}x)",
+            "arn:aws:iam::111111111111:role/x'y",
+            "arn:aws:iam::11111111111:role/A",
+            "arn:aws:iam::1111111111111:role/A",
+            "arn:aws:iam:us-east-1:111111111111:role/A",
+            "arn:aws:sts::111111111111:role/A",
+            "arn:AWS:iam::111111111111:role/A",
+            "arn:aws:iam::111111111111:role/",
+            "arn:aws:iam::111111111111:role//A",
+            "arn:aws:iam::111111111111:role/a//A",
+            "arn:aws:iam::111111111111:user/A",
+            "arn:aws:iam::111111111111:role/\u{202e}A",
+        ];
+        for role in bad {
+            assert!(!is_iam_arn(role, "role"), "{role:?}");
+        }
+        assert!(!is_iam_arn(
+            &format!("arn:aws:iam::111111111111:role/{}", "a".repeat(65)),
+            "role"
+        ));
+        assert!(is_iam_arn(
+            &format!("arn:aws:iam::111111111111:role/{}", "a".repeat(64)),
+            "role"
+        ));
+        let a = Assertion::parse(&response(
+            &[
+                &format!("{p},arn:aws:iam::111111111111:role/Good"),
+                &format!("{p},arn:aws:iam::111111111111:role/x&#10;[profile y]&#10;credential_process = touch f"),
+                &format!("{p},arn:aws:iam::111111111111:role/x\r[profile y]"),
+            ],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(a.roles.len(), 1);
+        assert_eq!(a.roles[0].name, "Good");
+        assert_eq!(a.skipped.len(), 2);
+        assert!(
+            a.skipped
+                .iter()
+                .all(|s| !s.contains('\n') && !s.contains('\r')),
+            "{:?}",
+            a.skipped
+        );
+    }
+
+    #[test]
+    fn a_region_is_taken_from_the_destination_only_when_it_looks_like_one() {
+        assert_eq!(
+            partition_of_acs("https://a$(id)b.signin.aws.amazon.com/saml").default_region,
+            "us-east-1"
+        );
+        assert_eq!(
+            partition_of_acs("https://EU-WEST-1.signin.aws.amazon.com/saml").default_region,
+            "eu-west-1"
+        );
+        assert!(!is_region_label("a$(id)b"));
+        assert!(!is_region_label("a_b"));
+        assert!(is_region_label("us-gov-west-1"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod fastpass;
 mod form;
 mod hostile;
 mod hostile_idp;
+mod hostile_roles;
 mod identity_engine;
 mod lifecycle;
 mod moto;

@@ -7,7 +7,8 @@
 # a corporate CA), podman with runc (tests/docker.sh builds and runs the Docker image with them) and
 # keyutils (the tests run in a kernel session keyring: kept IdP sessions go to a real keyring),
 # gnome-keyring and dbus-daemon (a real Secret Service on a private D-Bus session, for the tests of
-# that backend), libudev-dev and pkg-config (the usb-keys feature builds against libudev).
+# that backend), libudev-dev and pkg-config (the usb-keys feature builds against libudev), zsh and
+# fish (the completion scripts are tried in every shell they are written for).
 # Idempotent; the venv lives in target/test-venv unless AWS_TOKEN_TEST_VENV says
 # otherwise.
 set -euo pipefail
@@ -25,6 +26,9 @@ command -v runc > /dev/null || missing+=(runc)
 command -v keyctl > /dev/null || missing+=(keyutils)
 command -v gnome-keyring-daemon > /dev/null || missing+=(gnome-keyring)
 command -v dbus-run-session > /dev/null || missing+=(dbus-daemon)
+# The completion scripts are pressed Tab in, in a pseudo-terminal, in each shell Debian ships.
+command -v zsh > /dev/null || missing+=(zsh)
+command -v fish > /dev/null || missing+=(fish)
 # USB security keys (the default usb-keys feature) link libudev, found through pkg-config.
 command -v pkg-config > /dev/null || missing+=(pkg-config)
 pkg-config --exists libudev 2> /dev/null || missing+=(libudev-dev)

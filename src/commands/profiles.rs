@@ -61,7 +61,8 @@ pub fn run(ctx: &Context<'_>, options: &Options) -> Result<()> {
         }
         profiles.push((name, role));
     }
-    let marker = crate::idp::http::display_url(&settings.idp_url);
+    refuse_clashes(&profiles, template)?;
+    let marker = Marker::of(&settings.idp_url);
     let path = settings.aws_config_file.clone();
     let (old, _) = credentials_file::read_text(&credentials_file::check(&path)?)?;
     let outcome = block_edit(&old, &marker, &profiles, &command, settings, &path)?;
@@ -121,6 +122,53 @@ pub fn run(ctx: &Context<'_>, options: &Options) -> Result<()> {
         written.first().map_or("NAME", |n| n.as_str())
     ));
     Ok(())
+}
+
+/// Two roles the template gives one name (`{role}` with Admin in two accounts, or `role/A` and
+/// `role/team/A`) are refused before anything is written: botocore refuses a file with a
+/// profile twice, the user's own profiles included.
+fn refuse_clashes(profiles: &[(String, &AwsRole)], template: &str) -> Result<()> {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (name, role) in profiles {
+        by_name.entry(name).or_default().push(&role.role_arn);
+    }
+    let clashes: Vec<String> = by_name
+        .iter()
+        .filter(|(_, arns)| arns.len() > 1)
+        .map(|(name, arns)| format!("{name} ({})", arns.join(", ")))
+        .collect();
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "--name-template {template:?} gives more than one role the same profile name: {}; nothing was written. Put {{account}} or {{account_id}} in the template (the default is {DEFAULT_TEMPLATE})",
+        clashes.join("; ")
+    )))
+}
+
+/// The marker of one app's block: the link as shown (no query, no password) and a hash of the
+/// whole link, so that two apps whose links differ only in the query (Entra, ADFS) keep a block
+/// each. No secret of the link is in it: a query's values show only through the hash.
+#[derive(Debug)]
+struct Marker {
+    /// What the block's lines say.
+    text: String,
+    /// What an aws-token of before the hash wrote: such a block is taken over by the first app
+    /// with that link.
+    legacy: String,
+}
+
+impl Marker {
+    fn of(link: &url::Url) -> Marker {
+        use sha2::Digest;
+        let shown = crate::idp::http::display_url(link);
+        let hash = sha2::Sha256::digest(link.as_str().as_bytes());
+        let key: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
+        Marker {
+            text: format!("{shown} (key {key})"),
+            legacy: shown,
+        }
+    }
 }
 
 /// `credential_process`'s command up to `--role`: aws-token's absolute path, the config when it
@@ -184,35 +232,40 @@ fn end_line(marker: &str) -> String {
     format!("# <<< aws-token profiles for {marker} <<<")
 }
 
+/// Where the block marked `marker` stands in `lines` (its first and last line), if anywhere.
+fn find_block(lines: &[&str], marker: &str, path: &Path) -> Result<Option<(usize, usize)>> {
+    let start = start_line(marker);
+    let end = end_line(marker);
+    let is = |line: &str, want: &str| line.trim_end_matches(['\n', '\r']) == want;
+    let Some(b) = lines.iter().position(|l| is(l, &start)) else {
+        return Ok(None);
+    };
+    match lines[b..].iter().position(|l| is(l, &end)) {
+        Some(e) => Ok(Some((b, b + e))),
+        None => Err(Error::File {
+            path: path.to_owned(),
+            message: format!(
+                "has the start of aws-token's profiles block (line {}) but not its end line; remove the block's lines and run again",
+                b + 1
+            ),
+        }),
+    }
+}
+
 /// `old` with the block for `marker` holding `profiles` (in place of the old block, else at the
 /// end).
 fn block_edit(
     old: &str,
-    marker: &str,
+    marker: &Marker,
     profiles: &[(String, &AwsRole)],
     command: &str,
     settings: &Settings,
     path: &Path,
 ) -> Result<Outcome> {
-    let start = start_line(marker);
-    let end = end_line(marker);
     let lines: Vec<&str> = old.split_inclusive('\n').collect();
-    let is = |line: &str, want: &str| line.trim_end_matches(['\n', '\r']) == want;
-    let begin = lines.iter().position(|l| is(l, &start));
-    let span = match begin {
-        Some(b) => {
-            let Some(e) = lines[b..].iter().position(|l| is(l, &end)) else {
-                return Err(Error::File {
-                    path: path.to_owned(),
-                    message: format!(
-                        "has the start of aws-token's profiles block (line {}) but not its end line; remove the block's lines and run again",
-                        b + 1
-                    ),
-                });
-            };
-            Some((b, b + e))
-        }
-        None => None,
+    let span = match find_block(&lines, &marker.text, path)? {
+        Some(span) => Some(span),
+        None => find_block(&lines, &marker.legacy, path)?,
     };
     let (before, inside, after) = match span {
         Some((b, e)) => (
@@ -233,19 +286,24 @@ fn block_edit(
         .into_iter()
         .filter_map(|s| s.strip_prefix("profile ").map(str::to_owned))
         .collect();
-    let mut block = format!("{start}\n");
+    let mut block = format!("{}\n", start_line(&marker.text));
     let mut added = 0;
     let mut kept = Vec::new();
     for (name, role) in profiles.iter().filter(|(n, _)| !shadowed.contains(n)) {
-        block.push_str(&format!(
-            "[profile {name}]\ncredential_process = {command} --role {}\n",
-            quote(&role.role_arn)
-        ));
+        let section = format!("profile {name}");
+        let process = format!("{command} --role {}", quote(&role.role_arn));
+        let mut keys = vec![("credential_process", process.as_str())];
         if let Some(region) = &settings.region {
-            block.push_str(&format!("region = {region}\n"));
+            keys.push(("region", region));
         }
         if let Some(output) = &settings.aws_output_format {
-            block.push_str(&format!("output = {output}\n"));
+            keys.push(("output", output));
+        }
+        credentials_file::check_ini_text("a section name", &section, path)?;
+        block.push_str(&format!("[{section}]\n"));
+        for (key, value) in keys {
+            credentials_file::check_ini_text(&format!("the value of {key}"), value, path)?;
+            block.push_str(&format!("{key} = {value}\n"));
         }
         block.push('\n');
         if !old_names.contains(name) {
@@ -253,7 +311,7 @@ fn block_edit(
         }
         kept.push(name.clone());
     }
-    block.push_str(&format!("{end}\n"));
+    block.push_str(&format!("{}\n", end_line(&marker.text)));
     let removed = old_names.iter().filter(|n| !kept.contains(n)).count();
     let text = match span {
         Some(_) => format!("{before}{block}{after}"),
