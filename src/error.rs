@@ -26,6 +26,13 @@ pub enum Error {
     #[error("login to {url} failed: {message}")]
     WrongPassword { url: String, message: String },
 
+    /// A login without anyone to answer (the credential endpoint's renewal) reached a step that
+    /// needs the user: MFA. Nothing was sent for that step (no code, no push).
+    #[error(
+        "{url}: the IdP session has ended and signing in again needs {what}, which a renewal never gives on its own (it sends no code, starts no push, and sends no password the IdP refused)"
+    )]
+    LoginNeeded { url: String, what: String },
+
     /// The login worked but gives no way into the wanted AWS role.
     #[error("{message}")]
     NotAuthorized { message: String },
@@ -80,7 +87,9 @@ impl Error {
         match self {
             Error::Internal(_) => 1,
             Error::Usage(_) | Error::Config { .. } | Error::NoTerminal { .. } => 2,
-            Error::Authentication { .. } | Error::WrongPassword { .. } => 3,
+            Error::Authentication { .. }
+            | Error::WrongPassword { .. }
+            | Error::LoginNeeded { .. } => 3,
             Error::NotAuthorized { .. } | Error::RoleNotFound { .. } => 4,
             Error::Sts { .. } => 5,
             Error::Network { .. } | Error::Protocol { .. } => 6,

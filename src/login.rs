@@ -106,13 +106,14 @@ pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> 
     };
     let username = asked.as_deref().or(settings.effective_username());
     let remembered = match (&settings.password, username, deps.passwords) {
-        (None, Some(u), Some(p)) => p.get(&org, u),
+        (None, Some(u), Some(p)) if !settings.session_only => p.get(&org, u),
         _ => None,
     };
     let mut password = settings.password.clone().or(remembered.clone());
     // `--remember` now, or asked on an earlier run that did not sign in.
-    let remember = settings.remember
-        || matches!((deps.passwords, username), (Some(p), Some(u)) if remembered.is_none() && p.wanted(&org, u));
+    let remember = !settings.session_only
+        && (settings.remember
+            || matches!((deps.passwords, username), (Some(p), Some(u)) if remembered.is_none() && p.wanted(&org, u)));
     if remember {
         if username.is_none() {
             return Err(Error::Usage(
@@ -141,6 +142,7 @@ pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> 
         duo_device: settings.duo_device.clone(),
         mfa_timeout: settings.mfa_timeout,
         kept_session: kept_session(deps, &org, username),
+        unattended: settings.unattended,
     };
     let first_kept_session = request.kept_session.clone();
     // A refused password is asked again on a terminal (PASSWORD_TRIES in all), a remembered one

@@ -42,7 +42,7 @@ pub fn exports(profile: &str, region: &str) -> String {
 }
 
 /// Quote for POSIX shells when the value holds anything but safe characters.
-fn shell_quote(s: &str) -> String {
+pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:@+=,%".contains(c))

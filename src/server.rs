@@ -32,6 +32,10 @@ const ANSWER_WAIT: Duration = Duration::from_secs(10);
 /// a second must not become three logins a second).
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 
+/// The least time between two renewals, whatever the credentials' lifetime says (credentials
+/// that came back already due, or expired, must not become a login per loop).
+const RENEW_FLOOR: Duration = Duration::from_secs(5);
+
 /// How long a client may take to send a request's headers.
 const HEADER_WAIT: Duration = Duration::from_secs(10);
 
@@ -68,11 +72,19 @@ struct Held {
 
 impl Held {
     /// When to renew: the refresh margin before expiry, or a quarter of their lifetime when that
-    /// is longer (credentials that live minutes are renewed while a caller can still use them).
+    /// is longer (credentials that live minutes are renewed while a caller can still use them),
+    /// but never before half their lifetime has passed: credentials that live no longer than the
+    /// margin (`--duration 900` with a margin of 15 minutes) would otherwise be due the moment
+    /// they arrive, and renewed in a loop.
     fn renew_at(&self, margin: Duration) -> DateTime<Utc> {
-        let lifetime = self.credentials.expiration - self.obtained;
+        let lifetime = self.lifetime();
         let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::MAX);
-        self.credentials.expiration - margin.max(lifetime / 4)
+        let early = self.credentials.expiration - margin.max(lifetime / 4);
+        early.max(self.obtained + lifetime / 2)
+    }
+
+    fn lifetime(&self) -> chrono::Duration {
+        self.credentials.expiration - self.obtained
     }
 }
 
@@ -182,11 +194,29 @@ fn renewer(
     label: &str,
     reporter: &Reporter,
 ) {
+    let mut last_attempt: Option<Instant> = None;
+    let mut said_margin = false;
+    // A run of failed renewals is said once on stderr (the SDK gets each one's message).
+    let mut failing = false;
     loop {
-        let due = shared.held().renew_at(shared.margin);
+        let held = shared.held();
+        if !said_margin
+            && chrono::Duration::from_std(shared.margin).is_ok_and(|m| m >= held.lifetime())
+        {
+            said_margin = true;
+            reporter.warn(&format!(
+                "the refresh margin ({} s) is not shorter than the credentials' lifetime ({} s): they are renewed when half of it has passed",
+                shared.margin.as_secs(),
+                held.lifetime().num_seconds()
+            ));
+        }
+        let due = held.renew_at(shared.margin);
         let mut wait = (due - shared.clock.now())
             .to_std()
             .unwrap_or(Duration::ZERO);
+        if let Some(at) = last_attempt {
+            wait = wait.max(RENEW_FLOOR.saturating_sub(at.elapsed()));
+        }
         if let Some((at, _)) = shared.failure() {
             wait = wait.max(RETRY_AFTER.saturating_sub(at.elapsed()));
         }
@@ -198,7 +228,12 @@ fn renewer(
         let recently_failed = shared
             .failure()
             .is_some_and(|(at, _)| at.elapsed() < RETRY_AFTER);
-        if shared.clock.now() >= shared.held().renew_at(shared.margin) && !recently_failed {
+        let too_soon = last_attempt.is_some_and(|at| at.elapsed() < RENEW_FLOOR);
+        if shared.clock.now() >= shared.held().renew_at(shared.margin)
+            && !recently_failed
+            && !too_soon
+        {
+            last_attempt = Some(Instant::now());
             match renew() {
                 Ok(credentials) => {
                     reporter.verbose(&format!(
@@ -213,12 +248,16 @@ fn renewer(
                         .failure
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner) = None;
+                    failing = false;
                 }
                 Err(e) => {
                     let message = format!(
                         "aws-token could not renew the credentials of {label}: {e}. Run `aws-token login` with the same --account and --role in a terminal; this endpoint uses the new session at the next request"
                     );
-                    reporter.warn(&message);
+                    if !failing {
+                        reporter.warn(&message);
+                        failing = true;
+                    }
                     *shared
                         .failure
                         .lock()
@@ -427,6 +466,21 @@ mod tests {
         assert_eq!(
             held(4, t).renew_at(Duration::ZERO),
             t + chrono::Duration::minutes(3)
+        );
+    }
+
+    #[test]
+    fn credentials_no_longer_than_the_margin_are_not_due_on_arrival() {
+        let t = Utc::now();
+        // 15 minutes with a 15-minute margin: at half their lifetime, not at once.
+        assert_eq!(
+            held(15, t).renew_at(Duration::from_secs(15 * 60)),
+            t + chrono::Duration::seconds(450)
+        );
+        // An hour with a margin of two: half an hour.
+        assert_eq!(
+            held(60, t).renew_at(Duration::from_secs(7200)),
+            t + chrono::Duration::minutes(30)
         );
     }
 

@@ -78,6 +78,10 @@ pub struct Settings {
     pub debug: bool,
     /// Log in even while credentials are still valid.
     pub force: bool,
+    /// Nobody answers this login (the credential endpoint's renewal): no MFA step is taken.
+    pub unattended: bool,
+    /// Only the kept IdP session may sign in: no password, not even a remembered one.
+    pub session_only: bool,
     /// `--all`: a profile for every role the login grants.
     pub all: bool,
     /// `--remember`: keep the password in the OS keyring.
@@ -313,6 +317,8 @@ impl Settings {
             mfa_timeout: Duration::from_secs(cli.mfa_timeout.max(1)),
             debug: cli.debug,
             force: cli.force,
+            unattended: false,
+            session_only: false,
             all: cli.all,
             remember: cli.remember,
             refresh_margin: Duration::from_secs(

@@ -279,3 +279,142 @@ fn serve_answers_run_login_when_the_session_has_ended() {
     assert!(stderr.contains("could not renew"), "{stderr}");
     assert!(!stderr.contains(PASSWORD), "{stderr}");
 }
+
+/// `exec --server -- sleep SECONDS` for `user` in `w`, with the run's password and `extra`
+/// variables; once its first login is done, `then` (ends the IdP session, say). What it printed.
+fn renewing(
+    w: &World,
+    user: &str,
+    extra: &[(&str, &str)],
+    seconds: u32,
+    then: impl FnOnce(&World),
+) -> Run {
+    let mut t = w
+        .login(user)
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "exec",
+            "--server",
+            "--role",
+            "Admin",
+            "--refresh-margin",
+            "0",
+            "--",
+        ])
+        .args(["sleep", &seconds.to_string()]);
+    for (k, v) in extra {
+        t = t.env(k, v);
+    }
+    let child = t.spawn();
+    let start = Instant::now();
+    while w.sandbox.requests().assume_role_with_saml == 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "no first login");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    then(w);
+    let r = Run(child.wait_with_output().unwrap());
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    r
+}
+
+#[test]
+fn renewal_storm_credentials_no_longer_than_the_margin_are_renewed_at_half_their_lifetime() {
+    let w = short_lived(30);
+    let r = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "exec",
+            "--server",
+            "--role",
+            "Admin",
+            "--refresh-margin",
+            "60",
+            "--",
+        ])
+        .args(["sleep", "6"])
+        .expect(0);
+    // One login for the command; 30-second credentials are not due before 15 s.
+    let requests = w.sandbox.requests();
+    assert_eq!(requests.assume_role_with_saml, 1, "{requests:?}");
+    assert_eq!(requests.embed, 1, "{requests:?}");
+    r.stderr_has("the refresh margin (3600 s) is not shorter than the credentials' lifetime");
+    assert_eq!(
+        r.stderr().matches("is not shorter than").count(),
+        1,
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn renewals_that_lock_a_user_out_never_send_a_one_time_code_again() {
+    let w = short_lived(6);
+    let code = totp();
+    let r = renewing(
+        &w,
+        "demo@example.com",
+        &[("AWS_TOKEN_OTP", &code)],
+        25,
+        |w| w.sandbox.end_sessions(),
+    );
+    let requests = w.sandbox.requests();
+    // The code was good once, at the first login; no renewal sends it (or any) again.
+    assert_eq!(requests.code_verify, 1, "{requests:?}");
+    // One renewal signed in with the password and stopped at MFA; none after it did.
+    assert_eq!(requests.authn, 2, "{requests:?}");
+    r.stderr_has("Run `aws-token login`")
+        .stderr_has("sends no code");
+    assert_eq!(
+        r.stderr().matches("could not renew").count(),
+        1,
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn renewals_that_lock_a_user_out_never_start_a_push() {
+    let w = short_lived(6);
+    renewing(&w, "push@example.com", &[], 25, |w| {
+        w.sandbox.end_sessions()
+    })
+    .stderr_has("starts no push");
+    let requests = w.sandbox.requests();
+    assert_eq!(requests.pushes, 1, "{requests:?}");
+    assert_eq!(requests.authn, 2, "{requests:?}");
+}
+
+#[test]
+fn renewals_that_lock_a_user_out_stop_after_the_password_is_refused() {
+    let w = short_lived(6);
+    renewing(&w, "nomfa@example.com", &[], 25, |w| {
+        w.sandbox.change_password("nomfa@example.com", "a new one");
+        w.sandbox.end_sessions();
+    })
+    .stderr_has("could not renew");
+    // The first login and one renewal that met the refusal: no more tries towards a lockout.
+    let requests = w.sandbox.requests();
+    assert_eq!(requests.authn, 2, "{requests:?}");
+}
+
+#[test]
+fn renewal_storm_credentials_that_live_a_second_are_renewed_no_more_than_every_few_seconds() {
+    let w = short_lived(1);
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "exec",
+            "--server",
+            "--role",
+            "Admin",
+            "--refresh-margin",
+            "0",
+            "--",
+        ])
+        .args(["sleep", "7"])
+        .expect(0);
+    // A login for the command, then one renewal at most every 5 s (not one every half second).
+    let requests = w.sandbox.requests();
+    assert!(requests.assume_role_with_saml <= 3, "{requests:?}");
+}

@@ -96,6 +96,8 @@ pub struct Requests {
     pub form_login: u32,
     /// Classic factor verify POSTs that carried a code (`passCode`).
     pub code_verify: u32,
+    /// Okta Verify pushes sent (Classic: the first verify POST of a push transaction).
+    pub pushes: u32,
     /// Duo prompt POSTs that carried a passcode.
     pub duo_passcode: u32,
     /// Duo status polls.

@@ -567,6 +567,9 @@ pub(crate) async fn verify(
                 };
                 t.push_posts += 1;
                 let n = t.push_posts;
+                if n == 1 {
+                    st.counts.pushes += 1;
+                }
                 if n > 1 {
                     // The first post sends the push; the later ones are polls.
                     st.poll_times.push(std::time::Instant::now());

@@ -243,11 +243,19 @@ pub fn cached_credentials(ctx: &Context<'_>) -> Result<(Credentials, String)> {
 
 /// The context a renewal runs in (the credential endpoint's): a login even while the cache holds
 /// credentials (they are the ones due), in `quiet` surroundings with no terminal, so that it goes
-/// through the kept IdP session or fails, and never waits for an answer nobody sees.
-pub fn renewal<'a>(ctx: &Context<'a>, quiet: &'a Environment) -> Context<'a> {
+/// through the kept IdP session or fails, and never waits for an answer nobody sees. It never
+/// sends a one-time code (`--otp` was good once, for the first login) nor takes an MFA step
+/// (`unattended`); `with_password: false` after the IdP refused the password or asked for MFA, so
+/// that renewals stop signing in (each would count towards a lockout) and only the session a new
+/// `aws-token login` keeps is tried.
+pub fn renewal<'a>(ctx: &Context<'a>, quiet: &'a Environment, with_password: bool) -> Context<'a> {
     Context {
         settings: Settings {
             force: true,
+            unattended: true,
+            otp: None,
+            password: ctx.settings.password.clone().filter(|_| with_password),
+            session_only: !with_password,
             ..ctx.settings.clone()
         },
         env: quiet,
@@ -281,8 +289,34 @@ pub fn serve_credentials<T>(
     with: impl FnOnce(&crate::server::Endpoint) -> Result<T>,
 ) -> Result<T> {
     let quiet = ctx.env.without_terminal();
-    let renewing = renewal(ctx, &quiet);
-    let renew = || cached_credentials(&renewing).map(|(c, _)| c);
+    let renewing = renewal(ctx, &quiet, true);
+    let without_password = renewal(ctx, &quiet, false);
+    let password_refused = std::sync::atomic::AtomicBool::new(false);
+    let renew = || {
+        use std::sync::atomic::Ordering;
+        let context = if password_refused.load(Ordering::Relaxed) {
+            &without_password
+        } else {
+            &renewing
+        };
+        let result = cached_credentials(context)
+            .map(|(c, _)| c)
+            .map_err(|e| match e {
+                // Nobody is there to ask, whether or not the user's stdin is a terminal.
+                Error::NoTerminal { what, .. } => Error::LoginNeeded {
+                    url: crate::idp::http::display_url(&ctx.settings.idp_url),
+                    what,
+                },
+                e => e,
+            });
+        if matches!(
+            result,
+            Err(Error::WrongPassword { .. } | Error::LoginNeeded { .. })
+        ) {
+            password_refused.store(true, Ordering::Relaxed);
+        }
+        result
+    };
     crate::server::run(
         creds,
         &renew,

@@ -11,10 +11,13 @@ pub fn run(ctx: &Context<'_>, port: u16) -> Result<()> {
     let (creds, region) = cached_credentials(ctx)?;
     let profile = &ctx.settings.profile;
     super::serve_credentials(ctx, creds, port, |endpoint| {
+        // Quoted as `--output env` quotes: the region may come from the IdP's assertion.
+        let quote = crate::output::shell_quote;
         let mut lines = String::new();
         for (name, value) in endpoint.variables() {
-            lines.push_str(&format!("export {name}={value}\n"));
+            lines.push_str(&format!("export {name}={}\n", quote(value)));
         }
+        let region = quote(&region);
         lines.push_str(&format!(
             "export AWS_REGION={region}\nexport AWS_DEFAULT_REGION={region}\n"
         ));

@@ -50,6 +50,7 @@ pub fn choose<T: Offer>(
     factors: &[T],
     way_through: &str,
 ) -> Result<T> {
+    crate::idp::unattended_mfa(login, "MFA")?;
     let supported: Vec<&T> = factors.iter().filter(|f| f.kind().is_some()).collect();
     let labels = |fs: &[&T]| fs.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ");
     if supported.is_empty() {

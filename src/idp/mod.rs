@@ -39,6 +39,22 @@ pub struct LoginRequest {
     pub mfa_timeout: Duration,
     /// An IdP session kept from an earlier login (cookies), tried before any password.
     pub kept_session: Option<Secret<String>>,
+    /// Nobody is there to answer (the credential endpoint's renewal): an MFA step is refused
+    /// before anything is sent for it (`unattended_mfa`).
+    pub unattended: bool,
+}
+
+/// The refusal of an MFA step in an unattended login (`LoginRequest::unattended`), else nothing:
+/// a renewal must never send a one-time code again (each is a failed attempt once used) nor
+/// start a push to a phone nobody is watching.
+pub fn unattended_mfa(login: &LoginRequest, what: &str) -> crate::error::Result<()> {
+    if login.unattended {
+        return Err(crate::error::Error::LoginNeeded {
+            url: crate::idp::http::display_url(&login.url),
+            what: what.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The username a login typed at the prompt, kept for `IdentityProvider::signed_in_as`.

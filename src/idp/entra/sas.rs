@@ -79,6 +79,7 @@ pub(super) fn proofs(c: &Config) -> Vec<Proof> {
 
 /// The proof to use: the one `--mfa` names, a code method for `--otp`, else the default one.
 fn choose(list: &[Proof], login: &LoginRequest) -> Result<Proof> {
+    crate::idp::unattended_mfa(login, "MFA")?;
     let labels = || list.iter().map(Proof::label).collect::<Vec<_>>().join(", ");
     let usable: Vec<&Proof> = list.iter().filter(|p| p.kind().is_some()).collect();
     let pick = match login.mfa {
@@ -325,6 +326,7 @@ mod tests {
 
     fn login(mfa: Option<MfaKind>, otp: bool) -> LoginRequest {
         LoginRequest {
+            unattended: false,
             url: url::Url::parse("https://myapps.microsoft.com/signin/x").unwrap(),
             username: None,
             suggested_username: None,

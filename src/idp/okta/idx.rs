@@ -615,6 +615,9 @@ async fn choose_method(
     handle: &str,
     choice: Choice,
 ) -> Result<Answer> {
+    if choice.method != "password" {
+        crate::idp::unattended_mfa(ctx.login, &choice.describe())?;
+    }
     ctx.reporter
         .verbose(&format!("MFA with {}", choice.describe()));
     if matches!(
