@@ -145,10 +145,15 @@ pub fn check_ini_text(what: &str, text: &str, path: &Path) -> Result<()> {
 /// Replace the text of the file at `path` (created with its directory when missing) with what
 /// `change` makes of it (`change` gets the old text, empty for a new file, and the path written):
 /// under the directory's lock, atomically, following a symlink to its target.
+///
+/// Other programs (`aws configure set`, every configparser tool) rewrite these files in place,
+/// truncating first and taking no lock. So the text is read until two looks at the file agree
+/// (`read_settled`), and the file is looked at again just before the rename: when it changed
+/// since it was read, the edit is made again from what is there now (`TRIES` times at most).
 pub fn rewrite(
     path: &Path,
     mode: FileMode,
-    change: impl FnOnce(&str, &Path) -> Result<String>,
+    mut change: impl FnMut(&str, &Path) -> Result<String>,
 ) -> Result<()> {
     let target = check(path)?;
     let dir = target
@@ -165,18 +170,70 @@ pub fn rewrite(
     }
     let lock = lock_dir(&dir)?;
     remove_stale_temp_files(&dir);
-    // Checked again under the lock: another process may have changed it meanwhile.
-    let target = check(&target)?;
-    let (old, old_mode) = read_text(&target)?;
-    let new = change(&old, &target)?;
-    let perm = match (mode, old_mode) {
-        (FileMode::Private, _) => 0o600,
-        (FileMode::KeepOrDefault, Some(m)) => m,
-        (FileMode::KeepOrDefault, None) => 0o644,
-    };
-    write_atomic(&target, &dir, new.as_bytes(), perm)?;
-    drop(lock);
-    Ok(())
+    for _ in 0..TRIES {
+        // Checked again under the lock: another process may have changed it meanwhile.
+        let target = check(&target)?;
+        let (old, old_mode, seen) = read_settled(&target)?;
+        let new = change(&old, &target)?;
+        let perm = match (mode, old_mode) {
+            (FileMode::Private, _) => 0o600,
+            (FileMode::KeepOrDefault, Some(m)) => m,
+            (FileMode::KeepOrDefault, None) => 0o644,
+        };
+        if write_atomic(&target, &dir, new.as_bytes(), perm, || {
+            look(&target) == seen
+        })? {
+            drop(lock);
+            return Ok(());
+        }
+    }
+    Err(Error::File {
+        path: target,
+        message: format!(
+            "another program kept rewriting it while aws-token edited it ({TRIES} tries); nothing was written: try again when it is done"
+        ),
+    })
+}
+
+/// How many times `rewrite` starts again when the file changed under it.
+const TRIES: usize = 20;
+
+/// How long a look waits before the file is looked at again.
+const SETTLE: Duration = Duration::from_millis(25);
+
+/// What a look at a file sees: its inode, size and modification time (`None`: there is none).
+type Look = Option<(u64, u64, std::time::SystemTime)>;
+
+fn look(target: &Path) -> Look {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(target).ok()?;
+    Some((m.ino(), m.len(), m.modified().ok()?))
+}
+
+/// The text of the file at `target`, its mode and the look it was read at, read so that a writer
+/// that rewrites the file in place cannot tear it: the read counts only when the file did not
+/// change across it and holds as many bytes as it says; an existing file read empty (perhaps a
+/// writer between its truncate and its write) counts only when a second look, a pause later,
+/// finds it just as it was.
+fn read_settled(target: &Path) -> Result<(String, Option<u32>, Look)> {
+    let mut empty_at: Option<Look> = None;
+    for _ in 0..TRIES * 4 {
+        let before = look(target);
+        let (text, mode) = read_text(target)?;
+        let after = look(target);
+        let whole = after.is_some_and(|(_, len, _)| len == text.len() as u64);
+        if before == after && (after.is_none() || whole) {
+            if after.is_none() || !text.is_empty() || empty_at == Some(after) {
+                return Ok((text, mode, after));
+            }
+            empty_at = Some(after);
+        }
+        std::thread::sleep(SETTLE);
+    }
+    Err(Error::File {
+        path: target.to_owned(),
+        message: "kept changing while aws-token read it; nothing was written: try again when the program writing it is done".into(),
+    })
 }
 
 /// The text of the file at `target` and its mode (empty and `None` when it does not exist).
@@ -277,7 +334,15 @@ fn test_pause_before_rename() {
     }
 }
 
-fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+/// Write `bytes` to a temporary file in `dir` and rename it over `target`, when `unchanged` still
+/// holds just before the rename (`Ok(false)` and nothing replaced when it does not).
+fn write_atomic(
+    target: &Path,
+    dir: &Path,
+    bytes: &[u8],
+    mode: u32,
+    unchanged: impl Fn() -> bool,
+) -> Result<bool> {
     // tempfile creates it 0600: a copy left by a crash is never readable by others.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -289,13 +354,16 @@ fn write_atomic(target: &Path, dir: &Path, bytes: &[u8], mode: u32) -> Result<()
         .and_then(|()| f.sync_all())
         .map_err(|e| Error::file(target, "cannot write", &e))?;
     test_pause_before_rename();
+    if !unchanged() {
+        return Ok(false);
+    }
     tmp.persist(target)
         .map_err(|e| Error::file(target, "cannot replace the file", &e.error))?;
     if let Ok(d) = std::fs::File::open(dir) {
         // Make the rename durable; failure here loses nothing already written.
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The section name inside `[ ... ]` when `line` is a section header.
@@ -360,6 +428,39 @@ pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Every section of an INI text, in order, with the first value of each of `keys` in it (as
+/// `value` reads one), in one pass over the text.
+pub fn sections_with(text: &str, keys: &[&str]) -> Vec<(String, Vec<Option<String>>)> {
+    let mut out: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = header(line) {
+            out.push((name.to_owned(), vec![None; keys.len()]));
+            continue;
+        }
+        let Some((_, values)) = out.last_mut() else {
+            continue;
+        };
+        let Some(key) = key_of(line) else { continue };
+        if let Some(i) = keys.iter().position(|k| *k == key)
+            && values[i].is_none()
+        {
+            let t = line.trim();
+            if let Some(at) = t.find(['=', ':']) {
+                values[i] = Some(t[at + 1..].trim().to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The text of the credentials or config file at `path` for reading only, under the rules a
+/// write follows (`check`: a regular file of a sane size, a symlink followed; never a FIFO that
+/// would hang the read or a device that never ends); empty when there is none.
+pub fn read_checked(path: &Path) -> Result<String> {
+    let target = check(path)?;
+    Ok(read_text(&target)?.0)
 }
 
 /// The section names of an INI text, in order.
@@ -502,6 +603,22 @@ mod tests {
         )
         .unwrap();
         assert!(path.exists());
+    }
+
+    #[test]
+    fn sections_with_reads_every_section_in_one_pass() {
+        let text = "[a]\nx = 1\ny=2\nx = 3\n[b]\n  x = indented\n; x = comment\n[c]\ny: 4\n";
+        assert_eq!(
+            sections_with(text, &["x", "y"]),
+            vec![
+                (
+                    "a".to_owned(),
+                    vec![Some("1".to_owned()), Some("2".to_owned())]
+                ),
+                ("b".to_owned(), vec![None, None]),
+                ("c".to_owned(), vec![None, Some("4".to_owned())]),
+            ]
+        );
     }
 
     #[test]

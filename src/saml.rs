@@ -284,7 +284,7 @@ fn parse_role_value(value: &str) -> std::result::Result<AwsRole, String> {
             role = Some(part);
         } else {
             return Err(format!(
-                "Role attribute value {:?} skipped: {:?} is not an IAM role or saml-provider ARN",
+                "Role attribute value \"{}\" skipped: \"{}\" is not an IAM role or saml-provider ARN",
                 shown(),
                 crate::report::printable(&part.chars().take(200).collect::<String>())
             ));
@@ -292,7 +292,7 @@ fn parse_role_value(value: &str) -> std::result::Result<AwsRole, String> {
     }
     let (Some(role_arn), Some(principal_arn)) = (role, provider) else {
         return Err(format!(
-            "Role attribute value {:?} skipped: it is not a role ARN and a saml-provider ARN",
+            "Role attribute value \"{}\" skipped: it is not a role ARN and a saml-provider ARN",
             shown()
         ));
     };

@@ -36,6 +36,13 @@ const RETRY_AFTER: Duration = Duration::from_secs(10);
 /// that came back already due, or expired, must not become a login per loop).
 const RENEW_FLOOR: Duration = Duration::from_secs(5);
 
+/// The most connections served at once; a new one past it closes the oldest.
+const MAX_CONNECTIONS: usize = 64;
+
+/// The first and the longest pause after `accept` failed.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
 /// How long a client may take to send a request's headers.
 const HEADER_WAIT: Duration = Duration::from_secs(10);
 
@@ -138,6 +145,7 @@ pub fn run<T>(
     reporter: &Reporter,
     with: impl FnOnce(&Endpoint) -> Result<T>,
 ) -> Result<T> {
+    raise_open_files_limit();
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| Error::Usage(
         format!("cannot listen on 127.0.0.1:{port} for the credential endpoint: {e}; choose another --port (0: any free one)"),
     ))?;
@@ -291,16 +299,36 @@ fn serve(
             return;
         };
         tokio::pin!(stopped);
+        // The connections being served, oldest first: past `MAX_CONNECTIONS` the oldest is
+        // closed, so that connections opened and left silent (any local user can) never keep
+        // the SDK's own request out, nor use up the process's file descriptors.
+        let mut open: std::collections::VecDeque<tokio::task::JoinHandle<()>> =
+            std::collections::VecDeque::new();
+        let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
             let stream = tokio::select! {
                 _ = &mut stopped => return,
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(_) => continue,
+                    Ok((stream, _)) => {
+                        backoff = ACCEPT_BACKOFF_MIN;
+                        stream
+                    }
+                    Err(_) => {
+                        // Out of file descriptors (EMFILE), say: retrying at once would spin.
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                        continue;
+                    }
                 },
             };
+            open.retain(|task| !task.is_finished());
+            while open.len() >= MAX_CONNECTIONS {
+                if let Some(oldest) = open.pop_front() {
+                    oldest.abort();
+                }
+            }
             let shared = shared.clone();
-            tokio::spawn(async move {
+            open.push_back(tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let shared = shared.clone();
                     async move { Ok::<_, std::convert::Infallible>(answer(&shared, &request).await) }
@@ -310,9 +338,25 @@ fn serve(
                     .header_read_timeout(HEADER_WAIT)
                     .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
                     .await;
-            });
+            }));
         }
     });
+}
+
+/// Raise this process's open-files limit to its hard limit (a soft limit of 1024 is common),
+/// best effort: the endpoint then has room for its connections and the login's.
+fn raise_open_files_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            rustix::process::Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
 }
 
 /// The answer to one request.

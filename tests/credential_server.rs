@@ -418,3 +418,98 @@ fn renewal_storm_credentials_that_live_a_second_are_renewed_no_more_than_every_f
     let requests = w.sandbox.requests();
     assert!(requests.assume_role_with_saml <= 3, "{requests:?}");
 }
+
+/// Opens up to N silent connections to 127.0.0.1:PORT (its own open-files limit raised to the
+/// hard one), prints how many, and holds them until its stdin closes.
+const SILENT_CONNECTIONS: &str = r#"
+import resource, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+held = []
+for _ in range(n):
+    try:
+        held.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+    except OSError:
+        break
+print(len(held), flush=True)
+sys.stdin.read()
+"#;
+
+/// CPU time (user + system) the process `pid` has used, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// A running `serve` for nomfa@, its open-files limit set to `limit` after it started (it raises
+/// its own to the hard limit at start), and `n` silent connections held to it by a helper: the
+/// serving process, the helper, and how many the helper opened.
+fn held_open(w: &World, limit: u32, n: u32) -> (Serving, std::process::Child, usize) {
+    let serving = Serving::start(
+        w.login("nomfa@example.com")
+            .env("AWS_TOKEN_KEYRING", "file"),
+    );
+    let pid = serving.child.id().to_string();
+    let nofile = format!("--nofile={limit}:{limit}");
+    assert!(
+        std::process::Command::new("prlimit")
+            .args(["--pid", &pid, &nofile])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut holder = std::process::Command::new(venv().join("bin/python"))
+        .args(["-c", SILENT_CONNECTIONS])
+        .arg(serving.port().to_string())
+        .arg(n.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut count = String::new();
+    std::io::BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut count)
+        .unwrap();
+    (serving, holder, count.trim().parse().unwrap())
+}
+
+/// CPU ticks `pid` uses in the next 2 s.
+fn cpu_in_two_seconds(pid: u32) -> u64 {
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    cpu_ticks(pid) - before
+}
+
+#[test]
+fn the_endpoints_file_descriptors_silent_connections_never_keep_the_sdk_out() {
+    let w = World::new();
+    // More silent connections than the process may open files: the oldest are closed.
+    let (serving, mut holder, opened) = held_open(&w, 256, 1050);
+    assert!(opened >= 1000, "{opened}");
+    let used = cpu_in_two_seconds(serving.child.id());
+    assert!(used < 50, "{used} ticks of CPU in 2 s while idle");
+    let host = format!("127.0.0.1:{}", serving.port());
+    let (status, body) = serving.get("/aws-token/credentials", &host, Some(&serving.token));
+    assert_eq!(status, 200, "{body}");
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+    serving.stop();
+}
+
+#[test]
+fn the_endpoints_file_descriptors_running_out_never_spins() {
+    let w = World::new();
+    // Fewer files than the connection cap: accept() fails (EMFILE) while they are held.
+    let (serving, mut holder, opened) = held_open(&w, 40, 200);
+    assert!(opened >= 100, "{opened}");
+    let used = cpu_in_two_seconds(serving.child.id());
+    assert!(
+        used < 50,
+        "{used} ticks of CPU in 2 s with accept() failing"
+    );
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+    serving.stop();
+}

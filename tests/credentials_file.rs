@@ -140,3 +140,76 @@ fn botocore_reads_what_was_written() {
     }
     assert_eq!(lines[2], "default AKIADEFAULT keepme None None");
 }
+
+/// `aws configure set` as every configparser tool does it: read ~/.aws/config, change a key,
+/// rewrite the file in place (truncate, then write; here with 2 ms between), no lock, in a loop.
+/// Exits 3 ("LOST") when the section it keeps a long-term key in has gone; stops at a whole
+/// rewrite once the file named second exists.
+const IN_PLACE_WRITER: &str = r#"
+import configparser, os, sys, time
+path, stop = sys.argv[1], sys.argv[2]
+end, n = time.time() + 120, 0
+while time.time() < end and not os.path.exists(stop):
+    cp = configparser.RawConfigParser()
+    cp.read(path)
+    if not cp.has_section('profile keep'):
+        print('LOST after', n, 'rewrites', flush=True)
+        sys.exit(3)
+    n += 1
+    cp.set('profile keep', 'n', str(n))
+    with open(path, 'w') as f:
+        f.flush()
+        time.sleep(0.002)
+        cp.write(f)
+    if n == 1:
+        print('started', flush=True)
+    time.sleep(0.005)
+print('rewrites', n)
+"#;
+
+#[test]
+fn a_concurrent_in_place_writer_never_loses_the_users_file() {
+    let w = World::new();
+    let config = w.home.path().join(".aws/config");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "[profile keep]\naws_access_key_id = AKIAKEEPKEEPKEEPKEEP\naws_secret_access_key = long-term\nn = 0\n",
+    )
+    .unwrap();
+    let mut writer = std::process::Command::new(venv().join("bin/python"))
+        .args(["-c", IN_PLACE_WRITER])
+        .arg(&config)
+        .arg(w.home.path().join("stop"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = std::io::BufReader::new(writer.stdout.take().unwrap());
+    let mut started = String::new();
+    std::io::BufRead::read_line(&mut said, &mut started).unwrap();
+    assert_eq!(started, "started\n");
+    // Sixty logins, each rewriting ~/.aws/config (the profile's region and output).
+    for _ in 0..60 {
+        w.login("nomfa@example.com")
+            .args(["--role", "Admin", "--force"])
+            .expect(0);
+        if !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("[profile keep]")
+        {
+            break;
+        }
+    }
+    std::fs::write(w.home.path().join("stop"), "").unwrap();
+    writer.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut said, &mut rest).unwrap();
+    assert!(!rest.contains("LOST"), "{rest}");
+    assert!(rest.starts_with("rewrites "), "{rest}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("aws_access_key_id = AKIAKEEPKEEPKEEPKEEP"),
+        "{text}"
+    );
+    assert!(text.contains("[profile staging]"), "{text}");
+}

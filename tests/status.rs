@@ -180,3 +180,70 @@ fn status_names_where_a_remembered_password_is_and_never_the_password() {
     assert!(!text.contains(PASSWORD));
     w.run().args(["logout"]).expect(0);
 }
+
+/// `status` with AWS_SHARED_CREDENTIALS_FILE at `path`: its stdout, which must come at once.
+fn status_of(w: &World, path: &std::path::Path) -> String {
+    let start = std::time::Instant::now();
+    let out = w
+        .run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .env("AWS_SHARED_CREDENTIALS_FILE", path)
+        .arg("status")
+        .expect(0)
+        .stdout();
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    out
+}
+
+#[test]
+fn status_reads_the_credentials_file_by_its_rules_never_a_fifo_or_a_device() {
+    let w = World::new();
+    let fifo = w.home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let text = status_of(&w, &fifo);
+    assert!(
+        text.contains("cannot be read") && text.contains("named pipe"),
+        "{text}"
+    );
+    // A copy of /dev/zero made here (never the real one), behind a symlink.
+    let zero = w.home.path().join("zero");
+    assert!(
+        std::process::Command::new("mknod")
+            .arg(&zero)
+            .args(["c", "1", "5"])
+            .status()
+            .unwrap()
+            .success(),
+        "mknod (the tests run as root)"
+    );
+    let link = w.home.path().join("credentials-link");
+    std::os::unix::fs::symlink(&zero, &link).unwrap();
+    let text = status_of(&w, &link);
+    assert!(
+        text.contains("cannot be read") && text.contains("character device"),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_prints_control_characters_from_the_file_in_printable_form() {
+    let w = World::new();
+    w.write_credentials(
+        "[evil\u{1b}]2;pwned\u{7}\u{1b}[2J]\naws_access_key_id = ASIAX\nx_security_token_expires = 2099-01-01T00:00:00Z\n",
+    );
+    let text = status_of(&w, &w.credentials_path());
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("evil\\u{1b}]2;pwned\\u{7}\\u{1b}[2J"),
+        "{text}"
+    );
+}

@@ -187,15 +187,16 @@ pub fn sign(key: &dyn SecurityKey, request: &Request, ui: &Ui<'_>) -> Result<Ass
 }
 
 /// Whether `rp_id` may be claimed by a page of `host`: the host itself, or a parent domain of it
-/// with at least two labels (a browser's registrable-domain rule without the public suffix list:
-/// `okta.com` for `acme.okta.com`, never `com`).
+/// that is a registrable domain, as browsers decide with the public suffix list (`okta.com` for
+/// `acme.okta.com`; never `com`, `co.uk` or `github.io`, which many sites share). An IP address
+/// has no parent.
 fn rp_id_allowed(rp_id: &str, host: &str) -> bool {
     let rp_id = rp_id.to_ascii_lowercase();
     let host = host.to_ascii_lowercase();
     rp_id == host
-        || (rp_id.contains('.')
-            && host.ends_with(&format!(".{rp_id}"))
-            && host.parse::<std::net::IpAddr>().is_err())
+        || (host.ends_with(&format!(".{rp_id}"))
+            && host.parse::<std::net::IpAddr>().is_err()
+            && psl::domain_str(&rp_id).is_some())
 }
 
 /// Base64url (or standard) with or without padding.
@@ -272,6 +273,23 @@ impl SecurityKey for NoUsb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn security_keys_and_public_suffixes_a_public_suffix_is_never_an_rp_id() {
+        assert!(rp_id_allowed("okta.com", "acme.okta.com"));
+        assert!(rp_id_allowed("acme.okta.com", "acme.okta.com"));
+        assert!(rp_id_allowed("example.co.uk", "login.example.co.uk"));
+        assert!(rp_id_allowed("localhost", "localhost"));
+        for (rp_id, host) in [
+            ("co.uk", "login.example.co.uk"),
+            ("github.io", "acme.github.io"),
+            ("com", "acme.okta.com"),
+            ("uk", "login.example.co.uk"),
+            ("0.1", "127.0.0.1"),
+        ] {
+            assert!(!rp_id_allowed(rp_id, host), "{rp_id} for {host}");
+        }
+    }
 
     #[test]
     fn okta_challenge_data_becomes_the_request_a_browser_would_make() {

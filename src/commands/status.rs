@@ -9,6 +9,7 @@ use crate::cli::OutputFormat;
 use crate::credentials_file;
 use crate::error::Result;
 use crate::keyring::{Index, Kept};
+use crate::report::printable;
 use crate::settings::{ProviderKind, Settings};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -18,6 +19,9 @@ use serde::Serialize;
 #[serde(rename_all = "camelCase")]
 struct Status {
     config: ConfigInEffect,
+    /// Why the credentials file could not be read (its profiles are then not listed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials_error: Option<String>,
     profiles: Vec<Profile>,
     cached_credentials: Vec<CachedRole>,
     sessions: Vec<KeptEntry>,
@@ -117,24 +121,32 @@ fn collect(settings: &Settings, now: DateTime<Utc>) -> Status {
         cache_dir: settings.cache_dir.display().to_string(),
         refresh_margin_minutes: settings.refresh_margin.as_secs() / 60,
     };
-    let text = std::fs::read_to_string(&settings.credentials_file).unwrap_or_default();
-    let profiles = credentials_file::sections(&text)
-        .into_iter()
-        .filter_map(|profile| {
-            let expires = credentials_file::value(&text, &profile, "x_security_token_expires")?;
-            let expiration = DateTime::parse_from_rfc3339(&expires)
-                .ok()
-                .map(|t| t.with_timezone(&Utc));
-            let role_arn = credentials_file::value(&text, &profile, "aws_access_key_id")
-                .and_then(|key| super::login::role_of_profile(settings, &profile, &key));
-            Some(Profile {
-                profile,
-                role_arn,
-                expiration: expiration.map(rfc),
-                seconds_left: expiration.map(|e| (e - now).num_seconds()),
+    // Read as a write would (a FIFO or a device is refused, not read), and in one pass.
+    let (text, credentials_error) = match credentials_file::read_checked(&settings.credentials_file)
+    {
+        Ok(text) => (text, None),
+        Err(e) => (String::new(), Some(e.to_string())),
+    };
+    let profiles =
+        credentials_file::sections_with(&text, &["x_security_token_expires", "aws_access_key_id"])
+            .into_iter()
+            .filter_map(|(profile, values)| {
+                let mut values = values.into_iter();
+                let expires = values.next().flatten()?;
+                let key = values.next().flatten();
+                let expiration = DateTime::parse_from_rfc3339(&expires)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc));
+                let role_arn =
+                    key.and_then(|key| super::login::role_of_profile(settings, &profile, &key));
+                Some(Profile {
+                    profile,
+                    role_arn,
+                    expiration: expiration.map(rfc),
+                    seconds_left: expiration.map(|e| (e - now).num_seconds()),
+                })
             })
-        })
-        .collect();
+            .collect();
     let cached_credentials = Cache::new(settings.cache_dir.clone())
         .list()
         .into_iter()
@@ -161,6 +173,7 @@ fn collect(settings: &Settings, now: DateTime<Utc>) -> Status {
     }));
     Status {
         config,
+        credentials_error,
         profiles,
         cached_credentials,
         sessions: kept("session"),
@@ -233,8 +246,14 @@ fn local(rfc3339: &str) -> String {
     )
 }
 
-/// Rows as aligned columns, two spaces in.
+/// Rows as aligned columns, two spaces in; every cell in printable form (a profile name or a
+/// role ARN may hold control characters that would move the cursor or rewrite the screen).
 fn table(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| printable(c).into_owned()).collect())
+        .collect();
+    let rows = &rows;
     let mut widths = Vec::new();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -274,7 +293,9 @@ fn render(s: &Status, settings: &Settings) -> String {
         "\nProfiles in {}:\n",
         settings.credentials_file.display()
     ));
-    if s.profiles.is_empty() {
+    if let Some(e) = &s.credentials_error {
+        out.push_str(&format!("  cannot be read: {}\n", printable(e)));
+    } else if s.profiles.is_empty() {
         out.push_str("  none written by aws-token\n");
     } else {
         let rows: Vec<Vec<String>> = s
