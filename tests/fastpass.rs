@@ -240,3 +240,45 @@ fn sign_in_with_okta_fastpass_is_taken_at_the_sign_in_form_when_asked_for() {
         .stderr_has("Okta FastPass: Okta Verify did not answer on this device");
     assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
 }
+
+#[test]
+fn fastpass_as_a_port_scanner_probes_no_more_than_ten_ports() {
+    // An org listing many ports, this device's Okta Verify on the thirteenth: never probed
+    // (aws-token is no port scanner of this machine for an org), so FastPass cannot be answered.
+    let port = free_port();
+    let mut ports: Vec<u16> = (0..12).map(|_| free_port()).collect();
+    ports.push(port);
+    let w = org(&ports);
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    fastpass(&w).expect(4);
+    assert_eq!(ov.challenges(), 0);
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+    // Within the first ten it is found.
+    drop(ov);
+    let w = org(&[ports[0], ports[1], port]);
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    fastpass(&w).expect(0);
+    assert_eq!(ov.challenges(), 1);
+}
+
+#[test]
+fn fastpass_never_goes_through_a_proxy() {
+    // A proxy in the environment (without localhost in NO_PROXY) would be handed the probe and
+    // the challenge; nothing for a loopback host goes through one.
+    let port = free_port();
+    let w = org(&[port]);
+    let ov = w.sandbox.okta_verify(port, Behaviour::Approve).unwrap();
+    let proxy = crate::hostile::Hostile::recorder();
+    fastpass(&w)
+        .env("HTTP_PROXY", proxy.url())
+        .env("HTTPS_PROXY", proxy.url())
+        .env("ALL_PROXY", proxy.url())
+        .env("NO_PROXY", "example.com")
+        .expect(0);
+    assert_eq!(ov.challenges(), 1);
+    assert!(
+        proxy.seen().is_empty(),
+        "{} requests went to the proxy",
+        proxy.seen().len()
+    );
+}

@@ -481,3 +481,39 @@ fn a_consent_page_is_named_and_never_answered() {
         "consent was answered"
     );
 }
+
+#[test]
+fn a_proxy_in_the_environment_never_sees_a_loopback_request() {
+    let proxy = Hostile::recorder();
+    let w = World::new();
+    w.login("nomfa@example.com")
+        .args(["--role", "Admin"])
+        .env("HTTP_PROXY", proxy.url())
+        .env("https_proxy", proxy.url())
+        .env("ALL_PROXY", proxy.url())
+        .expect(0);
+    assert!(
+        proxy.seen().is_empty(),
+        "{} requests went to the proxy",
+        proxy.seen().len()
+    );
+}
+
+#[test]
+fn a_proxy_in_the_environment_is_still_used_for_a_remote_host() {
+    let proxy = Hostile::recorder();
+    let w = World::new();
+    // 0.0.0.0 is not loopback to aws-token (nobody configures it): a remote host here.
+    form_config(&w, "https://0.0.0.0:9/login");
+    w.login("nomfa@example.com")
+        .env("HTTPS_PROXY", proxy.url())
+        .expect(6);
+    let seen = proxy.seen();
+    assert!(!seen.is_empty());
+    for s in &seen {
+        assert_eq!(
+            (s.method.as_str(), s.target.as_str()),
+            ("CONNECT", "0.0.0.0:9")
+        );
+    }
+}

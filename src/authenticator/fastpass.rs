@@ -24,6 +24,10 @@ pub struct Failed {
     pub message: String,
 }
 
+/// The most ports of the org's list that are probed: Okta lists a handful; a longer list would
+/// make aws-token a port scanner of this machine, handing the first that answers the challenge.
+const MAX_PORTS: usize = 10;
+
 /// A FastPass challenge as the IDX answer gives it.
 #[derive(Debug, Clone)]
 pub struct Challenge {
@@ -52,6 +56,7 @@ impl Challenge {
                     .map(str::to_owned)
                     .or_else(|| p.as_u64().map(|n| n.to_string()))
             })
+            .take(MAX_PORTS)
             .collect();
         let mut bases = Vec::new();
         for domain in [text("httpsDomain"), text("domain")].into_iter().flatten() {

@@ -67,6 +67,7 @@ impl Online {
             clock,
             ctx.reporter.clone(),
             tls::TrustSources::from_env(ctx.env),
+            &idp::http::Proxies::from_env(|name| ctx.env.var(name).map(str::to_owned)),
             settings.timeouts,
         )?;
         let sdk_http = sdk_http::ReqwestHttpClient::new(http.client().clone());

@@ -7,7 +7,7 @@
 //! (issue 19); STS goes through the same client, so the same rules hold for it. A request that timed out is not sent again (a silent server stays silent: giving up
 //! takes one timeout, not four), and a request that carries a password or a one-time code is sent
 //! again only when the server provably did not take it (connection refused, or 429). It never logs a
-//! body or a query string.
+//! body or a query string. The environment's proxies are used for remote hosts, never for loopback.
 
 use crate::clock::Clock;
 use crate::config::is_loopback;
@@ -44,6 +44,75 @@ impl Default for Timeouts {
             read: Duration::from_secs(20),
             total: Duration::from_secs(60),
         }
+    }
+}
+
+/// The proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, either case;
+/// `NO_PROXY`), read once from the run's environment. Loopback hosts (127.0.0.0/8, ::1,
+/// localhost) never go through one, whatever `NO_PROXY` says: what aws-token sends there (a
+/// FastPass challenge for Okta Verify on this device, a test IdP, a local STS) is for this machine
+/// only, and a proxy would be handed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    http: Option<String>,
+    https: Option<String>,
+    all: Option<String>,
+    no_proxy: Option<String>,
+}
+
+/// What no proxy ever gets, in NO_PROXY's syntax.
+const NEVER_PROXIED: &str = "localhost,127.0.0.0/8,::1";
+
+impl Proxies {
+    /// From the run's environment (`var` reads one variable). A CGI environment's HTTP_PROXY is a
+    /// request header, not a setting, and is ignored as curl and reqwest do.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Proxies {
+        let first = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| var(n).filter(|v| !v.trim().is_empty()))
+        };
+        let cgi = var("REQUEST_METHOD").is_some();
+        Proxies {
+            http: if cgi {
+                None
+            } else {
+                first(&["HTTP_PROXY", "http_proxy"])
+            },
+            https: first(&["HTTPS_PROXY", "https_proxy"]),
+            all: first(&["ALL_PROXY", "all_proxy"]),
+            no_proxy: first(&["NO_PROXY", "no_proxy"]),
+        }
+    }
+
+    /// Configure `builder` with these proxies (and none from anywhere else).
+    fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+        builder = builder.no_proxy();
+        let exempt = || {
+            let list = match &self.no_proxy {
+                Some(user) => format!("{user},{NEVER_PROXIED}"),
+                None => NEVER_PROXIED.to_owned(),
+            };
+            reqwest::NoProxy::from_string(&list)
+        };
+        let bad = |name: &str, e: reqwest::Error| {
+            Error::Usage(format!(
+                "{name} is not a proxy URL aws-token can use ({e}); fix or unset it"
+            ))
+        };
+        if let Some(p) = &self.https {
+            let proxy = reqwest::Proxy::https(p.as_str()).map_err(|e| bad("HTTPS_PROXY", e))?;
+            builder = builder.proxy(proxy.no_proxy(exempt()));
+        }
+        if let Some(p) = &self.http {
+            let proxy = reqwest::Proxy::http(p.as_str()).map_err(|e| bad("HTTP_PROXY", e))?;
+            builder = builder.proxy(proxy.no_proxy(exempt()));
+        }
+        if let Some(p) = &self.all {
+            let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| bad("ALL_PROXY", e))?;
+            builder = builder.proxy(proxy.no_proxy(exempt()));
+        }
+        Ok(builder)
     }
 }
 
@@ -85,6 +154,7 @@ impl Http {
         clock: Arc<dyn Clock>,
         reporter: Reporter,
         trust: TrustSources,
+        proxies: &Proxies,
         timeouts: Timeouts,
     ) -> Result<Http> {
         let policy = reqwest::redirect::Policy::custom(|attempt| {
@@ -109,7 +179,8 @@ impl Http {
         });
         let trust_text = trust.describe();
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
+        let client = proxies
+            .apply(reqwest::Client::builder())?
             .tls_backend_preconfigured(crate::tls::client_config(trust)?)
             .cookie_provider(jar.clone())
             .dns_resolver(Arc::new(crate::idp::dns::Resolver))
