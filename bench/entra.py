@@ -75,7 +75,8 @@ def baseline(u):
 
 home = tempfile.mkdtemp()
 config = os.path.join(home, "config.json")
-json.dump({"region": "us-east-1", "provider": "entra", "idpEntryUrl": url + link, "defaultAccount": "prod",
+json.dump({"region": "us-east-1", "provider": "entra", "idpEntryUrl": url + link, "passwordHosts": ["localhost"],
+           "defaultAccount": "prod",
            "accounts": {"prod": "111111111111"}}, open(config, "w"))
 env = {"HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_ENDPOINT_URL_STS": url + "/sts",
        "AWS_TOKEN_PASSWORD": password, "NO_COLOR": "1", "AWS_TOKEN_KEYRING": "file"}

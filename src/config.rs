@@ -57,6 +57,10 @@ pub struct Config {
     /// instead of learning it from the org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub okta_pipeline: Option<String>,
+    /// Provider entra: host names besides Microsoft's sign-in hosts that may be sent the password
+    /// (the organisation's ADFS, a sign-in proxy such as Defender for Cloud Apps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_hosts: Vec<String>,
 }
 
 /// One account: a bare account number (old seed) or an object.
@@ -184,6 +188,17 @@ impl Config {
             && let Err(m) = check_url(url)
         {
             return bad(format!("\"idpEntryUrl\": {m}"));
+        }
+        for host in &self.password_hosts {
+            let plain = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            if !plain {
+                return bad(format!(
+                    "\"passwordHosts\": {host:?} is not a host name (write it as adfs.example.com: no scheme, port or path)"
+                ));
+            }
         }
         for (name, account) in &self.accounts {
             let n = account.number();

@@ -92,6 +92,9 @@ pub struct Settings {
     pub cache_dir: PathBuf,
     /// Provider okta: the pipeline config.json forces (`oktaPipeline`, or provider `okta-idx`).
     pub okta_pipeline: Option<Pipeline>,
+    /// Provider entra: hosts besides Microsoft's sign-in hosts that may get the password
+    /// (config.json's `passwordHosts`).
+    pub password_hosts: Vec<String>,
 }
 
 /// botocore's own refresh window.
@@ -329,6 +332,11 @@ impl Settings {
                 ),
             ),
             cache_dir,
+            password_hosts: config
+                .password_hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
             okta_pipeline: match config.provider.as_deref() {
                 Some("okta-idx") => Some(Pipeline::IdentityEngine),
                 _ => config.okta_pipeline.as_deref().and_then(Pipeline::parse),

@@ -10,8 +10,14 @@ const TENANT: &str = "5c6f1c2a-0b4e-4c59-9a8e-4f2d3b1a0e7d";
 const APP: &str = "8a3e5b7c-1d2f-4e6a-9b0c-7d5e3f1a2b4c";
 
 /// The demo sandbox with its Entra tenant as the config's IdP, through `link` (the
-/// redirecttofederatedapplication.aspx link, or My Apps').
+/// redirecttofederatedapplication.aspx link, or My Apps'). The tenant's sign-in host (localhost,
+/// playing login.microsoftonline.com) and its ADFS (127.0.0.1) are the config's `passwordHosts`.
 fn entra_world(my_apps: bool) -> World {
+    entra_world_with(my_apps, &["localhost", "127.0.0.1"])
+}
+
+/// `entra_world` with `hosts` as the config's `passwordHosts`.
+fn entra_world_with(my_apps: bool, hosts: &[&str]) -> World {
     let w = World::new();
     let link = if my_apps {
         format!("{}/signin/{APP}?tenantId={TENANT}", w.sandbox.url())
@@ -23,7 +29,8 @@ fn entra_world(my_apps: bool) -> World {
     };
     w.write_config(&format!(
         r#"{{"region": "us-east-1", "provider": "entra", "idpEntryUrl": "{link}",
-            "defaultAccount": "prod", "accounts": {{"prod": "111111111111"}}}}"#
+            "passwordHosts": {}, "defaultAccount": "prod", "accounts": {{"prod": "111111111111"}}}}"#,
+        serde_json::json!(hosts)
     ));
     w
 }
@@ -150,8 +157,11 @@ fn entra_registration_interrupt_and_a_federated_adfs_domain() {
     let r = entra(&w, "fed@adfs.example.com")
         .args(["--verbose"])
         .expect(0);
-    r.stderr_has("federated domain: signing in at ");
-    r.stderr_has("/adfs/ls/");
+    r.stderr_has(
+        "Entra sends fed@adfs.example.com's sign-in to 127.0.0.1, the sign-in server your organisation federates adfs.example.com to.",
+    );
+    r.stderr_has("federated domain: signing in at ")
+        .stderr_has("/adfs/ls/");
     r.stderr_has("assumed-role/Admin/fed@adfs.example.com");
     w.run()
         .env("AWS_TOKEN_KEYRING", "file")
@@ -239,4 +249,64 @@ $Config={"pgid":"ConvergedMystery","sFT":"flow-token-value","sCtx":"ctx"};
         .env("TMPDIR", &tmp)
         .expect(4);
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+#[test]
+fn entra_where_the_password_goes_only_microsofts_hosts_or_the_configs() {
+    // The tenant's sign-in host is not Microsoft's and not in passwordHosts: no password leaves.
+    let w = entra_world_with(false, &[]);
+    let r = entra(&w, "push@entra.example.com").expect(6);
+    r.stderr_has("would send the password to localhost")
+        .stderr_has("login.microsoftonline.com")
+        .stderr_has("\"passwordHosts\"");
+    assert_eq!(w.sandbox.requests().entra_password, 0);
+    assert!(!r.stderr().contains(PASSWORD));
+}
+
+#[test]
+fn entra_where_the_password_goes_a_new_federation_server_is_named_and_asked_first() {
+    // The ADFS (127.0.0.1) is in no list: refused without a terminal, naming it and what to do.
+    let w = entra_world_with(false, &["localhost"]);
+    entra(&w, "fed@adfs.example.com")
+        .expect(6)
+        .stderr_has("the sign-in server your organisation federates adfs.example.com to")
+        .stderr_has("add \"127.0.0.1\" to config.json's \"passwordHosts\"");
+    assert_eq!(w.sandbox.requests().entra_password, 0);
+    // On a terminal it is asked; a no sends nothing...
+    let config = w.config_path();
+    let argv = [
+        env!("CARGO_BIN_EXE_aws-token"),
+        "--config",
+        config.to_str().unwrap(),
+        "--username",
+        "fed@adfs.example.com",
+        "--role",
+        "Admin",
+    ];
+    let (status, screen) = crate::tty::run_in_terminal(
+        &w,
+        &argv,
+        serde_json::json!([["Send the password there?", "\x1b[B\r"]]),
+    );
+    assert_eq!(status, 6, "{screen}");
+    assert_eq!(w.sandbox.requests().entra_password, 0);
+    // ...a yes goes on (the password asked after it), and is remembered for this app.
+    let (status, screen) = crate::tty::run_in_terminal(
+        &w,
+        &argv,
+        serde_json::json!([
+            ["Send the password there?", "\r"],
+            ["Password", format!("{PASSWORD}\r")],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    entra(&w, "fed@adfs.example.com")
+        .expect(0)
+        .stderr_has("federates adfs.example.com to.");
+    assert_eq!(w.sandbox.requests().entra_password, 2);
 }

@@ -145,6 +145,7 @@ pub fn run(
         refresh_margin_minutes: None,
         default_role: None,
         okta_pipeline: None,
+        password_hosts: Vec::new(),
     };
     let mut cli = cli;
     cli.account = None;

@@ -156,7 +156,12 @@ pub fn build(
             prompted_username: PromptedUsername::default(),
             virtual_authenticator: devices.virtual_authenticator,
         }),
-        ProviderKind::Entra => Box::new(entra::Entra::new(http, reporter.clone(), settings.debug)),
+        ProviderKind::Entra => Box::new(entra::Entra::new(
+            http,
+            reporter.clone(),
+            settings.debug,
+            entra::PasswordHosts::new(settings.password_hosts.clone(), &settings.cache_dir),
+        )),
         ProviderKind::Form(names) => {
             Box::new(form::FormIdp::new(http, reporter.clone(), names.clone()))
         }

@@ -8,8 +8,11 @@
 //! followed; the SAMLResponse form for AWS ends it. Errors keep Entra's AADSTS code and words. The
 //! session cookies of the login host (ESTSAUTH, ESTSAUTHPERSISTENT, ...) are kept and sent first.
 
+mod hosts;
 mod page;
 mod sas;
+
+pub use hosts::PasswordHosts;
 
 use crate::error::{Error, Result};
 use crate::idp::http::{Http, Resend, display_url};
@@ -44,16 +47,19 @@ pub struct Entra {
     /// The login host this run's sign-in reached (its cookies are the session).
     login_host: Mutex<Option<url::Url>>,
     prompted_username: PromptedUsername,
+    /// Where the password may go.
+    hosts: PasswordHosts,
 }
 
 impl Entra {
-    pub fn new(http: Http, reporter: Reporter, debug: bool) -> Self {
+    pub fn new(http: Http, reporter: Reporter, debug: bool, hosts: PasswordHosts) -> Self {
         Entra {
             http,
             reporter,
             debug,
             login_host: Mutex::new(None),
             prompted_username: PromptedUsername::default(),
+            hosts,
         }
     }
 
@@ -360,11 +366,10 @@ impl Entra {
                 ),
             });
         }
-        let password = match &login.password {
-            Some(p) => p.clone(),
-            None => prompter.secret("Password", "--password or AWS_TOKEN_PASSWORD")?,
+        let password = || match &login.password {
+            Some(p) => Ok(p.clone()),
+            None => prompter.secret("Password", "--password or AWS_TOKEN_PASSWORD"),
         };
-        walk.password_sent = true;
         if let Some(adfs) = answer
             .pointer("/Credentials/FederationRedirectUrl")
             .and_then(serde_json::Value::as_str)
@@ -374,10 +379,13 @@ impl Entra {
                 url: shown.clone(),
                 message: format!("a FederationRedirectUrl that is no URL: {e}"),
             })?;
+            self.federation_server(login, prompter, &username, &adfs)?;
             self.reporter.verbose(&format!(
                 "federated domain: signing in at {}",
                 display_url(&adfs)
             ));
+            let password = password()?;
+            walk.password_sent = true;
             return self.adfs(&adfs, &username, &password).await;
         }
         let flow_token = answer
@@ -392,14 +400,68 @@ impl Entra {
             ("ctx".to_owned(), c.text("sCtx").to_owned()),
             ("login".to_owned(), username.clone()),
             ("loginfmt".to_owned(), username.clone()),
-            ("passwd".to_owned(), password.expose().clone()),
         ];
         let post_url = url.join(c.text("urlPost")).map_err(|e| Error::Protocol {
             url: display_url(url),
             message: format!("no urlPost: {e}"),
         })?;
+        // Only Microsoft's sign-in hosts (or config.json's) get the password: a redirect on the
+        // way to this page may have led elsewhere.
+        self.hosts.check(&post_url, url)?;
+        let password = password()?;
+        walk.password_sent = true;
         let _spinner = self.reporter.spinner("Signing in to Entra ID");
+        let mut fields = fields;
+        fields.push(("passwd".to_owned(), password.expose().clone()));
         post_form(&self.http, &post_url, &fields, Resend::OnlyIfNotTaken).await
+    }
+
+    /// Whether the password may go to `adfs`, the federation server GetCredentialType names for
+    /// `username`'s domain: said before anything is sent; a host neither Microsoft's, nor in
+    /// config.json, nor approved before is asked about on a terminal (and remembered for this
+    /// app), and refused without one.
+    fn federation_server(
+        &self,
+        login: &LoginRequest,
+        prompter: &dyn Prompter,
+        username: &str,
+        adfs: &url::Url,
+    ) -> Result<()> {
+        let host = adfs.host_str().unwrap_or_default().to_ascii_lowercase();
+        let domain = username.rsplit_once('@').map_or(username, |(_, d)| d);
+        let app = display_url(&login.url);
+        let said = format!(
+            "Entra sends {username}'s sign-in to {host}, the sign-in server your organisation federates {domain} to"
+        );
+        if self.hosts.known(&host) || self.hosts.approved(&app, &host) {
+            self.reporter.info(&format!("{said}."));
+            return Ok(());
+        }
+        let refused = |why: &str| Error::Network {
+            url: display_url(adfs),
+            message: format!(
+                "refused: {said}, and aws-token has not sent a password there before; {why}"
+            ),
+        };
+        if !prompter.interactive() {
+            return Err(refused(&format!(
+                "if {host} is your organisation's, add {host:?} to config.json's \"passwordHosts\", or run aws-token once in a terminal to approve it"
+            )));
+        }
+        let items = vec![
+            format!("Yes: send the password to {host} (remembered for this app)"),
+            "No".to_owned(),
+        ];
+        let pick = prompter.select(
+            &format!("{said}. Send the password there?"),
+            &items,
+            "passwordHosts in config.json",
+        )?;
+        if pick != 0 {
+            return Err(refused("you said no"));
+        }
+        self.hosts.approve(&app, &host);
+        Ok(())
     }
 
     /// A federated domain's ADFS: its forms sign-in with the username and password.
