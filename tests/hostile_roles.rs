@@ -329,3 +329,34 @@ fn a_block_written_before_the_link_was_hashed_is_taken_over_not_doubled() {
         "{text}"
     );
 }
+
+#[test]
+fn an_odd_region_from_the_destination_is_not_taken() {
+    let mut d = data::demo();
+    let saml = saml_with(&role_attribute(&format!(
+        "{PROVIDER},arn:aws:iam::111111111111:role/Admin"
+    )));
+    // The same response, its Destination naming a "region" that is a shell command.
+    let xml = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &saml).unwrap(),
+    )
+    .unwrap()
+    .replace(
+        "https://signin.aws.amazon.com/saml",
+        "https://a$(id)b.signin.aws.amazon.com/saml",
+    );
+    d.faults.saml_response = Some(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        xml,
+    ));
+    let w = World::with_data(d);
+    // No region in the config: the Destination's would be used. The sandbox's STS refuses the
+    // unsigned assertion (exit 5): the region never made it an internal error (exit 1).
+    w.write_config(&w.default_config().replace("\"region\": \"us-east-1\",", ""));
+    let r = w
+        .login("nomfa@example.com")
+        .args(["--role", "Admin"])
+        .output();
+    assert_eq!(r.code(), 5, "{}", r.stderr());
+    assert!(!r.stderr().contains("internal error"), "{}", r.stderr());
+}
