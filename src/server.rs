@@ -28,6 +28,9 @@ pub const PATH: &str = "/aws-token/credentials";
 /// SDKs give up on the endpoint after one to five seconds, and retry).
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
 
+/// Due credentials still valid this long are answered at once, the renewal going on behind.
+const STILL_VALID: chrono::Duration = chrono::Duration::seconds(5);
+
 /// After a renewal failed, the next one is tried no sooner than this (an SDK retrying three times
 /// a second must not become three logins a second).
 const RETRY_AFTER: Duration = Duration::from_secs(10);
@@ -389,12 +392,19 @@ async fn answer<B>(shared: &Shared, request: &Request<B>) -> Response<Full<Bytes
     }
 }
 
-/// The held credentials while they are not due; else the renewer's answer (at most `ANSWER_WAIT`
-/// later); credentials that are due but still valid when a renewal failed.
+/// The held credentials while they are not due; due but valid for `STILL_VALID` more, the same
+/// at once while the renewer renews behind (an SDK gives the endpoint a second or two per attempt:
+/// a slow IdP must not make it give up); else the renewer's answer (at most `ANSWER_WAIT` later);
+/// credentials that are due but still valid when a renewal failed.
 async fn credentials(shared: &Shared) -> std::result::Result<Credentials, String> {
     let held = shared.held();
     let now = shared.clock.now();
     if now < held.renew_at(shared.margin) {
+        return Ok(held.credentials);
+    }
+    if held.credentials.expiration > now + STILL_VALID {
+        let (reply, _) = tokio::sync::oneshot::channel();
+        shared.ask(Ask::Renew(reply));
         return Ok(held.credentials);
     }
     let (reply, replied) = tokio::sync::oneshot::channel();

@@ -180,15 +180,18 @@ fn configure_asks_on_a_terminal() {
     );
 }
 
-/// botocore's credentials for each of `profiles` through their credential_process: `profile
-/// access_key region` lines.
+/// botocore's credentials for each of `profiles` through their credential_process, checked at the
+/// sandbox's STS (GetCallerIdentity): `profile method access_key region identity` lines, the
+/// identity being the assumed role's ARN (the account and role the profile really gives).
 fn botocore_resolves(w: &World, profiles: &[&str]) -> Vec<String> {
     let script = r#"
-import botocore.session, sys
+import botocore.session, os, sys
 for p in sys.argv[1:]:
     s = botocore.session.Session(profile=p)
     c = s.get_credentials()
-    print(p, c.method, c.access_key[:4], s.get_config_variable('region'))
+    region = s.get_config_variable('region')
+    sts = s.create_client('sts', region_name=region, endpoint_url=os.environ['AWS_ENDPOINT_URL_STS'])
+    print(p, c.method, c.access_key[:4], region, sts.get_caller_identity()['Arn'])
 "#;
     let out = std::process::Command::new(venv().join("bin/python"))
         .args(["-c", script])
@@ -256,8 +259,8 @@ fn configure_profiles_writes_a_block_botocore_resolves_and_reruns_update_only_it
     assert_eq!(
         botocore_resolves(&w, &["staging-Admin", "dev-direct-Developer"]),
         [
-            "staging-Admin custom-process ASIA us-east-1",
-            "dev-direct-Developer custom-process ASIA us-east-1"
+            "staging-Admin custom-process ASIA us-east-1 arn:aws:sts::111111111111:assumed-role/Admin/nomfa@example.com",
+            "dev-direct-Developer custom-process ASIA us-east-1 arn:aws:sts::222222222222:assumed-role/Developer/nomfa@example.com"
         ]
     );
 
@@ -297,7 +300,9 @@ fn configure_profiles_writes_a_block_botocore_resolves_and_reruns_update_only_it
     );
     assert_eq!(
         botocore_resolves(&w, &["acme-111111111111.ReadOnly"]),
-        ["acme-111111111111.ReadOnly custom-process ASIA us-east-1"]
+        [
+            "acme-111111111111.ReadOnly custom-process ASIA us-east-1 arn:aws:sts::111111111111:assumed-role/ReadOnly/nomfa@example.com"
+        ]
     );
     // A template without {role} would give every role one name.
     profiles(&["--name-template", "{account}"])

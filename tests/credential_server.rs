@@ -513,3 +513,146 @@ fn the_endpoints_file_descriptors_running_out_never_spins() {
     let _ = holder.wait();
     serving.stop();
 }
+
+#[test]
+fn a_slow_idp_never_makes_the_sdk_wait_while_the_held_credentials_are_valid() {
+    let mut d = aws_token_sandbox::data::demo();
+    d.faults.credential_lifetime_seconds = Some(24);
+    d.faults.embed_delay_ms = Some(4000);
+    let w = World::with_data(d);
+    let serving = Serving::start(
+        w.login("nomfa@example.com")
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(["--refresh-margin", "0"]),
+    );
+    let host = format!("127.0.0.1:{}", serving.port());
+    let path = "/aws-token/credentials";
+    let key = |body: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["AccessKeyId"].as_str().unwrap().to_owned()
+    };
+    let (_, first) = serving.get(path, &host, Some(&serving.token));
+    // Past half their lifetime the renewal is due; botocore gives an attempt 1-2 s, the IdP
+    // takes 4: the held credentials (valid 11 s more) are answered at once.
+    std::thread::sleep(Duration::from_secs(13));
+    let start = Instant::now();
+    let (status, body) = serving.get(path, &host, Some(&serving.token));
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(key(&body), key(&first));
+    // The renewal went on behind: new credentials a little later.
+    let start = Instant::now();
+    loop {
+        let (status, body) = serving.get(path, &host, Some(&serving.token));
+        assert_eq!(status, 200, "{body}");
+        if key(&body) != key(&first) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "never renewed");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    serving.stop();
+}
+
+#[test]
+fn after_that_login_the_endpoint_goes_on_with_the_new_session() {
+    let w = short_lived(6);
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin"])
+        .expect(0);
+    let serving = Serving::start(
+        w.run()
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(["--refresh-margin", "0"]),
+    );
+    let host = format!("127.0.0.1:{}", serving.port());
+    let path = "/aws-token/credentials";
+    w.sandbox.end_sessions();
+    std::thread::sleep(Duration::from_secs(7));
+    let (status, body) = serving.get(path, &host, Some(&serving.token));
+    assert_eq!(status, 503, "{body}");
+    // The user does as told: a login in a terminal keeps a new session...
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin", "--force"])
+        .expect(0);
+    // ...and the endpoint renews through it (after its retry pause), with no password of its own.
+    let start = Instant::now();
+    loop {
+        let (status, _) = serving.get(path, &host, Some(&serving.token));
+        if status == 200 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{status}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let authn = w.sandbox.requests().authn;
+    assert_eq!(authn, 2, "only the two logins sent the password");
+    serving.stop();
+}
+
+#[test]
+fn exec_server_removes_every_variable_an_sdk_would_prefer_to_its_endpoint() {
+    let w = World::new();
+    let names = [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        // botocore and the Rust SDK take the relative URI before the full one.
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ];
+    let mut t = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file");
+    for n in names {
+        t = t.env(n, "/outer");
+    }
+    let script: String = names
+        .iter()
+        .map(|n| format!("echo {n}=${{{n}:-none}}; "))
+        .collect();
+    let out = t
+        .args([
+            "exec", "--server", "--role", "Admin", "--", "sh", "-c", &script,
+        ])
+        .expect(0)
+        .stdout();
+    for n in names {
+        assert!(
+            out.contains(&format!("{n}=none\n")),
+            "{n} passed on:\n{out}"
+        );
+    }
+    // serve says the same to the shell that evals its lines.
+    let mut child = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["serve", "--role", "Admin"])
+        .spawn();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let unset = loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.starts_with("unset ") {
+            break line;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    for n in names {
+        assert!(unset.split(' ').any(|w| w == n), "{n} not unset: {unset}");
+    }
+    assert!(
+        !unset.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        "{unset}"
+    );
+}

@@ -114,6 +114,31 @@ fn a_u2f_key_answers_at_the_appid_and_a_pin_is_asked_when_verification_is_requir
     assert_eq!(status, 0, "{screen}");
     assert!(screen.contains("Touch your security key"), "{screen}");
     assert!(!screen.contains("4711"), "the PIN was echoed: {screen}");
+    // A wrong PIN: the key refuses it, exit 3 as the README says, nothing sent to Okta.
+    logout(&w);
+    let (status, screen) = crate::tty::run_in_terminal(
+        &w,
+        &[
+            "/usr/bin/env",
+            &env_key,
+            "AWS_TOKEN_KEYRING=file",
+            env!("CARGO_BIN_EXE_aws-token"),
+            "--config",
+            config.to_str().unwrap(),
+            "--username",
+            "key-pin@example.com",
+            "--role",
+            "Admin",
+            "--force",
+        ],
+        serde_json::json!([
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["Security key PIN", "1234\r"]
+        ]),
+    );
+    assert_eq!(status, 3, "{screen}");
+    assert!(screen.contains("refused the PIN"), "{screen}");
+    assert!(w.sandbox.webauthn_refusals().is_empty());
     // Without a terminal the PIN cannot be asked: a clear failure, nothing sent.
     logout(&w);
     let r = with_key(&w, "key-pin@example.com", &key).expect(2);

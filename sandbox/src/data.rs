@@ -364,6 +364,10 @@ pub struct Faults {
     /// test sees a job outlive them in seconds rather than an hour).
     #[serde(default)]
     pub credential_lifetime_seconds: Option<i64>,
+    /// The embed link answers this many milliseconds late (a slow IdP: a renewal then takes that
+    /// long).
+    #[serde(default)]
+    pub embed_delay_ms: Option<u64>,
     /// The rpId a hostile org names in its WebAuthn challenges (another site's, say).
     #[serde(default)]
     pub webauthn_rp_id: Option<String>,

@@ -743,6 +743,9 @@ pub(crate) async fn embed_link(
     headers: HeaderMap,
 ) -> Response {
     s.state().counts.embed += 1;
+    if let Some(ms) = s.data.faults.embed_delay_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     let Some(app) = s.data.apps.iter().find(|a| a.id == app_id) else {
         return (
             StatusCode::NOT_FOUND,

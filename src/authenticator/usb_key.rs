@@ -84,24 +84,108 @@ impl SecurityKey for UsbKeys {
                         }));
                     }
                 }
-                // This key holds no such credential: the next key, or the appid.
-                Err(e) if e.to_string().contains("0x2E") => {}
-                Err(e) => {
-                    let said = e.to_string();
-                    let why = if said.contains("0x31") {
-                        "the security key refused the PIN".to_owned()
-                    } else if said.contains("0x32") || said.contains("0x34") {
-                        "the security key's PIN is blocked; unplug it, plug it in again, or reset it with the maker's tool".to_owned()
-                    } else if said.contains("0x2F") || said.contains("0x27") {
-                        "the security key was not touched in time, or the touch was refused"
-                            .to_owned()
-                    } else {
-                        format!("the security key {name} failed: {said}")
-                    };
-                    return Err(failed(why));
-                }
+                Err(e) => match Failure::of(&e.to_string()) {
+                    // This key holds no such credential: the next key, or the appid.
+                    Failure::NoCredentials => {}
+                    failure => return Err(failed(failure.message(&name))),
+                },
             }
         }
         Ok(None)
+    }
+}
+
+/// What a key's failure means to the user. `ctap-hid-fido2` reports a CTAP status as error text
+/// only (an `anyhow` message made from the status, "0x31 CTAP2_ERR_PIN_INVALID PIN Invalid."), no
+/// error value: the status is read back from the CTAP2 specification's name for it, a whole word
+/// of the message, never from a substring of other text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Failure {
+    /// CTAP2_ERR_NO_CREDENTIALS (0x2E): this key holds none of the allowed credentials.
+    NoCredentials,
+    /// CTAP2_ERR_PIN_INVALID (0x31).
+    PinRefused,
+    /// CTAP2_ERR_PIN_BLOCKED (0x32), CTAP2_ERR_PIN_AUTH_BLOCKED (0x34).
+    PinBlocked,
+    /// CTAP2_ERR_USER_ACTION_TIMEOUT (0x2F), CTAP2_ERR_OPERATION_DENIED (0x27).
+    NotTouched,
+    /// Anything else, as the library said it.
+    Other(String),
+}
+
+impl Failure {
+    fn of(said: &str) -> Failure {
+        let word = |name: &str| {
+            said.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == name)
+        };
+        if word("CTAP2_ERR_NO_CREDENTIALS") {
+            Failure::NoCredentials
+        } else if word("CTAP2_ERR_PIN_INVALID") {
+            Failure::PinRefused
+        } else if word("CTAP2_ERR_PIN_BLOCKED") || word("CTAP2_ERR_PIN_AUTH_BLOCKED") {
+            Failure::PinBlocked
+        } else if word("CTAP2_ERR_USER_ACTION_TIMEOUT") || word("CTAP2_ERR_OPERATION_DENIED") {
+            Failure::NotTouched
+        } else {
+            Failure::Other(said.to_owned())
+        }
+    }
+
+    fn message(&self, name: &str) -> String {
+        match self {
+            Failure::NoCredentials => {
+                format!("the security key {name} holds no credential for this sign-in")
+            }
+            Failure::PinRefused => "the security key refused the PIN".to_owned(),
+            Failure::PinBlocked => "the security key's PIN is blocked; unplug it, plug it in again, or reset it with the maker's tool".to_owned(),
+            Failure::NotTouched => {
+                "the security key was not touched in time, or the touch was refused".to_owned()
+            }
+            Failure::Other(said) => format!("the security key {name} failed: {said}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_ctap_status_the_library_reports_is_mapped() {
+        // The library's own texts (ctapdef.rs), as its errors carry them.
+        let cases = [
+            (
+                "0x2E CTAP2_ERR_NO_CREDENTIALS    No valid credentials provided.",
+                Failure::NoCredentials,
+            ),
+            (
+                "0x31 CTAP2_ERR_PIN_INVALID   PIN Invalid.",
+                Failure::PinRefused,
+            ),
+            (
+                "0x32 CTAP2_ERR_PIN_BLOCKED PIN Blocked.",
+                Failure::PinBlocked,
+            ),
+            (
+                "0x34 CTAP2_ERR_PIN_AUTH_BLOCKED PIN authentication, pinAuth, blocked.Requires power recycle to reset.",
+                Failure::PinBlocked,
+            ),
+            (
+                "0x2F CTAP2_ERR_USER_ACTION_TIMEOUT   Timeout waiting for user interaction.",
+                Failure::NotTouched,
+            ),
+            (
+                "0x27 CTAP2_ERR_OPERATION_DENIED  Not authorized for requested operation.",
+                Failure::NotTouched,
+            ),
+        ];
+        for (said, want) in cases {
+            assert_eq!(Failure::of(said), want, "{said}");
+        }
+        // A hex code inside other text is no status (the old substring rule took it for one).
+        let other = "read err = 0x31 bytes from device 0x2E";
+        assert_eq!(Failure::of(other), Failure::Other(other.into()));
+        assert!(Failure::PinRefused.message("k").contains("refused the PIN"));
     }
 }

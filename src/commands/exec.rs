@@ -19,7 +19,7 @@ pub const MARKER: &str = "AWS_TOKEN_EXEC";
 const INPUT_PREFIX: &str = "AWS_TOKEN_";
 
 /// Variables that choose credentials or a profile other than the ones exec sets.
-const REMOVED: &[&str] = &[
+pub(crate) const REMOVED: &[&str] = &[
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SECURITY_TOKEN",
@@ -33,7 +33,7 @@ const REMOVED: &[&str] = &[
 ];
 
 /// The static keys exec sets, which an SDK would prefer to the endpoint of `--server`.
-const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
