@@ -103,36 +103,59 @@ fn silent_device_probing_signs_in_with_fastpass_or_falls_back_to_the_password() 
     assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
 }
 
-#[test]
-fn fastpass_launches_okta_verify_by_its_link_when_loopback_finds_nothing() {
-    let (listed, launched_on) = (free_port(), free_port());
-    let w = org(&[listed]);
-    // Okta Verify, started by its link, answers on a port the org did not list.
-    let ov = w
-        .sandbox
-        .okta_verify(launched_on, Behaviour::Approve)
-        .unwrap();
+/// A fake `xdg-open` in `w`'s HOME that writes the link it is given to the file `opened` and,
+/// when `launched_on` is given, hands the link's challenge to the Okta Verify there (as Okta
+/// Verify, started by its link, does): the PATH to use.
+fn fake_opener(w: &World, launched_on: Option<u16>) -> (String, std::path::PathBuf) {
     let bin = w.home.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let opened = w.home.path().join("opened");
-    let script = format!(
-        r#"#!/usr/bin/env python3
-import json, sys, urllib.parse, urllib.request
-link = sys.argv[1]
-open({opened:?}, "w").write(link)
-q = urllib.parse.parse_qs(link.split("?", 1)[1])
-req = urllib.request.Request("http://127.0.0.1:{launched_on}/challenge",
+    let answer = match launched_on {
+        Some(port) => format!(
+            r#"q = urllib.parse.parse_qs(link.split("?", 1)[1])
+req = urllib.request.Request("http://127.0.0.1:{port}/challenge",
     data=json.dumps({{"challengeRequest": q["challengeRequest"][0]}}).encode(),
     headers={{"Origin": {origin:?}, "Content-Type": "application/json"}})
 urllib.request.urlopen(req).read()
 "#,
+            origin = w.sandbox.url(),
+        ),
+        None => String::new(),
+    };
+    let script = format!(
+        "#!/usr/bin/env python3\nimport json, sys, urllib.parse, urllib.request\nlink = sys.argv[1]\nopen({opened:?}, \"w\").write(link)\n{answer}",
         opened = opened.to_str().unwrap(),
-        origin = w.sandbox.url(),
     );
     std::fs::write(bin.join("xdg-open"), script).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(bin.join("xdg-open"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    (
+        format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        opened,
+    )
+}
+
+/// An Identity Engine org whose FastPass challenge is a CUSTOM_URI (widget mock
+/// authenticator-verification-okta-verify-signed-nonce-custom-uri.json), with `href` in place of
+/// Okta Verify's link when given.
+fn custom_uri_org(href: Option<&str>) -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    d.okta_verify_ports = vec![free_port()];
+    d.fastpass_challenge_method = Some("CUSTOM_URI".into());
+    d.fastpass_launch_href = href.map(str::to_owned);
+    World::with_data(d)
+}
+
+#[test]
+fn fastpass_launches_okta_verify_by_its_custom_uri_link() {
+    let launched_on = free_port();
+    let w = custom_uri_org(None);
+    let ov = w
+        .sandbox
+        .okta_verify(launched_on, Behaviour::Approve)
+        .unwrap();
+    let (path, opened) = fake_opener(&w, Some(launched_on));
     let r = fastpass(&w)
         .env("PATH", &path)
         .env("DISPLAY", ":0")
@@ -146,7 +169,6 @@ urllib.request.urlopen(req).read()
         "{link}"
     );
     assert_eq!(ov.challenges(), 1);
-    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
     // No desktop to launch it from: said, exit 4.
     w.run()
         .env("AWS_TOKEN_KEYRING", "file")
@@ -156,6 +178,49 @@ urllib.request.urlopen(req).read()
         .env("PATH", &path)
         .expect(4)
         .stderr_has("launching it needs a desktop");
+}
+
+#[test]
+fn fastpass_opens_no_launch_link_but_okta_verifys() {
+    // A hostile org's CUSTOM_URI challenge names an https link (or another program's scheme):
+    // nothing is handed to the system's opener.
+    for href in [
+        "https://evil.example/okta-verify/?challengeRequest=x",
+        "file:///tmp/x?challengeRequest=x",
+        "com-okta-authenticatorx:/deviceChallenge?challengeRequest=x",
+    ] {
+        let w = custom_uri_org(Some(href));
+        let (path, opened) = fake_opener(&w, None);
+        fastpass(&w)
+            .env("PATH", &path)
+            .env("DISPLAY", ":0")
+            .expect(4)
+            .stderr_has("is not Okta Verify's");
+        assert!(!opened.exists(), "{href} was opened");
+    }
+}
+
+#[test]
+fn fastpass_hands_the_challenge_to_loopback_hosts_only() {
+    // A hostile org names a host that is not this machine (0.0.0.0 reaches a listener here, as a
+    // remote host would get the connection): the challenge is never sent there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = true;
+    d.okta_verify_ports = vec![port];
+    d.fastpass_domain = Some("https://0.0.0.0".into());
+    d.fastpass_https_domain = Some("https://0.0.0.0".into());
+    let w = World::with_data(d);
+    fastpass(&w)
+        .expect(4)
+        .stderr_has("Okta Verify did not answer on this device");
+    assert!(
+        listener.accept().is_err(),
+        "aws-token connected to a host that is not loopback"
+    );
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
 }
 
 #[test]

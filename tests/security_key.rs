@@ -212,21 +212,24 @@ fn an_org_naming_another_site_s_rp_id_gets_nothing_signed() {
 }
 
 #[test]
-fn a_preferred_fastpass_okta_turns_down_gives_way_to_the_security_key() {
-    // The org's FastPass answers "Okta Verify is not running on this device" (no ports): the
-    // preferred FastPass is passed over, not fatal.
+fn a_preferred_fastpass_with_no_okta_verify_here_gives_way_to_the_security_key() {
+    // Okta answers the preferred FastPass with its loopback challenge; nothing answers on this
+    // device. The cancel goes where Okta puts it (currentAuthenticator.value.cancel), Okta offers
+    // the authenticators again, and the security key follows.
     let mut d = aws_token_sandbox::data::demo();
     d.identity_engine = true;
+    d.okta_verify_ports = vec![free_port()];
     let w = World::with_data(d);
     let key = key_file(&w, "key.json", 1, "127.0.0.1", None);
     with_key(&w, "webauthn@example.com", &key)
         .expect(0)
-        .stderr_has("Okta turned FastPass down (\"Okta FastPass could not verify you")
+        .stderr_has("Okta FastPass: Okta Verify did not answer on this device")
         .stderr_has("Touch your security key");
-    // Asked for by name, the same answer is the end (exit 4, Okta's words).
+    assert_eq!(w.sandbox.fastpass_cancels(), ["OV_UNREACHABLE_BY_LOOPBACK"]);
+    // Asked for by name, it is the end (exit 4).
     logout(&w);
     with_key(&w, "webauthn@example.com", &key)
         .args(["--mfa", "fastpass"])
         .expect(4)
-        .stderr_has("Okta Verify is not running on this device");
+        .stderr_has("Okta Verify did not answer on this device");
 }

@@ -35,6 +35,20 @@ pub struct Data {
     /// FastPass is answered "Okta Verify is not running on this device".
     #[serde(default)]
     pub okta_verify_ports: Vec<u16>,
+    /// How the org's FastPass challenge reaches Okta Verify: `LOOPBACK` (default; widget mock
+    /// `authenticator-verification-okta-verify-signed-nonce-loopback.json`) or `CUSTOM_URI` (its
+    /// `-custom-uri.json`: a `com-okta-authenticator:` link to launch Okta Verify by).
+    #[serde(default)]
+    pub fastpass_challenge_method: Option<String>,
+    /// A hostile org: the launch link a CUSTOM_URI challenge carries instead of Okta Verify's.
+    #[serde(default)]
+    pub fastpass_launch_href: Option<String>,
+    /// A hostile org: the loopback challenge's `domain` (default `http://localhost`, as the mock).
+    #[serde(default)]
+    pub fastpass_domain: Option<String>,
+    /// A hostile org: the loopback challenge's `httpsDomain` (none by default, as the mocks).
+    #[serde(default)]
+    pub fastpass_https_domain: Option<String>,
     /// Silent device probing: the sign-in page's transaction starts with a device-challenge-poll,
     /// answered by the Okta Verify on this device, enrolled for this login (FastPass signs them in).
     #[serde(default)]
@@ -587,6 +601,10 @@ pub fn demo() -> Data {
         password_only_sessions: false,
         saml_providers: Vec::new(),
         okta_verify_ports: Vec::new(),
+        fastpass_challenge_method: None,
+        fastpass_launch_href: None,
+        fastpass_domain: None,
+        fastpass_https_domain: None,
         device_probing: None,
         fastpass_sign_in: None,
         entra: Some(entra_demo()),

@@ -60,14 +60,6 @@ enum Step {
     DeviceProbe,
     /// "Sign in with Okta FastPass" taken at identify: a device-challenge-poll over loopback.
     SignInProbe,
-    /// Okta Verify did not answer over loopback: Okta offers to launch it.
-    Launch {
-        factor: usize,
-    },
-    /// Launched by its link (CUSTOM_URI): polled while Okta Verify answers.
-    FastPassUri {
-        factor: usize,
-    },
     PasswordExpired,
 }
 
@@ -419,18 +411,7 @@ fn answer_for(
                     json!({"type": "object", "value": enrollment(factor, f)});
             }
         }
-        Step::Launch { .. } => {
-            remediations.push(remediation(
-                org,
-                "launch-authenticator",
-                "/idp/idx/authenticators/okta-verify/launch",
-                vec![state_field(handle)],
-            ));
-            if let Some(u) = user {
-                remediations.push(select_remediation(org, u, handle));
-            }
-        }
-        Step::FastPassUri { .. } | Step::DeviceProbe | Step::SignInProbe => {
+        Step::DeviceProbe | Step::SignInProbe => {
             let mut poll = remediation(
                 org,
                 "device-challenge-poll",
@@ -441,14 +422,7 @@ fn answer_for(
             poll["relatesTo"] = json!("authenticatorChallenge");
             remediations.push(poll);
             let mut c = fastpass_challenge(s, org, handle, txn);
-            if let Step::FastPassUri { .. } = txn.step {
-                // Launched: Okta Verify is opened by its link, the loopback is not tried.
-                c["challengeMethod"] = json!("CUSTOM_URI");
-                c["href"] = json!(format!(
-                    "com-okta-authenticator:/deviceChallenge?challengeRequest={}",
-                    txn.fastpass.clone().unwrap_or_default()
-                ));
-            }
+            c["cancel"] = cancel_polling(org, handle);
             v["authenticatorChallenge"] = json!({"type": "object", "value": c});
         }
         Step::FastPass { factor } => {
@@ -462,9 +436,12 @@ fn answer_for(
             poll["relatesTo"] = json!(["$.currentAuthenticator"]);
             remediations.push(poll);
             if let Some(f) = user.and_then(|u| u.factors.get(factor)) {
+                // As the widget's mock of a signed_nonce challenge-poll: the challenge in
+                // contextualData, its cancel form on the authenticator itself.
                 let mut e = enrollment(factor, f);
                 e["contextualData"] =
                     json!({"challenge": {"value": fastpass_challenge(s, org, handle, txn)}});
+                e["cancel"] = cancel_polling(org, handle);
                 v["currentAuthenticator"] = json!({"type": "object", "value": e});
             }
         }
@@ -886,11 +863,9 @@ pub(crate) async fn challenge(
         Err(r) => return r,
     };
     let user = r.txn.login.as_deref().and_then(|l| s.user(l)).cloned();
-    let offered = matches!(
-        r.txn.step,
-        Step::Select | Step::VerificationData { .. } | Step::Launch { .. }
-    ) || matches!(r.txn.step, Step::Challenge { .. } | Step::Poll { .. })
-        && user.as_ref().is_some_and(|u| u.factors.len() > 1);
+    let offered = matches!(r.txn.step, Step::Select | Step::VerificationData { .. })
+        || matches!(r.txn.step, Step::Challenge { .. } | Step::Poll { .. })
+            && user.as_ref().is_some_and(|u| u.factors.len() > 1);
     let Some(user) = user.filter(|_| offered) else {
         return r.not_offered(&s, "select-authenticator-authenticate");
     };
@@ -952,18 +927,16 @@ pub(crate) async fn challenge(
             }
         }
         "idp" => Step::Redirect,
-        "signed_nonce" if !s.data.okta_verify_ports.is_empty() => {
+        // Okta answers the choice of FastPass with a challenge-poll whose loopback challenge lists
+        // Okta Verify's ports (the widget's testcafe spec: POST /idp/idx/challenge answers
+        // authenticator-verification-okta-verify-signed-nonce-loopback); whether anything
+        // answers there is the device's business. (No public source shows Okta refusing the
+        // choice itself.)
+        "signed_nonce" => {
             r.txn.fastpass = Some(fastpass_jwt(&s, &r.org));
             Step::FastPass { factor: i }
         }
-        _ => {
-            // FastPass: Okta Verify on this device would answer a loopback request; none will.
-            let m = message(
-                "Okta FastPass could not verify you: Okta Verify is not running on this device.",
-                "oie.authenticator.app.method.signed_nonce.not.available",
-            );
-            return r.reply(&s, StatusCode::BAD_REQUEST, vec![m], None);
-        }
+        _ => return r.not_offered(&s, "select-authenticator-authenticate"),
     };
     r.reply(&s, StatusCode::OK, vec![], None)
 }
@@ -974,11 +947,7 @@ pub(crate) async fn poll(State(s): State<AppState>, headers: HeaderMap, body: By
         Ok(r) => r,
         Err(r) => return r,
     };
-    if let Step::FastPass { .. }
-    | Step::DeviceProbe
-    | Step::SignInProbe
-    | Step::FastPassUri { .. } = r.txn.step
-    {
+    if let Step::FastPass { .. } | Step::DeviceProbe | Step::SignInProbe = r.txn.step {
         s.state().poll_times.push(std::time::Instant::now());
         let approved = r
             .txn
@@ -1051,7 +1020,7 @@ pub(crate) async fn cancel_poll(
     };
     if !matches!(
         r.txn.step,
-        Step::FastPass { .. } | Step::DeviceProbe | Step::SignInProbe | Step::FastPassUri { .. }
+        Step::FastPass { .. } | Step::DeviceProbe | Step::SignInProbe
     ) {
         return r.not_offered(&s, "cancel-polling");
     }
@@ -1083,18 +1052,11 @@ pub(crate) async fn cancel_poll(
         return r.reply(&s, StatusCode::OK, vec![], None);
     }
     r.txn.fastpass = None;
-    if let (Step::FastPass { factor }, "OV_UNREACHABLE_BY_LOOPBACK") = (r.txn.step, reason.as_str())
-    {
-        // As Okta: not reachable by loopback, so offer to launch Okta Verify by its link.
-        r.txn.step = Step::Launch { factor };
-        return r.reply(&s, StatusCode::OK, vec![], None);
-    }
+    // The widget's playground (mocks/config/responseConfig.js, userVerificationLoopback) answers
+    // the cancel of a signed_nonce challenge-poll with the authenticator choice again
+    // (authenticator-verification-select-authenticator), with no message.
     r.txn.step = Step::Select;
-    let m = message(
-        "Okta FastPass could not verify you: Okta Verify did not answer on this device.",
-        "oie.authenticator.app.method.signed_nonce.not.available",
-    );
-    r.reply(&s, StatusCode::OK, vec![m], None)
+    r.reply(&s, StatusCode::OK, vec![], None)
 }
 
 /// POST /idp/idx/authenticators/okta-verify/launch `{stateHandle}`: launch Okta Verify by its link.
@@ -1104,7 +1066,6 @@ pub(crate) async fn launch(State(s): State<AppState>, headers: HeaderMap, body: 
         Err(r) => return r,
     };
     r.txn.step = match r.txn.step {
-        Step::Launch { factor } => Step::FastPassUri { factor },
         // "Sign in with Okta FastPass" at the sign-in form: Okta Verify is found over loopback.
         Step::Identify if s.data.fastpass_sign_in.is_some() => Step::SignInProbe,
         _ => return r.not_offered(&s, "launch-authenticator"),
@@ -1113,8 +1074,9 @@ pub(crate) async fn launch(State(s): State<AppState>, headers: HeaderMap, body: 
     r.reply(&s, StatusCode::OK, vec![], None)
 }
 
-/// A FastPass challengeRequest for the org `org`: a JWT naming it (its issuer is what the
-/// sandbox's Okta Verify checks the Origin against).
+/// A FastPass challengeRequest for the org `org`: a JWT naming it, shaped as the widget mocks'
+/// (`typ` okta-devicebind+jwt, `iss`, `aud`, a nonce); its issuer is used to find the transaction
+/// again, not to check an Origin (see sandbox/src/okta_verify.rs).
 fn fastpass_jwt(s: &Shared, org: &str) -> String {
     let b64 = |v: &Value| {
         base64::Engine::encode(
@@ -1130,7 +1092,7 @@ fn fastpass_jwt(s: &Shared, org: &str) -> String {
     ))
 }
 
-/// The loopback challenge of `txn` (Okta Verify's ports, its cancel form).
+/// The FastPass challenge of `txn` (loopback: Okta Verify's ports; or a CUSTOM_URI link).
 fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
     let ports: Vec<String> = s
         .data
@@ -1138,14 +1100,39 @@ fn fastpass_challenge(s: &Shared, org: &str, handle: &str, txn: &Txn) -> Value {
         .iter()
         .map(u16::to_string)
         .collect();
-    json!({
+    let _ = (org, handle);
+    let request = txn.fastpass.clone().unwrap_or_default();
+    if s.data.fastpass_challenge_method.as_deref() == Some("CUSTOM_URI") {
+        // authenticator-verification-okta-verify-signed-nonce-custom-uri.json
+        let href = s.data.fastpass_launch_href.clone().unwrap_or_else(|| {
+            format!("com-okta-authenticator:/deviceChallenge?challengeRequest={request}")
+        });
+        return json!({"challengeMethod": "CUSTOM_URI", "href": href,
+                      "downloadHref": "https://apps.apple.com/us/app/okta-verify/id490179405"});
+    }
+    // authenticator-verification-okta-verify-signed-nonce-loopback.json (its probeTimeoutMillis
+    // is 3000; the sandbox's Okta Verify answers at once, so 500 keeps a missing one quick).
+    let mut c = json!({
         "challengeMethod": "LOOPBACK",
-        "challengeRequest": txn.fastpass.clone().unwrap_or_default(),
-        "domain": "http://localhost", "ports": ports, "probeTimeoutMillis": 500,
-        "cancel": {"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
-                   "method": "POST", "accepts": "application/json; okta-version=1.0.0",
-                   "value": [state_field(handle), {"name": "reason", "type": "string"}, {"name": "statusCode", "type": "string"}]},
-    })
+        "challengeRequest": request,
+        "domain": s.data.fastpass_domain.as_deref().unwrap_or("http://localhost"),
+        "ports": ports, "probeTimeoutMillis": 500,
+    });
+    if let Some(d) = &s.data.fastpass_https_domain {
+        c["httpsDomain"] = json!(d);
+    }
+    c
+}
+
+/// The `cancel-polling` form of a FastPass challenge, as the widget's mocks have it
+/// (`authenticator-verification-okta-verify-signed-nonce-loopback.json`: at
+/// `currentAuthenticator.value.cancel`; `identify-with-device-probing-loopback.json`: at
+/// `authenticatorChallenge.value.cancel`): the stateHandle only; the widget adds `reason` and
+/// `statusCode` as parameters (okta-auth-js `generateIdxAction`).
+fn cancel_polling(org: &str, handle: &str) -> Value {
+    json!({"rel": ["create-form"], "name": "cancel-polling", "href": format!("{org}/idp/idx/authenticators/poll/cancel"),
+           "method": "POST", "accepts": "application/json; okta-version=1.0.0",
+           "value": [state_field(handle)]})
 }
 
 /// Okta issues a new challenge in place of `jwt` (the next poll shows it); false when no

@@ -36,8 +36,10 @@ pub struct Challenge {
     /// Where to probe, in order: `httpsDomain:port` first when given, then `domain:port`.
     pub bases: Vec<url::Url>,
     pub probe_timeout: Duration,
-    /// The `cancel-polling` form: its href.
+    /// The `cancel-polling` form: its href (`Answer::fastpass_challenge` says where it is read).
     pub cancel: Option<String>,
+    /// The `cancel-polling` form's `accepts` (the poll's is used when it has none).
+    pub cancel_accepts: Option<String>,
     /// `CUSTOM_URI`: the link that launches Okta Verify.
     pub href: Option<String>,
 }
@@ -67,9 +69,17 @@ impl Challenge {
                 }
             }
         }
+        let method = text("challengeMethod")?;
+        // A CUSTOM_URI challenge carries its challengeRequest inside the link (the widget's
+        // `-custom-uri.json` mock has no `challengeRequest` of its own).
+        let request = match text("challengeRequest") {
+            Some(r) => r,
+            None if text("href").is_some() => String::new(),
+            None => return None,
+        };
         Some(Challenge {
-            method: text("challengeMethod")?,
-            request: text("challengeRequest")?,
+            method,
+            request,
             bases,
             probe_timeout: Duration::from_millis(
                 value
@@ -80,6 +90,10 @@ impl Challenge {
             ),
             cancel: value
                 .pointer("/cancel/href")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            cancel_accepts: value
+                .pointer("/cancel/accepts")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             href: text("href"),
@@ -168,9 +182,13 @@ pub async fn answer(
     })
 }
 
-/// The scheme of Okta Verify's launch link: the only kind of link aws-token hands to the system's
-/// opener for FastPass (never an http one an IdP could point anywhere).
-const LAUNCH_SCHEME: &str = "com-okta-authenticator:";
+/// The schemes of Okta Verify's launch links (the widget's mocks:
+/// `authenticator-verification-okta-verify-signed-nonce-custom-uri.json` has
+/// `com-okta-authenticator:/deviceChallenge?challengeRequest=...`,
+/// `identify-with-device-launch-authenticator.json` has `com.verify.okta://open`): the only links
+/// aws-token hands to the system's opener for FastPass (never an http one an IdP could point
+/// anywhere, nor a file or another program's scheme).
+const LAUNCH_SCHEMES: &[&str] = &["com-okta-authenticator:", "com.verify.okta:"];
 
 /// Launch Okta Verify with the `CUSTOM_URI` link of `challenge` (`login_hint` added, as the widget
 /// does) through `opener`.
@@ -187,11 +205,12 @@ pub fn launch(
     let Some(href) = challenge
         .href
         .as_deref()
-        .filter(|h| h.starts_with(LAUNCH_SCHEME))
+        .filter(|h| LAUNCH_SCHEMES.iter().any(|scheme| h.starts_with(scheme)))
     else {
-        return Err(failed(
-            "Okta's launch link is not Okta Verify's (com-okta-authenticator:)".into(),
-        ));
+        return Err(failed(format!(
+            "Okta's launch link is not Okta Verify's ({}); aws-token opens no other",
+            LAUNCH_SCHEMES.join(" or ")
+        )));
     };
     let Some(opener) = opener else {
         return Err(failed(
@@ -200,7 +219,11 @@ pub fn launch(
     };
     let mut link = href.to_owned();
     if let Some(hint) = login_hint {
-        link.push_str("&login_hint=");
+        link.push_str(if link.contains('?') {
+            "&login_hint="
+        } else {
+            "?login_hint="
+        });
         link.extend(url::form_urlencoded::byte_serialize(hint.as_bytes()));
     }
     let status = std::process::Command::new(opener)

@@ -104,22 +104,6 @@ pub(super) async fn sign_in(ctx: &Ctx<'_>, first: Answer) -> Result<(url::Url, O
             .await?;
             return Ok((ctx.login.url.clone(), walk.username));
         }
-        // FastPass only preferred (not asked for) and turned down by Okta while the other
-        // methods are still offered: those follow.
-        if walk.fastpass_preferred
-            && !walk.fastpass_failed
-            && answer
-                .remediation("select-authenticator-authenticate")
-                .is_some()
-            && let Some(m) = answer
-                .messages()
-                .into_iter()
-                .find(|m| m.error && m.key.contains("signed_nonce"))
-        {
-            walk.pass_over_fastpass(ctx, &format!("Okta turned FastPass down (\"{}\")", m.text));
-            answer = answer.without_messages();
-            continue;
-        }
         match refusal(ctx.org.as_str(), &answer) {
             Some(Refusal::BadCode(e)) if walk.code_prompted && walk.codes_sent < CODE_ATTEMPTS => {
                 ctx.reporter.warn(&e.to_string());
@@ -444,6 +428,7 @@ async fn poll(
                     body["statusCode"] = json!(code.to_string());
                 }
                 // Told to Okta so that the transaction does not wait for an answer.
+                let accepts = challenge.cancel_accepts.as_deref().unwrap_or(accepts);
                 told = post(ctx, &parse_href(ctx, cancel)?, accepts, &body, Resend::Safe)
                     .await
                     .ok();

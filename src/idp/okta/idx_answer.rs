@@ -209,12 +209,32 @@ impl Answer {
     /// Okta Verify's number challenge while a push is polled.
     /// The FastPass challenge this answer carries (a `challenge-poll` of Okta Verify's
     /// `signed_nonce`, or a `device-challenge-poll`), if any.
+    ///
+    /// Its `cancel-polling` form is where the widget reads it (okta-auth-js makes an action only
+    /// of a form one level below a top-level key): `currentAuthenticator.value.cancel` at a
+    /// signed_nonce challenge-poll (widget mock
+    /// `authenticator-verification-okta-verify-signed-nonce-loopback.json`),
+    /// `authenticatorChallenge.value.cancel` at a device-challenge-poll
+    /// (`identify-with-device-probing-loopback.json`); a form inside the challenge itself (the
+    /// `-app-link.json` mock has one) is the last resort.
     pub(super) fn fastpass_challenge(&self) -> Option<crate::authenticator::fastpass::Challenge> {
-        let v = self
+        let (v, cancel) = match self
             .body
             .pointer("/currentAuthenticator/value/contextualData/challenge/value")
-            .or_else(|| self.body.pointer("/authenticatorChallenge/value"))?;
-        crate::authenticator::fastpass::Challenge::read(v)
+        {
+            Some(v) => (v, self.body.pointer("/currentAuthenticator/value/cancel")),
+            None => {
+                let v = self.body.pointer("/authenticatorChallenge/value")?;
+                (v, v.get("cancel"))
+            }
+        };
+        let mut challenge = crate::authenticator::fastpass::Challenge::read(v)?;
+        if let Some(form) = cancel.or_else(|| v.get("cancel")) {
+            let text = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
+            challenge.cancel = text("href");
+            challenge.cancel_accepts = text("accepts");
+        }
+        Some(challenge)
     }
 
     pub(super) fn correct_answer(&self) -> Option<String> {
@@ -228,18 +248,6 @@ impl Answer {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         })
-    }
-
-    /// The same answer without its top-level messages (once they have been dealt with).
-    pub(super) fn without_messages(&self) -> Answer {
-        let mut body = self.body.clone();
-        if let Some(o) = body.as_object_mut() {
-            o.remove("messages");
-        }
-        Answer {
-            status: self.status,
-            body,
-        }
     }
 
     /// Every message: top-level first, then those on the remediations' fields.
@@ -597,6 +605,57 @@ mod tests {
 
     fn answer(v: Value) -> Answer {
         Answer::parse(200, v.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn fastpass_cancel_is_read_where_okta_puts_it() {
+        // authenticator-verification-okta-verify-signed-nonce-loopback.json (trimmed): the
+        // challenge in contextualData, the cancel-polling form on the authenticator.
+        let a = answer(json!({
+            "stateHandle": "h",
+            "remediation": {"type": "array", "value": [{"name": "challenge-poll",
+                "href": "https://idx.okta1.com/idp/idx/authenticators/poll", "method": "POST",
+                "accepts": "application/json; okta-version=1.0.0", "refresh": 4000, "value": []}]},
+            "currentAuthenticator": {"type": "object", "value": {
+                "type": "app", "key": "okta_verify", "id": "aut1", "methods": [{"type": "signed_nonce"}],
+                "contextualData": {"challenge": {"value": {"challengeMethod": "LOOPBACK",
+                    "challengeRequest": "eyJ", "domain": "http://localhost",
+                    "ports": ["2000", "6511", "6512", "6513"], "probeTimeoutMillis": 3000}}},
+                "cancel": {"rel": ["create-form"], "name": "cancel-polling",
+                    "href": "https://idx.okta1.com/idp/idx/authenticators/poll/cancel", "method": "POST",
+                    "accepts": "application/vnd.okta.v1+json",
+                    "value": [{"name": "stateHandle", "required": true, "value": "h", "visible": false, "mutable": false}]},
+            }},
+        }));
+        let c = a.fastpass_challenge().unwrap();
+        assert_eq!(
+            c.cancel.as_deref(),
+            Some("https://idx.okta1.com/idp/idx/authenticators/poll/cancel")
+        );
+        assert_eq!(
+            c.cancel_accepts.as_deref(),
+            Some("application/vnd.okta.v1+json")
+        );
+        // identify-with-device-probing-loopback.json (trimmed): on the authenticatorChallenge.
+        let a = answer(json!({
+            "stateHandle": "h",
+            "authenticatorChallenge": {"type": "object", "value": {"challengeMethod": "LOOPBACK",
+                "challengeRequest": "eyJ", "domain": "http://localhost", "ports": ["2000"],
+                "cancel": {"name": "cancel-polling", "href": "https://idx.okta1.com/idp/idx/authenticators/poll/cancel",
+                    "method": "POST", "accepts": "application/json; okta-version=1.0.0", "value": []}}},
+        }));
+        assert!(a.fastpass_challenge().unwrap().cancel.is_some());
+        // ...-signed-nonce-custom-uri.json (trimmed): no challengeRequest but in the link.
+        let a = answer(json!({
+            "stateHandle": "h",
+            "currentAuthenticator": {"type": "object", "value": {
+                "contextualData": {"challenge": {"value": {"challengeMethod": "CUSTOM_URI",
+                    "href": "com-okta-authenticator:/deviceChallenge?challengeRequest=eyJ",
+                    "downloadHref": "https://apps.apple.com/us/app/okta-verify/id490179405"}}}}},
+        }));
+        let c = a.fastpass_challenge().unwrap();
+        assert_eq!(c.method, "CUSTOM_URI");
+        assert!(c.href.unwrap().starts_with("com-okta-authenticator:"));
     }
 
     #[test]
