@@ -184,3 +184,71 @@ fn duo_as_an_identity_engine_idp_authenticator() {
         .expect(3)
         .stderr_has("Login request denied.");
 }
+
+/// The demo world with `faults` changed.
+fn with_faults(faults: impl FnOnce(&mut aws_token_sandbox::data::Faults)) -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    faults(&mut d.faults);
+    World::with_data(d)
+}
+
+#[test]
+fn duo_origin_checks_a_plugin_form_posting_to_another_origin_gets_nothing() {
+    let recorder = crate::hostile::Hostile::recorder();
+    let to = format!("{}/steal", recorder.url());
+    let w = with_faults(|f| f.duo_plugin_action = Some(to.clone()));
+    duo(&w, "duo@example.com").expect(6).stderr_has(&to);
+    assert!(recorder.seen().is_empty());
+}
+
+#[test]
+fn duo_origin_checks_a_prompt_posting_to_another_origin_never_gets_the_passcode() {
+    let recorder = crate::hostile::Hostile::recorder();
+    let to = format!("{}/steal", recorder.url());
+    let w = with_faults(|f| f.duo_prompt_action = Some(to.clone()));
+    duo(&w, "duo@example.com")
+        .args(["--otp", "246810"])
+        .expect(6)
+        .stderr_has(&to);
+    assert!(recorder.seen().is_empty(), "the passcode went elsewhere");
+    assert_eq!(w.sandbox.requests().duo_passcode, 0);
+}
+
+#[test]
+fn duo_origin_checks_an_exit_that_does_not_lead_back_to_okta_is_refused() {
+    let recorder = crate::hostile::Hostile::recorder();
+    let w = with_faults(|f| f.duo_exit_location = Some(format!("{}/elsewhere", recorder.url())));
+    duo(&w, "duo@example.com")
+        .expect(6)
+        .stderr_has("Duo's exit did not lead back to the Okta org");
+    assert!(!w.credentials_path().exists());
+}
+
+#[test]
+fn a_duo_passcode_whose_answer_is_lost_is_not_sent_again() {
+    // Duo took the passcode and the answer was lost (503): sending it again could count as a
+    // second attempt, so it is not.
+    let w = with_faults(|f| f.duo_passcode_server_errors = 1);
+    duo(&w, "duo@example.com")
+        .args(["--otp", "246810"])
+        .expect(6);
+    assert_eq!(w.sandbox.requests().duo_passcode, 1);
+}
+
+#[test]
+fn a_duo_user_with_only_a_hardware_token_signs_in_with_its_passcode() {
+    // No device in Duo's list and no preferred_device input (gimme-aws-creds #478).
+    let w = World::new();
+    duo(&w, "duo-token@example.com")
+        .args(["--otp", "112233"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/duo-token@example.com");
+    // Without a code and without a terminal: the passcode is what is missing, said so.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("logout")
+        .expect(0);
+    duo(&w, "duo-token@example.com")
+        .expect(2)
+        .stderr_has("Duo passcode");
+}

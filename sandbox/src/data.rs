@@ -216,6 +216,11 @@ pub enum Factor {
         /// Duo's policy blocks this user's devices: the prompt refuses every factor.
         #[serde(default)]
         blocked: bool,
+        /// The passcode a hardware token of the user's shows (a token is no device in the
+        /// prompt's list: a user with only a token has no `preferred_device` input at all,
+        /// gimme-aws-creds #478).
+        #[serde(default)]
+        hardware_token: Option<String>,
     },
     /// Duo's traditional iframe prompt (`provider: "DUO"`), retired by Duo on 2024-03-30.
     DuoIframe,
@@ -378,6 +383,18 @@ pub struct Faults {
     /// test sees a job outlive them in seconds rather than an hour).
     #[serde(default)]
     pub credential_lifetime_seconds: Option<i64>,
+    /// A hostile Duo: its plugin form posts here instead of back to Duo.
+    #[serde(default)]
+    pub duo_plugin_action: Option<String>,
+    /// A hostile Duo: its prompt's form posts here (a passcode would go with it).
+    #[serde(default)]
+    pub duo_prompt_action: Option<String>,
+    /// A hostile Duo: its exit sends the browser here instead of back to the Okta org.
+    #[serde(default)]
+    pub duo_exit_location: Option<String>,
+    /// The first N passcode POSTs to Duo's prompt are taken (counted) and answered 503.
+    #[serde(default)]
+    pub duo_passcode_server_errors: u32,
     /// The embed link answers this many milliseconds late (a slow IdP: a renewal then takes that
     /// long).
     #[serde(default)]
@@ -520,6 +537,7 @@ pub fn demo() -> Data {
                     devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "approve")],
                     preferred_device: Some("phone1".into()),
                     blocked: false,
+                    hardware_token: None,
                 }],
             ),
             user(
@@ -528,6 +546,7 @@ pub fn demo() -> Data {
                     devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "deny")],
                     preferred_device: Some("phone1".into()),
                     blocked: false,
+                    hardware_token: None,
                 }],
             ),
             user(
@@ -539,6 +558,7 @@ pub fn demo() -> Data {
                     ],
                     preferred_device: None,
                     blocked: false,
+                    hardware_token: None,
                 }],
             ),
             user(
@@ -547,6 +567,16 @@ pub fn demo() -> Data {
                     devices: vec![duo_device("phone1", "Phone 1 (XXX-XXX-1111)", "approve")],
                     preferred_device: Some("phone1".into()),
                     blocked: true,
+                    hardware_token: None,
+                }],
+            ),
+            user(
+                "duo-token@example.com",
+                vec![Factor::Duo {
+                    devices: vec![],
+                    preferred_device: None,
+                    blocked: false,
+                    hardware_token: Some("112233".into()),
                 }],
             ),
             user("duo-iframe@example.com", vec![Factor::DuoIframe]),

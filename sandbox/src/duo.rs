@@ -68,7 +68,16 @@ fn duo_of(s: &crate::Shared, login: &str) -> Option<(Vec<DuoDevice>, Option<Stri
             devices,
             preferred_device,
             blocked,
+            ..
         } => Some((devices.clone(), preferred_device.clone(), *blocked)),
+        _ => None,
+    })
+}
+
+/// The passcode of the user's hardware token, if they have one.
+fn hardware_token(s: &crate::Shared, login: &str) -> Option<String> {
+    s.user(login)?.factors.iter().find_map(|f| match f {
+        Factor::Duo { hardware_token, .. } => hardware_token.clone(),
         _ => None,
     })
 }
@@ -298,7 +307,7 @@ pub(crate) async fn frameless(
         r#"<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <html><head><title>Duo Security - Two-Factor Authentication</title></head>
 <body><div id="wrapper">
-<form method="post" id="plugin_form">
+<form method="post" id="plugin_form"{action}>
 <input type="hidden" name="tx" value="{tx}" />
 <input type="hidden" name="parent" value="None" />
 <input type="hidden" name="_xsrf" value="{xsrf}" />
@@ -308,6 +317,13 @@ pub(crate) async fn frameless(
 </body></html>"#,
         tx = esc(&d.tx),
         xsrf = esc(&d.xsrf),
+        action = s
+            .data
+            .faults
+            .duo_plugin_action
+            .as_deref()
+            .map(|a| format!(" action=\"{}\"", esc(a)))
+            .unwrap_or_default(),
     ))
     .into_response()
 }
@@ -374,7 +390,7 @@ pub(crate) async fn prompt_page(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Two-Factor Authentication</title></head>
 <body><div class="base-wrapper"><div role="main" class="base-body">
-<form action="/frame/prompt" method="post" id="login-form" class="inline login-form hidden">
+<form action="{action}" method="post" id="login-form" class="inline login-form hidden">
 <input type="hidden" name="sid" value="{sid}">
 <input type="hidden" name="url" value="/frame/prompt">
 <input type="hidden" name="enrollment_message" value="">
@@ -384,8 +400,7 @@ pub(crate) async fn prompt_page(
 <input type="hidden" name="out_of_date" value="False">
 <input type="hidden" name="days_out_of_date" value="0">
 <input type="hidden" name="should_update_dm" value="False">
-<input type="hidden" name="preferred_factor" value="{pfactor}">
-<input type="hidden" name="preferred_device" value="{pdevice}">
+{preferred}
 <input type="hidden" name="days_to_block" value="None">
 <input type="hidden" name="should_retry_u2f_timeouts" value="True">
 <input type="hidden" id="has_phone_that_requires_compliance_text" name="has_phone_that_requires_compliance_text" value="False">
@@ -410,8 +425,24 @@ pub(crate) async fn prompt_page(
         sid = esc(&sid),
         xsrf = esc(&d.xsrf),
         ukey = random_token(18),
-        pfactor = if preferred.is_some() { "Duo&#x20;Push" } else { "" },
-        pdevice = esc(preferred.as_deref().unwrap_or("")),
+        // A user with no device (a hardware token only) gets no preferred_* inputs at all
+        // (gimme-aws-creds #478 met that page).
+        preferred = if devices.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<input type=\"hidden\" name=\"preferred_factor\" value=\"{}\">\n<input type=\"hidden\" name=\"preferred_device\" value=\"{}\">",
+                if preferred.is_some() { "Duo&#x20;Push" } else { "" },
+                esc(preferred.as_deref().unwrap_or(""))
+            )
+        },
+        action = esc(
+            s.data
+                .faults
+                .duo_prompt_action
+                .as_deref()
+                .unwrap_or("/frame/prompt")
+        ),
     ))
     .into_response()
 }
@@ -491,7 +522,15 @@ pub(crate) async fn prompt_post(
         return stat_fail(40002, "Unknown device");
     }
     if factor == "Passcode" {
-        s.state().counts.duo_passcode += 1;
+        let n = {
+            let mut st = s.state();
+            st.counts.duo_passcode += 1;
+            st.counts.duo_passcode
+        };
+        if n <= s.data.faults.duo_passcode_server_errors {
+            // Taken, and the answer lost: a second POST would be a second attempt.
+            return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+        }
     }
     if blocked {
         return stat_fail(
@@ -574,9 +613,10 @@ pub(crate) async fn status(
                 .is_some()
         };
         let right = passcode.is_some()
-            && devices
+            && (devices
                 .iter()
-                .any(|dev| dev.passcode.is_some() && dev.passcode == passcode);
+                .any(|dev| dev.passcode.is_some() && dev.passcode == passcode)
+                || hardware_token(&s, &login) == passcode);
         return if right && !used {
             allow(&s)
         } else {
@@ -640,5 +680,6 @@ pub(crate) async fn oidc_exit(
     )
     .map(|u| u.to_string())
     .unwrap_or_default();
+    let location = s.data.faults.duo_exit_location.clone().unwrap_or(location);
     redirect(StatusCode::SEE_OTHER, &location)
 }

@@ -133,13 +133,28 @@ pub async fn universal(
         return Err(elsewhere(&page_url, &prompt.action));
     }
     drop(spinner);
-    let device = choose_device(
-        &prompt.devices,
-        prompt.field("preferred_device"),
-        ask,
-        prompter,
-    )?;
-    let method = choose_method(ask, prompt.field("preferred_factor"));
+    // A user with no device in Duo's list (a hardware token only: no preferred_device input
+    // either, gimme-aws-creds #478) can answer with a passcode, and nothing else.
+    let token_only = prompt.devices.is_empty();
+    let method = if token_only && ask.mfa.is_none() {
+        Method::Passcode
+    } else {
+        choose_method(ask, prompt.field("preferred_factor"))
+    };
+    let device = if token_only && method == Method::Passcode {
+        Device {
+            key: String::new(),
+            name: "a hardware token".into(),
+            factors: Vec::new(),
+        }
+    } else {
+        choose_device(
+            &prompt.devices,
+            prompt.field("preferred_device"),
+            ask,
+            prompter,
+        )?
+    };
     if !device.factors.is_empty() && !device.factors.iter().any(|f| f == method.name()) {
         return Err(Error::Usage(format!(
             "Duo offers {} no {}; it offers {}",
