@@ -310,3 +310,21 @@ fn entra_where_the_password_goes_a_new_federation_server_is_named_and_asked_firs
         .stderr_has("federates adfs.example.com to.");
     assert_eq!(w.sandbox.requests().entra_password, 2);
 }
+
+#[test]
+fn the_kept_entra_session_has_ended_signs_in_again() {
+    let w = entra_world(false);
+    entra(&w, "totp@entra.example.com")
+        .args(["--otp", &totp()])
+        .expect(0);
+    // Kept: the next run needs nothing.
+    entra(&w, "totp@entra.example.com").expect(0);
+    assert_eq!(w.sandbox.requests().entra_password, 1);
+    // Ended at Entra: said, and signed in again with the password and a code.
+    w.sandbox.end_sessions();
+    entra(&w, "totp@entra.example.com")
+        .args(["--otp", &next_totp()])
+        .expect(0)
+        .stderr_has("The kept Entra session has ended; signing in again");
+    assert_eq!(w.sandbox.requests().entra_password, 2);
+}

@@ -591,6 +591,12 @@ pub(crate) async fn kmsi(
         return expired();
     };
     let login = flow.login.clone().unwrap_or_default();
+    // "Stay signed in?" comes after the MFA the user has: the session is never opened on the
+    // password alone (a client that skipped ConvergedTFA gets nothing).
+    let needs_mfa = user(&s, &login).is_some_and(|u| !u.methods.is_empty());
+    if needs_mfa && !flow.mfa_done {
+        return expired();
+    }
     let session = s.hand_out(random_token(120));
     s.state()
         .entra_sessions

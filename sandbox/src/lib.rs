@@ -397,9 +397,12 @@ impl Sandbox {
         self.shared.state().poll_times.clone()
     }
 
-    /// End every signed-in session (as Okta does when a session expires or an admin clears it).
+    /// End every signed-in session, Okta's and Entra's (as when a session expires or an admin
+    /// clears it).
     pub fn end_sessions(&self) {
-        self.shared.state().sessions.clear();
+        let mut st = self.shared.state();
+        st.sessions.clear();
+        st.entra_sessions.clear();
     }
 
     /// The federation endpoint (for AWS_TOKEN_FEDERATION_URL).
