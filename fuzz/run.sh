@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every reader of outside input with libFuzzer (cargo-fuzz): the SAML parser, the
-# credentials-file editor, the config parser, Okta's IDX answers and embed pages, HTML login pages,
+# credentials-file editor, the config parser, Okta's IDX answers (FastPass and security-key
+# challenges), security-key challenge data, embed pages, HTML login pages (Duo, Entra),
 # the cache files and a kept session. SECONDS each (default 30; CI runs this short run, a release
 # check runs 600). Seeds under fuzz/seeds/TARGET start each corpus when present.
 # Installs cargo-fuzz when missing. cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the stable
@@ -12,7 +13,7 @@ seconds="${1:-30}"
 command -v cargo-fuzz > /dev/null || cargo install --quiet --locked cargo-fuzz
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O
-for target in saml credentials_file config idx_answer okta_page html_page cache_file kept_session; do
+for target in saml credentials_file config idx_answer webauthn_challenge okta_page html_page cache_file kept_session; do
   mkdir -p "corpus/$target"
   if [ -d "seeds/$target" ]; then cp -n seeds/"$target"/* "corpus/$target/" 2> /dev/null || true; fi
   out=$(cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" 2>&1) || {

@@ -1,5 +1,6 @@
 //! The fuzz targets' way in (fuzz/): each function hands arbitrary bytes to aws-token's own readers
-//! of what an IdP, STS or a tampered cache can send — Okta's IDX answers and embed pages, any HTML
+//! of what an IdP, STS or a tampered cache can send — Okta's IDX answers (FastPass and security-key
+//! challenges included), a security key's challenge data, Okta's embed pages, any HTML
 //! login page (and Duo's prompt pages), the cache and kept-secret files, a kept session — and does all that the flows do
 //! with the result. None of them may panic. Not for use by anything else.
 
@@ -8,6 +9,23 @@ use std::time::Duration;
 /// An answer of Okta's IDX API.
 pub fn idx_answer(data: &[u8]) {
     crate::idp::okta::read_idx_answer(data);
+}
+
+/// A security key's challenge data as Okta sends it (Classic: a factor's `_embedded.challenge`;
+/// Identity Engine: `contextualData.challengeData`), made into the request a browser would make.
+pub fn webauthn_challenge(data: &[u8]) {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    let Ok(org) = url::Url::parse("https://acme.okta.com/") else {
+        return;
+    };
+    if let Ok(r) =
+        crate::authenticator::webauthn::Request::from_okta(&org, &value, &["AQID", "not base64 !"])
+    {
+        let _ = r.client_data_json();
+        assert!(r.rp_id == "acme.okta.com" || "acme.okta.com".ends_with(&format!(".{}", r.rp_id)));
+    }
 }
 
 /// The page Okta's embed link answers with (SAML form, step-up, sign-in page, errors).

@@ -272,6 +272,34 @@ fn an_unexpected_page_is_named_within_the_step_timeout() {
     assert!(!w.credentials_path().exists());
 }
 
+#[test]
+fn a_slow_chromium_start_is_not_cut_by_the_step_timeout() {
+    // Chromium that takes 3 s to start (a loaded machine), with --browser-timeout 1: the start
+    // has its own bound, and the page step's timeout is what ends the run, in its own words.
+    let w = browser_world(data::demo());
+    w.write_config(
+        &w.default_config()
+            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\"")
+            .replace(
+                &w.sandbox.embed_link(DEMO_APP),
+                &format!("{}/form/empty", w.sandbox.url()),
+            ),
+    );
+    let slow = w.home.path().join("slow-chromium");
+    std::fs::write(
+        &slow,
+        format!("#!/bin/sh\nsleep 3\nexec {} \"$@\"\n", chromium()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    login(&w, "demo@example.com")
+        .args(["--browser-timeout", "1", "--browser"])
+        .arg(&slow)
+        .expect(4)
+        .stderr_has("within 1 s (--browser-timeout)");
+}
+
 /// The demo users at an Identity Engine org, whose sign-in page is the IDX widget.
 fn oie(one_page: bool) -> data::Data {
     let mut d = data::demo();

@@ -260,7 +260,25 @@ async fn log_request(
             req.uri().path()
         );
     }
-    next.run(req).await
+    // AWS_TOKEN_SANDBOX_RECORD=DIR keeps every answer's body in DIR (the fuzz seeds are taken
+    // from the sandbox's real pages and answers this way: fuzz/seeds/README.md).
+    let Some(dir) = std::env::var_os("AWS_TOKEN_SANDBOX_RECORD") else {
+        return next.run(req).await;
+    };
+    let name: String = format!("{} {}", req.method(), req.uri().path())
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let response = next.run(req).await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default();
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::path::Path::new(&dir).join(format!("{}-{n:05}-{name}", std::process::id()));
+    let _ = std::fs::write(path, &bytes);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// A running sandbox.

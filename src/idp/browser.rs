@@ -332,6 +332,9 @@ impl crate::idp::mfa_choice::Offer for AuthenticatorButton {
     }
 }
 
+/// The longest Chromium may take to start and open its DevTools endpoint.
+const START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn browser_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Protocol {
         url: "the browser".into(),
@@ -397,7 +400,9 @@ impl IdentityProvider for BrowserIdp {
         let mut config = BrowserConfig::builder()
             .chrome_executable(&self.executable)
             .user_data_dir(profile.path())
-            .launch_timeout(self.step_timeout)
+            // Chromium's own start has a bound of its own: a loaded machine may take seconds to
+            // start it, and --browser-timeout (a page step's bound) must not cut that short.
+            .launch_timeout(START_TIMEOUT)
             .request_timeout(self.step_timeout)
             // chromiumoxide's default tells every tab to ignore certificate errors: the page where
             // the password is typed must be the IdP's, so Chromium checks certificates as usual.
@@ -421,9 +426,16 @@ impl IdentityProvider for BrowserIdp {
             .build()
             .map_err(|e| browser_err("cannot configure Chromium", e))?;
         let spinner = self.reporter.spinner("Starting Chromium");
-        let (mut browser, mut handler) = Browser::launch(config)
-            .await
-            .map_err(|e| browser_err(&format!("cannot start {}", self.executable.display()), e))?;
+        let (mut browser, mut handler) = Browser::launch(config).await.map_err(|e| {
+            browser_err(
+                &format!(
+                    "cannot start {} (Chromium's start is given {} s of its own, apart from --browser-timeout)",
+                    self.executable.display(),
+                    START_TIMEOUT.as_secs()
+                ),
+                e,
+            )
+        })?;
         let pid = browser.get_mut_child().and_then(|c| c.as_mut_inner().id());
         let _chromium_on_interrupt = pid.map(|pid| self.cleanup.process(pid));
         let events = tokio::spawn(async move { while handler.next().await.is_some() {} });

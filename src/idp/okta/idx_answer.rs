@@ -511,6 +511,26 @@ pub(crate) fn read_everything(body: &[u8]) {
         }
     }
     let _ = refusal("https://example.okta.com", &a);
+    // The phishing-resistant challenges: FastPass's (its bases and cancel form) and a security
+    // key's (made into the request a browser would make).
+    if let Some(c) = a.fastpass_challenge() {
+        let _ = (
+            c.bases.len(),
+            c.cancel,
+            c.cancel_accepts,
+            c.href,
+            c.probe_timeout,
+        );
+    }
+    if let (Some(data), Ok(org)) = (
+        a.webauthn_challenge(),
+        url::Url::parse("https://example.okta.com/"),
+    ) {
+        let ids = a.webauthn_credentials();
+        if let Ok(r) = crate::authenticator::webauthn::Request::from_okta(&org, data, &ids) {
+            let _ = r.client_data_json();
+        }
+    }
 }
 
 /// The error Okta's messages in `answer` amount to, if any. `org` names the org in messages.
