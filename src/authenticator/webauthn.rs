@@ -224,7 +224,7 @@ pub fn security_key(env: &crate::environment::Environment) -> Arc<dyn SecurityKe
     }
     let _ = env;
     #[cfg(feature = "usb-keys")]
-    return Arc::new(super::usb_key::UsbKeys);
+    return Arc::new(super::usb_key::UsbKeyHelper);
     #[cfg(not(feature = "usb-keys"))]
     return Arc::new(NoUsb);
 }
