@@ -424,6 +424,62 @@ pub struct KeyLock {
     _file: std::fs::File,
 }
 
+/// One sign-in per IdP user at a time: the lock a login holds from before it reads the kept
+/// session until it has kept the new one, per (org, username) — usernames compared as Okta does,
+/// without case. Parallel callers for different roles (Terraform's providers, `xargs -P`, two
+/// terminals) then ask once: the first signs in on the terminal, the others wait and use the
+/// session it kept.
+#[derive(Debug, Clone)]
+pub struct SignIns {
+    dir: PathBuf,
+    wait: Duration,
+}
+
+impl SignIns {
+    /// Locks in `dir` (the cache directory), each waited for up to `wait`.
+    pub fn new(dir: PathBuf, wait: Duration) -> SignIns {
+        SignIns { dir, wait }
+    }
+
+    /// Hold the sign-in of `username` (the org's only one, when not known yet) at `org`;
+    /// `waiting` is called once when another aws-token holds it.
+    pub fn hold(
+        &self,
+        org: &url::Url,
+        username: Option<&str>,
+        waiting: impl FnOnce(),
+    ) -> Result<KeyLock> {
+        use sha2::Digest;
+        secure_dir(&self.dir)?;
+        let who = format!(
+            "{}\n{}",
+            org.as_str(),
+            username.unwrap_or_default().to_lowercase()
+        );
+        let hash = sha2::Sha256::digest(who.as_bytes());
+        let name: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let path = self.dir.join(format!("signin-{name}.lock"));
+        let file = open_lock(&path)?;
+        match file.try_lock() {
+            Ok(()) => return Ok(KeyLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => waiting(),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::file(&path, "cannot lock", &e));
+            }
+        }
+        if lock_within(&file, self.wait).map_err(|e| Error::file(&path, "cannot lock", &e))? {
+            return Ok(KeyLock { _file: file });
+        }
+        Err(Error::File {
+            path,
+            message: format!(
+                "another aws-token has been signing in as the same user for more than {} s (waiting for MFA?); finish or stop that one, or try again",
+                self.wait.as_secs()
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,8 @@ pub struct Deps<'a> {
     pub usernames: Option<&'a crate::usernames::Usernames>,
     /// The role names each org granted last (for completion).
     pub known_roles: Option<&'a crate::known_roles::KnownRoles>,
+    /// One sign-in per IdP user at a time (the others wait, then use its session).
+    pub sign_ins: Option<&'a crate::cache::SignIns>,
 }
 
 /// What a successful login produced.
@@ -94,6 +96,18 @@ pub async fn assertion(settings: &Settings, deps: &Deps<'_>) -> Result<(Assertio
 /// Log in at the IdP and read the assertion, with every role it grants.
 pub async fn sign_in(settings: &Settings, deps: &Deps<'_>) -> Result<Assertion> {
     let org = crate::idp::org_of(&settings.idp_url);
+    // Held until the session this sign-in keeps is written: a caller for another role of the same
+    // user waits here, then reads that session below and signs in with it, asking nothing.
+    let _one_at_a_time = match deps.sign_ins {
+        Some(s) => Some(s.hold(&org, settings.effective_username(), || {
+            deps.reporter.info(&format!(
+                "Waiting for another aws-token signing in to {} as {} (it asks on its terminal)",
+                crate::idp::http::display_url(&org),
+                settings.effective_username().unwrap_or("the org's user")
+            ));
+        })?),
+        None => None,
+    };
     // `--remember` keeps the password per username: one is asked for when none is known.
     let asked = match (settings.remember, settings.effective_username()) {
         (true, None) => Some(deps.prompter.input(

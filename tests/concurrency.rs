@@ -109,3 +109,80 @@ fn twenty_writers_of_one_profile_leave_one_whole_section() {
     let seen = botocore_reads(&w, &["shared"]);
     assert_eq!(seen[0], expected_botocore_line(&after, "shared"));
 }
+
+/// The demo org (Classic, or Identity Engine) where demo@ (TOTP) has `n` roles, Role0..Role{n-1}
+/// in account 111111111111, each known to the sandbox's STS.
+fn many_roles(n: usize, identity_engine: bool) -> World {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = identity_engine;
+    // The embed link answers 300 ms late: a sign-in lasts long enough for every caller to be
+    // started while the first one signs in.
+    d.faults.embed_delay_ms = Some(300);
+    let roles: Vec<String> = (0..n)
+        .map(|i| format!("arn:aws:iam::111111111111:role/Role{i}"))
+        .collect();
+    for u in d.users.iter_mut().filter(|u| u.login == "demo@example.com") {
+        u.apps.insert(DEMO_APP.to_owned(), roles.clone());
+    }
+    World::with_data(d)
+}
+
+/// `n` callers at once, one per role, as a Makefile or Terraform's providers start them: one
+/// password and one code in all, and every caller gets its own role.
+fn one_sign_in_for_many_callers(n: usize, identity_engine: bool) {
+    let w = many_roles(n, identity_engine);
+    let code = totp();
+    let children: Vec<(usize, std::process::Child)> = (0..n)
+        .map(|i| {
+            let child = w
+                .login("demo@example.com")
+                .env("AWS_TOKEN_KEYRING", "file")
+                .env("AWS_TOKEN_OTP", &code)
+                .args(["--role", &format!("Role{i}"), "--profile", &format!("p{i}")])
+                .spawn();
+            (i, child)
+        })
+        .collect();
+    let mut waited = 0;
+    for (i, child) in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "caller {i}: {stderr}");
+        assert!(
+            stderr.contains(&format!("assumed-role/Role{i}/demo@example.com")),
+            "caller {i} got another role: {stderr}"
+        );
+        if stderr.contains("Waiting for another aws-token signing in to") {
+            waited += 1;
+        }
+    }
+    let r = w.sandbox.requests();
+    if identity_engine {
+        assert_eq!((r.idx_passwords, r.idx_codes), (1, 1), "{r:?}");
+    } else {
+        assert_eq!((r.authn, r.code_verify), (1, 1), "{r:?}");
+    }
+    assert_eq!(r.assume_role_with_saml as usize, n, "{r:?}");
+    // The callers that came while the first signed in said for whom they waited.
+    assert!(waited >= 1, "nobody waited");
+}
+
+#[test]
+fn one_sign_in_per_idp_user_three_callers_classic() {
+    one_sign_in_for_many_callers(3, false);
+}
+
+#[test]
+fn one_sign_in_per_idp_user_ten_callers_classic() {
+    one_sign_in_for_many_callers(10, false);
+}
+
+#[test]
+fn one_sign_in_per_idp_user_three_callers_identity_engine() {
+    one_sign_in_for_many_callers(3, true);
+}
+
+#[test]
+fn one_sign_in_per_idp_user_ten_callers_identity_engine() {
+    one_sign_in_for_many_callers(10, true);
+}

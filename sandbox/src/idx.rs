@@ -738,6 +738,9 @@ pub(crate) async fn identify(
             .body
             .pointer("/credentials/passcode")
             .and_then(Value::as_str);
+        if password.is_some() {
+            s.state().counts.idx_passwords += 1;
+        }
         let Some(user) = user.filter(|u| password == Some(s.password_of(u).as_str())) else {
             let m = message("Authentication failed", "errors.E0000004");
             return r.reply(&s, StatusCode::UNAUTHORIZED, vec![m], None);
@@ -767,6 +770,7 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
                 .body
                 .pointer("/credentials/passcode")
                 .and_then(Value::as_str);
+            s.state().counts.idx_passwords += 1;
             let Some(user) = user.filter(|u| given == Some(s.password_of(u).as_str())) else {
                 return r.reply(
                     &s,
@@ -817,6 +821,9 @@ pub(crate) async fn answer(State(s): State<AppState>, headers: HeaderMap, body: 
                 .and_then(|c| c.get(field))
                 .and_then(Value::as_str)
                 .map(str::trim);
+            if code.is_some() {
+                s.state().counts.idx_codes += 1;
+            }
             let check = match (user.factors.get(factor), code) {
                 (Some(Factor::Totp { secret }), Some(c))
                 | (

@@ -98,6 +98,11 @@ pub struct Requests {
     pub code_verify: u32,
     /// Okta Verify pushes sent (Classic: the first verify POST of a push transaction).
     pub pushes: u32,
+    /// Identity Engine answers that carried a password (`challenge/answer` at the password step,
+    /// or `identify` with one).
+    pub idx_passwords: u32,
+    /// Identity Engine answers that carried a one-time code.
+    pub idx_codes: u32,
     /// Duo prompt POSTs that carried a passcode.
     pub duo_passcode: u32,
     /// Duo status polls.

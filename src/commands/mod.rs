@@ -52,6 +52,7 @@ pub struct Online {
     passwords: Option<Passwords>,
     usernames: crate::usernames::Usernames,
     known_roles: crate::known_roles::KnownRoles,
+    sign_ins: crate::cache::SignIns,
 }
 
 impl Online {
@@ -103,6 +104,7 @@ impl Online {
             passwords,
             usernames: crate::usernames::Usernames::new(&settings.cache_dir),
             known_roles: crate::known_roles::KnownRoles::new(&settings.cache_dir),
+            sign_ins: crate::cache::SignIns::new(settings.cache_dir.clone(), lock_wait(settings)),
         })
     }
 
@@ -116,6 +118,7 @@ impl Online {
             passwords: self.passwords.as_ref(),
             usernames: Some(&self.usernames),
             known_roles: Some(&self.known_roles),
+            sign_ins: Some(&self.sign_ins),
         }
     }
 
