@@ -350,3 +350,76 @@ fn the_role_picker_filters_as_you_type_says_what_it_chains_from_and_esc_cancels(
     assert_eq!(status, 130, "{screen}");
     assert!(screen.contains("aws-token: interrupted"), "{screen}");
 }
+
+#[test]
+fn parallel_callers_show_one_prompt_at_a_time_and_ctrl_c_ends_every_waiter() {
+    let w = World::new();
+    let config = w.config_path();
+    let bin = env!("CARGO_BIN_EXE_aws-token");
+    let caller = |role: &str| {
+        let account = if role == "Developer" {
+            "dev-direct"
+        } else {
+            "staging"
+        };
+        format!(
+            "{bin} --config {} --username demo@example.com --account {account} --role {role} --profile {role} --force > /dev/null",
+            config.display()
+        )
+    };
+    // Three callers for three roles on one terminal, as `make -j` starts them.
+    let script = format!(
+        "{} & {} & {} & wait; echo ALL-DONE",
+        caller("Admin"),
+        caller("ReadOnly"),
+        caller("Developer")
+    );
+    let (status, screen) = run_in_terminal(
+        &w,
+        &["/bin/sh", "-c", &script],
+        serde_json::json!([
+            ["Okta password", format!("{PASSWORD}\r")],
+            ["(MFA code)", format!("{}\r", totp())],
+            ["ALL-DONE", ""],
+        ]),
+    );
+    assert_eq!(status, 0, "{screen}");
+    // One prompt of each (dialoguer redraws a prompt once it is answered).
+    assert_eq!(
+        screen.matches("Okta password: [hidden]").count(),
+        1,
+        "{screen}"
+    );
+    assert_eq!(screen.matches("(MFA code): ").count(), 2, "{screen}");
+    assert!(
+        screen.contains("Waiting for another aws-token signing in to"),
+        "{screen}"
+    );
+    let creds = w.credentials();
+    for role in ["Admin", "ReadOnly", "Developer"] {
+        assert!(creds.contains(&format!("[{role}]")), "{role}: {creds}");
+    }
+    assert_eq!(w.sandbox.requests().authn, 1);
+    // Ctrl-C at the one prompt ends the asking caller and every waiter.
+    w.sandbox.end_sessions();
+    let start = std::time::Instant::now();
+    let (_, screen) = run_in_terminal(
+        &w,
+        &[
+            "/bin/sh",
+            "-c",
+            &format!(
+                "{} & {} & wait; echo ALL-DONE",
+                caller("Admin"),
+                caller("ReadOnly")
+            ),
+        ],
+        serde_json::json!([["Okta password", "\u{3}"], ["ALL-DONE", ""]]),
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{screen}"
+    );
+    assert_eq!(screen.matches("Okta password").count(), 1, "{screen}");
+    assert_eq!(w.sandbox.requests().authn, 1, "no password was sent");
+}
