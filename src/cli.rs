@@ -5,7 +5,7 @@ use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Log in through single sign-on (Okta, any SAML IdP) and write short-lived AWS credentials.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "aws-token",
     version = concat!(
@@ -389,7 +389,7 @@ pub fn subcommand_help(args: &[std::ffi::OsString]) -> Option<String> {
 }
 
 /// What to do instead of writing a profile. Each takes the login flags above.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Log in and write the profile: the default command, also by name
     Login,
@@ -500,7 +500,7 @@ pub enum Command {
 }
 
 /// What `configure` sets up besides config.json.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ConfigureWhat {
     /// A ~/.aws/config profile for every role the login grants, resolved by credential-process
     ///

@@ -154,7 +154,7 @@ fn execute(
         };
         return commands::configure::run(cli, answers, env, reporter, cleanup).map(|()| 0);
     }
-    let mut settings = settings::Settings::resolve(cli, env)?;
+    let mut settings = select_profile(cli, command.as_ref(), env)?;
     if let Some(note) = cache::secure_dir(&settings.cache_dir)? {
         reporter.warn(&note);
     }
@@ -225,6 +225,64 @@ fn execute(
             | Command::Complete { .. }
             | Command::Configure { what: None, .. },
         ) => Ok(0),
+    }
+}
+
+/// The settings of `cli`, with `--profile` (or `AWS_PROFILE`, for the commands that read
+/// credentials) selecting the account and role of a profile aws-token wrote, as every AWS tool
+/// selects with it (src/commands/profile_select.rs).
+fn select_profile(
+    mut cli: cli::Cli,
+    command: Option<&cli::Command>,
+    env: &Environment,
+) -> Result<settings::Settings> {
+    use cli::Command;
+    use commands::profile_select;
+    let reads = matches!(
+        command,
+        Some(
+            Command::Exec { .. }
+                | Command::Console { .. }
+                | Command::Serve { .. }
+                | Command::CredentialProcess
+        )
+    );
+    let login = matches!(command, None | Some(Command::Login));
+    // AWS_PROFILE too, where a user's shell has it (credential-process is run by an SDK from a
+    // profile's own command line, whose flags say what it is for: AWS_PROFILE there is the
+    // profile being resolved, not a choice).
+    let from_env = reads
+        && !matches!(command, Some(Command::CredentialProcess))
+        && cli.profile.is_none()
+        && env.var("AWS_PROFILE").is_some();
+    if from_env {
+        cli.profile = env.var("AWS_PROFILE").map(str::to_owned);
+    }
+    let chosen = cli.role.is_some() || cli.account.is_some();
+    let settings = settings::Settings::resolve(cli.clone(), env)?;
+    let Some(profile) = cli.profile.clone().filter(|_| reads || login) else {
+        return Ok(settings);
+    };
+    if chosen {
+        if login {
+            profile_select::check_target(&settings, &profile)?;
+        }
+        return Ok(settings);
+    }
+    match profile_select::lookup(&settings, &profile) {
+        Some(sel) => {
+            cli.account = Some(sel.account);
+            cli.role = Some(sel.role);
+            settings::Settings::resolve(cli, env)
+        }
+        // An account's name is the profile a plain login writes for it (the seed's default).
+        None if settings.account_names.iter().any(|(n, _)| *n == profile) => {
+            cli.account = Some(profile);
+            settings::Settings::resolve(cli, env)
+        }
+        None if reads => Err(profile_select::unknown(&settings, &profile, from_env)),
+        // The seed's --profile: the name a login writes under.
+        None => Ok(settings),
     }
 }
 

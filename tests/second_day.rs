@@ -282,3 +282,89 @@ fn help_fits_a_screen_and_a_subcommands_help_shows_what_it_uses() {
     // Every option is still accepted after a subcommand.
     w.run().args(["logout", "--role", "Admin", "-q"]).expect(0);
 }
+
+/// What `aws-token exec` (with `args` before `--`) gives its command: the identity botocore
+/// finds there, checked at the sandbox's STS.
+fn exec_identity(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let script = "import botocore.session, os\ns = botocore.session.get_session()\nsts = s.create_client('sts', region_name='us-east-1', endpoint_url=os.environ['AWS_ENDPOINT_URL_STS'])\nprint(sts.get_caller_identity()['Arn'])";
+    let mut t = w
+        .login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("exec")
+        .args(args)
+        .arg("--")
+        .arg(venv().join("bin/python"))
+        .args(["-c", script]);
+    for (k, v) in env {
+        t = t.env(k, v);
+    }
+    t.output()
+}
+
+fn profile_selects(identity_engine: bool) {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = identity_engine;
+    let w = World::with_data(d);
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["configure", "profiles"])
+        .expect(0);
+    // --profile and AWS_PROFILE select the generated profile's account and role.
+    let r = exec_identity(&w, &["--profile", "dev-direct-Developer"], &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(
+        r.stdout(),
+        "arn:aws:sts::222222222222:assumed-role/Developer/nomfa@example.com\n"
+    );
+    let r = exec_identity(&w, &[], &[("AWS_PROFILE", "staging-ReadOnly")]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(
+        r.stdout(),
+        "arn:aws:sts::111111111111:assumed-role/ReadOnly/nomfa@example.com\n"
+    );
+    // A login given a generated profile writes that profile's role under it...
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--profile", "staging-ReadOnly"])
+        .expect(0)
+        .stderr_has("assumed-role/ReadOnly/nomfa@example.com");
+    // ...and never another role's keys.
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--profile", "staging-ReadOnly", "--role", "Admin"])
+        .expect(2)
+        .stderr_has("is aws-token's profile for arn:aws:iam::111111111111:role/ReadOnly");
+    // A profile aws-token recorded from a login selects too (here: written by --all).
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--all", "--profile", "x"])
+        .output();
+    // A name aws-token does not know is refused with the names it knows.
+    let r = exec_identity(&w, &["--profile", "nonsense"], &[]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    r.stderr_has("--profile \"nonsense\" is not a profile aws-token wrote")
+        .stderr_has("dev-direct-Developer");
+    let r = exec_identity(&w, &[], &[("AWS_PROFILE", "my-own")]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    r.stderr_has("AWS_PROFILE \"my-own\"")
+        .stderr_has("unset AWS_PROFILE");
+    // --role and --account still say what to do, whatever the name.
+    let r = exec_identity(&w, &["--role", "Admin"], &[("AWS_PROFILE", "my-own")]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().contains("assumed-role/Admin/"), "{}", r.stdout());
+    // serve and console select the same way.
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["console", "--profile", "nonsense", "--stdout"])
+        .expect(2);
+}
+
+#[test]
+fn profile_and_aws_profile_select_as_in_every_aws_tool_classic() {
+    profile_selects(false);
+}
+
+#[test]
+fn profile_and_aws_profile_select_as_in_every_aws_tool_identity_engine() {
+    profile_selects(true);
+}

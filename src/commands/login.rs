@@ -259,6 +259,13 @@ pub(crate) fn role_of_profile(
         .then_some(record.role_arn)
 }
 
+/// The role ARN aws-token last wrote into `profile` (a login or `--all`), whatever the profile
+/// holds now: what `--profile` selects.
+pub(crate) fn recorded_role(settings: &Settings, profile: &str) -> Option<String> {
+    let record = ProfileRecord::load(&ProfileRecord::path(settings, profile))?;
+    (!record.role_arn.is_empty()).then_some(record.role_arn)
+}
+
 /// The account and role name of a role ARN (`arn:aws:iam::ACCOUNT:role/path/NAME`).
 fn account_and_name(arn: &str) -> (&str, &str) {
     let account = arn.split(':').nth(4).unwrap_or("");

@@ -8,6 +8,7 @@ pub mod credential_process;
 pub mod exec;
 pub mod login;
 pub mod logout;
+pub mod profile_select;
 pub mod profiles;
 pub mod roles;
 pub mod serve;

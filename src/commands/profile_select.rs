@@ -1,0 +1,183 @@
+//! What `--profile NAME` (and, for the commands that read credentials, `AWS_PROFILE`) selects, as
+//! in every AWS tool: a profile aws-token wrote — a `configure profiles` profile (its
+//! `credential_process` names the account and role), or one a login or `--all` wrote (its record in
+//! the cache names the role) — is signed in as that account and role. For `exec`, `console`,
+//! `serve` and `credential-process` a name aws-token does not know is refused with the names it
+//! knows, unless `--role`/`--account` say what to do; a login keeps the seed's meaning of an
+//! unknown name (the profile to write), but never writes keys under the name of a generated profile
+//! of another role.
+
+use crate::credentials_file;
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+/// The account (a name of config.json's `accounts`) and role (a full ARN) a profile stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub account: String,
+    pub role: String,
+}
+
+/// What `profile` stands for in `settings`' world, if aws-token wrote it.
+pub fn lookup(settings: &Settings, profile: &str) -> Option<Selected> {
+    generated(settings, profile).or_else(|| recorded(settings, profile))
+}
+
+/// A `configure profiles` profile: `[profile NAME]` in ~/.aws/config whose `credential_process`
+/// runs aws-token with `--account` and `--role`.
+fn generated(settings: &Settings, profile: &str) -> Option<Selected> {
+    let text = credentials_file::read_checked(&settings.aws_config_file).ok()?;
+    let command =
+        credentials_file::value(&text, &format!("profile {profile}"), "credential_process")?;
+    let words = shell_words(&command);
+    if !words.iter().any(|w| w == "credential-process") {
+        return None;
+    }
+    let after = |flag: &str| {
+        words
+            .iter()
+            .position(|w| w == flag)
+            .and_then(|i| words.get(i + 1))
+            .cloned()
+    };
+    let account = after("--account")?;
+    let role = after("--role")?;
+    settings
+        .account_names
+        .iter()
+        .any(|(name, _)| *name == account)
+        .then_some(Selected { account, role })
+}
+
+/// A profile a login (or `--all`) wrote: the role its record names, in the account of config.json
+/// that is logged in to directly (else any of that number).
+fn recorded(settings: &Settings, profile: &str) -> Option<Selected> {
+    let role = super::login::recorded_role(settings, profile)?;
+    let number = role.split(':').nth(4)?;
+    let account = super::account_label(settings, number);
+    settings
+        .account_names
+        .iter()
+        .any(|(name, _)| *name == account)
+        .then_some(Selected { account, role })
+}
+
+/// The profiles aws-token knows in `settings`' world, for the refusal's message.
+pub fn known(settings: &Settings) -> Vec<String> {
+    let mut names: Vec<String> = credentials_file::read_checked(&settings.aws_config_file)
+        .map(|text| {
+            credentials_file::sections(&text)
+                .into_iter()
+                .filter_map(|s| s.strip_prefix("profile ").map(str::to_owned))
+                .filter(|p| generated(settings, p).is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Ok(text) = credentials_file::read_checked(&settings.credentials_file) {
+        names.extend(
+            credentials_file::sections(&text)
+                .into_iter()
+                .filter(|p| recorded(settings, p).is_some()),
+        );
+    }
+    names.extend(settings.account_names.iter().map(|(n, _)| n.clone()));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The refusal of a profile name aws-token does not know (`from_env`: it came from AWS_PROFILE).
+pub fn unknown(settings: &Settings, profile: &str, from_env: bool) -> Error {
+    Error::Usage(format!(
+        "{} {profile:?} is not a profile aws-token wrote or an account of the config, so it cannot tell which account and role to use; known: {}. Name one of those, or pass --role (and --account){}",
+        if from_env { "AWS_PROFILE" } else { "--profile" },
+        known(settings).join(", "),
+        if from_env {
+            ", or unset AWS_PROFILE"
+        } else {
+            ""
+        }
+    ))
+}
+
+/// A login asked to write `profile` for `role`: refused when `profile` is aws-token's generated
+/// profile of another role (its keys would then stand under a name that says otherwise).
+pub fn check_target(settings: &Settings, profile: &str) -> Result<()> {
+    let Some(sel) = lookup(settings, profile) else {
+        return Ok(());
+    };
+    let wanted = settings.role.as_deref().unwrap_or_default();
+    let same_role =
+        wanted.is_empty() || sel.role == wanted || sel.role.rsplit('/').next() == Some(wanted);
+    let same_account = sel.account == settings.account_name;
+    if same_role && same_account {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "profile {profile:?} is aws-token's profile for {} (account {}); writing the credentials of another role under that name would mislead every tool that reads it: choose another --profile name, or drop --role/--account to use that profile's role",
+        sel.role, sel.account
+    )))
+}
+
+/// `text` split as a POSIX shell splits a command line of plain and single-quoted words (the form
+/// `configure profiles` writes).
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if !quoted => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_process_lines_split_as_a_shell_does() {
+        assert_eq!(
+            shell_words(
+                "/usr/bin/aws-token credential-process --config '/home/Jane Doe/c.json' --account staging --role arn:aws:iam::1:role/A"
+            ),
+            [
+                "/usr/bin/aws-token",
+                "credential-process",
+                "--config",
+                "/home/Jane Doe/c.json",
+                "--account",
+                "staging",
+                "--role",
+                "arn:aws:iam::1:role/A"
+            ]
+        );
+        assert_eq!(shell_words(r"'it'\''s' x"), ["it's", "x"]);
+    }
+}
