@@ -368,3 +368,75 @@ fn profile_and_aws_profile_select_as_in_every_aws_tool_classic() {
 fn profile_and_aws_profile_select_as_in_every_aws_tool_identity_engine() {
     profile_selects(true);
 }
+
+/// How botocore resolves `profile` in `w`: its credential provider's method.
+fn botocore_method(w: &World, profile: &str) -> String {
+    let script = "import botocore.session, sys\nprint(botocore.session.Session(profile=sys.argv[1]).get_credentials().method)";
+    let out = std::process::Command::new(venv().join("bin/python"))
+        .args(["-c", script, profile])
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
+        .env("AWS_TOKEN_KEYRING", "file")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn nothing_shadows_a_generated_profile(identity_engine: bool) {
+    let mut d = aws_token_sandbox::data::demo();
+    d.identity_engine = identity_engine;
+    let w = World::with_data(d);
+    let nomfa = |args: &[&str]| {
+        w.login("nomfa@example.com")
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(args)
+    };
+    // configure profiles, then --all: the generated profiles are not shadowed by static keys.
+    nomfa(&["configure", "profiles"]).expect(0);
+    nomfa(&["--all"])
+        .expect(0)
+        .stderr_has("resolves through aws-token (credential_process)");
+    assert!(
+        !w.credentials().contains("[staging-Admin]"),
+        "{}",
+        w.credentials()
+    );
+    assert_eq!(botocore_method(&w, "staging-Admin"), "custom-process");
+    // --profile of a generated profile: its credentials are made ready, nothing is written.
+    nomfa(&["--profile", "staging-ReadOnly"])
+        .expect(0)
+        .stdout_is("export AWS_PROFILE=staging-ReadOnly\nexport AWS_DEFAULT_REGION=us-east-1\n");
+    assert!(!w.credentials().contains("[staging-ReadOnly]"));
+    assert_eq!(botocore_method(&w, "staging-ReadOnly"), "custom-process");
+    // The reverse order: keys an older run left are named by configure profiles and status.
+    w.write_credentials(&format!(
+        "{}\n[dev-direct-Developer]\naws_access_key_id = ASIAOLD\naws_secret_access_key = x\naws_session_token = y\n",
+        w.credentials()
+    ));
+    nomfa(&["configure", "profiles"])
+        .expect(0)
+        .stderr_has("[dev-direct-Developer] in ")
+        .stderr_has("hides the profile of the same name");
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .arg("status")
+        .expect(0)
+        .stdout_has("[dev-direct-Developer] in ");
+}
+
+#[test]
+fn one_name_per_role_nothing_shadows_a_generated_profile_classic() {
+    nothing_shadows_a_generated_profile(false);
+}
+
+#[test]
+fn one_name_per_role_nothing_shadows_a_generated_profile_identity_engine() {
+    nothing_shadows_a_generated_profile(true);
+}

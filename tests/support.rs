@@ -293,6 +293,15 @@ impl Run {
         assert!(self.stderr().is_empty(), "stderr:\n{}", self.stderr());
         self
     }
+    /// Assert stdout contains `s`.
+    pub fn stdout_has(&self, s: &str) -> &Run {
+        assert!(
+            self.stdout().contains(s),
+            "stdout lacks {s:?}:\n{}",
+            self.stdout()
+        );
+        self
+    }
     pub fn stdout_is(&self, s: &str) -> &Run {
         assert_eq!(self.stdout(), s, "stderr:\n{}", self.stderr());
         self

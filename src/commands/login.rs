@@ -35,6 +35,22 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         return Ok(());
     }
     check_files(settings)?;
+    if super::profile_select::resolves_through_aws_token(settings, &settings.profile) {
+        // Keys under this name in the credentials file would hide the profile (and expire):
+        // the credentials go to the cache its credential_process reads instead.
+        let (creds, region) = cached_credentials(ctx)?;
+        ctx.reporter.info(&format!(
+            "Profile {} resolves through aws-token (credential_process in {}): its credentials are ready, {}; nothing written to {}, where keys would hide it",
+            settings.profile,
+            settings.aws_config_file.display(),
+            expiry_text(creds.expiration),
+            settings.credentials_file.display()
+        ));
+        if settings.output == OutputFormat::None {
+            return Ok(());
+        }
+        return write_stdout(output::exports(&settings.profile, &region).as_bytes());
+    }
     let record = ProfileRecord::path(settings, &settings.profile);
     let key = cache_key(settings);
     if !settings.force
@@ -144,8 +160,14 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
         }
         written.push(profile);
     }
+    let mut through_aws_token = Vec::new();
     for (role, result) in results {
         let profile = profile_of(&role);
+        // A profile ~/.aws/config resolves through aws-token is not hidden by static keys.
+        if super::profile_select::resolves_through_aws_token(settings, &profile) {
+            through_aws_token.push(profile);
+            continue;
+        }
         // The same rule as --profile: a role name that would break the file names no profile.
         if let Err(e) = crate::settings::check_profile_name(&profile) {
             ctx.reporter
@@ -177,6 +199,15 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
                 refused.push(profile);
             }
         }
+    }
+    if !through_aws_token.is_empty() {
+        ctx.reporter.info(&format!(
+            "Not written to {}: {}, which {} resolves through aws-token (credential_process): keys there would hide {} and expire",
+            settings.credentials_file.display(),
+            through_aws_token.join(", "),
+            settings.aws_config_file.display(),
+            if through_aws_token.len() == 1 { "it" } else { "them" }
+        ));
     }
     written.sort();
     write_stdout(

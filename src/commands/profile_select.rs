@@ -49,6 +49,56 @@ fn generated(settings: &Settings, profile: &str) -> Option<Selected> {
         .then_some(Selected { account, role })
 }
 
+/// Whether `profile` in ~/.aws/config resolves through aws-token (`credential_process` runs
+/// `aws-token credential-process`, as `configure profiles` writes it): static keys under that name
+/// in the credentials file would hide it (botocore reads that file first) and expire.
+pub fn resolves_through_aws_token(settings: &Settings, profile: &str) -> bool {
+    let Ok(text) = credentials_file::read_checked(&settings.aws_config_file) else {
+        return false;
+    };
+    credentials_file::value(&text, &format!("profile {profile}"), "credential_process")
+        .is_some_and(|c| shell_words(&c).iter().any(|w| w == "credential-process"))
+}
+
+/// The profiles of ~/.aws/config that resolve through aws-token and that a section of the same
+/// name in the credentials file hides.
+pub fn hidden(settings: &Settings) -> Vec<String> {
+    let (Ok(config), Ok(credentials)) = (
+        credentials_file::read_checked(&settings.aws_config_file),
+        credentials_file::read_checked(&settings.credentials_file),
+    ) else {
+        return Vec::new();
+    };
+    let sections = credentials_file::sections(&credentials);
+    credentials_file::sections(&config)
+        .into_iter()
+        .filter_map(|s| s.strip_prefix("profile ").map(str::to_owned))
+        .filter(|p| sections.contains(p) && resolves_through_aws_token(settings, p))
+        .collect()
+}
+
+/// What to tell the user of `names` (from `hidden`).
+pub fn hidden_warning(settings: &Settings, names: &[String]) -> String {
+    format!(
+        "{} in {} hide{} the profile{} of the same name in {} that aws-token resolves (credential_process): botocore takes the static keys first, and they expire; remove {} from {}",
+        names
+            .iter()
+            .map(|n| format!("[{n}]"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        settings.credentials_file.display(),
+        if names.len() == 1 { "s" } else { "" },
+        if names.len() == 1 { "" } else { "s" },
+        settings.aws_config_file.display(),
+        if names.len() == 1 {
+            "that section"
+        } else {
+            "those sections"
+        },
+        settings.credentials_file.display()
+    )
+}
+
 /// A profile a login (or `--all`) wrote: the role its record names, in the account of config.json
 /// that is logged in to directly (else any of that number).
 fn recorded(settings: &Settings, profile: &str) -> Option<Selected> {

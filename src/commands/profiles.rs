@@ -108,6 +108,11 @@ pub fn run(ctx: &Context<'_>, options: &Options) -> Result<()> {
             .collect::<String>()
             .as_bytes(),
     )?;
+    let hidden = super::profile_select::hidden(settings);
+    if !hidden.is_empty() {
+        ctx.reporter
+            .warn(&super::profile_select::hidden_warning(settings, &hidden));
+    }
     ctx.reporter.info(&format!(
         "{} profiles in {} ({} new, {} gone){}; for example: aws sts get-caller-identity --profile {}",
         written.len(),

@@ -19,6 +19,9 @@ use serde::Serialize;
 #[serde(rename_all = "camelCase")]
 struct Status {
     config: ConfigInEffect,
+    /// Profiles ~/.aws/config resolves through aws-token that a credentials-file section hides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hidden: Vec<String>,
     /// Why the credentials file could not be read (its profiles are then not listed).
     #[serde(skip_serializing_if = "Option::is_none")]
     credentials_error: Option<String>,
@@ -171,8 +174,10 @@ fn collect(settings: &Settings, now: DateTime<Utc>) -> Status {
         k.kept_in = None;
         k
     }));
+    let hidden = super::profile_select::hidden(settings);
     Status {
         config,
+        hidden,
         credentials_error,
         profiles,
         cached_credentials,
@@ -293,6 +298,12 @@ fn render(s: &Status, settings: &Settings) -> String {
         "\nProfiles in {}:\n",
         settings.credentials_file.display()
     ));
+    if !s.hidden.is_empty() {
+        out.push_str(&format!(
+            "  warning: {}\n",
+            printable(&super::profile_select::hidden_warning(settings, &s.hidden))
+        ));
+    }
     if let Some(e) = &s.credentials_error {
         out.push_str(&format!("  cannot be read: {}\n", printable(e)));
     } else if s.profiles.is_empty() {
