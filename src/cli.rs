@@ -462,12 +462,16 @@ pub enum Command {
         /// The AWS app's embed link (Okta: the app's General tab, "App Embed Link")
         #[arg(long = "idp-entry-url", value_name = "URL")]
         idp_entry_url: Option<String>,
-        /// okta, okta-browser, browser or form
+        /// okta, entra, okta-browser, browser or form [default: learnt from the link]
         #[arg(long, value_name = "PROVIDER")]
         provider: Option<String>,
         /// The default region [default: us-east-1]
         #[arg(long)]
         region: Option<String>,
+        /// Entra: a host besides Microsoft's that may get the password (config.json's
+        /// passwordHosts; repeatable)
+        #[arg(long = "password-host", value_name = "HOST")]
+        password_hosts: Vec<String>,
     },
     /// Show what aws-token holds: profiles, cached credentials, sessions, passwords
     ///

@@ -145,12 +145,14 @@ fn execute(
         idp_entry_url,
         provider,
         region,
+        password_hosts,
     }) = command
     {
         let answers = commands::configure::Answers {
             idp_entry_url,
             provider,
             region,
+            password_hosts,
         };
         return commands::configure::run(cli, answers, env, reporter, cleanup).map(|()| 0);
     }

@@ -126,7 +126,7 @@ fn configure_without_a_terminal_names_the_flag_it_needs_and_refuses_bad_answers(
         .stderr_has("--idp-entry-url");
     configure(&w, &["--provider", "okta-cli"])
         .expect(2)
-        .stderr_has("one of okta, okta-browser, browser, form");
+        .stderr_has("one of okta, entra, okta-browser, browser, form");
     configure(&w, &["--region", "eu west"])
         .expect(2)
         .stderr_has("no AWS region name");
@@ -340,4 +340,58 @@ fn configure_signs_in_with_the_provider_chosen() {
         .env("AWS_TOKEN_KEYRING", "file")
         .expect(0)
         .stderr_has("assumed-role/Admin/");
+}
+
+#[test]
+fn configure_for_entra_learnt_from_the_link_or_named() {
+    const APP: &str = "8a3e5b7c-1d2f-4e6a-9b0c-7d5e3f1a2b4c";
+    const TENANT: &str = "5c6f1c2a-0b4e-4c59-9a8e-4f2d3b1a0e7d";
+    for (link_of, provider) in [
+        // My Apps' link says it is Entra: no --provider needed.
+        (
+            (|w: &World| format!("{}/signin/{APP}?tenantId={TENANT}", w.sandbox.url()))
+                as fn(&World) -> String,
+            None,
+        ),
+        (
+            |w: &World| {
+                format!(
+                    "{}/applications/redirecttofederatedapplication.aspx?Operation=LinkedSignIn&applicationId={APP}",
+                    w.sandbox.url()
+                )
+            },
+            Some("entra"),
+        ),
+    ] {
+        let w = World::new();
+        let link = link_of(&w);
+        let mut t = w
+            .run_bare()
+            .current_dir(&elsewhere(&w))
+            .env("AWS_TOKEN_KEYRING", "file")
+            .env("AWS_TOKEN_PASSWORD", PASSWORD)
+            .args(["configure", "--idp-entry-url", &link])
+            .args(["--username", "nomfa@entra.example.com"])
+            // The sandbox tenant's sign-in host plays login.microsoftonline.com.
+            .args(["--password-host", "localhost", "--region", "eu-west-1"]);
+        if let Some(p) = provider {
+            t = t.args(["--provider", p]);
+        }
+        let r = t.expect(0);
+        if provider.is_none() {
+            r.stderr_has("learnt from the link: Microsoft Entra ID");
+        }
+        let c = written_config(&w);
+        assert_eq!(c["provider"], "entra");
+        assert_eq!(c["passwordHosts"], serde_json::json!(["localhost"]));
+        assert_eq!(w.sandbox.requests().entra_password, 1);
+        // And the login it set up works with nothing more (the session it kept).
+        w.run_bare()
+            .current_dir(&elsewhere(&w))
+            .env("AWS_TOKEN_KEYRING", "file")
+            .args(["--role", "Admin"])
+            .expect(0)
+            .stderr_has("assumed-role/Admin/nomfa@entra.example.com");
+        assert_eq!(w.sandbox.requests().entra_password, 1);
+    }
 }

@@ -24,6 +24,8 @@ pub struct Answers {
     pub idp_entry_url: Option<String>,
     pub provider: Option<String>,
     pub region: Option<String>,
+    /// Entra: hosts besides Microsoft's that may get the password.
+    pub password_hosts: Vec<String>,
 }
 
 /// The providers a user may choose, with what each is for.
@@ -31,6 +33,10 @@ const PROVIDERS: &[(&str, &str)] = &[
     (
         "okta",
         "Okta, in the terminal (Classic or Identity Engine, learnt from the org)",
+    ),
+    (
+        "entra",
+        "Microsoft Entra ID, in the terminal (My Apps or redirecttofederatedapplication link)",
     ),
     (
         "okta-browser",
@@ -42,6 +48,20 @@ const PROVIDERS: &[(&str, &str)] = &[
         "a plain HTML login form (an IdP without JavaScript)",
     ),
 ];
+
+/// The provider a link shows it is for: Entra's My Apps link (`/signin/<app-id>`) or its
+/// `redirecttofederatedapplication.aspx` link; `None` when the link does not say (an Okta embed
+/// link may be any Okta provider's).
+fn provider_of_link(link: &str) -> Option<&'static str> {
+    let url = url::Url::parse(link).ok()?;
+    let path = url.path().to_ascii_lowercase();
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let entra = host == "myapps.microsoft.com"
+        || host == "account.activedirectory.windowsazure.com"
+        || path.ends_with("/redirecttofederatedapplication.aspx")
+        || (path.starts_with("/signin/") && url.query_pairs().any(|(k, _)| k == "tenantId"));
+    entra.then_some("entra")
+}
 
 /// The region a new config gets when none is asked for.
 const DEFAULT_REGION: &str = "us-east-1";
@@ -79,15 +99,21 @@ pub fn run(
     let url = match answers.idp_entry_url {
         Some(u) => u,
         None => prompter.input(
-            "The AWS app's link (Okta: Applications > AWS > General > App Embed Link)",
+            "The AWS app's link (the AWS tile on your Okta or My Apps dashboard: copy its link; Okta admins: App Embed Link)",
             "--idp-entry-url",
             None,
         )?,
     };
     let url = url.trim().to_owned();
     crate::config::check_url(&url).map_err(|m| Error::Usage(format!("--idp-entry-url: {m}")))?;
+    let learnt = provider_of_link(&url);
     let provider = match answers.provider {
         Some(p) => p,
+        // An Entra link says what it is: no question.
+        None if learnt == Some("entra") => {
+            reporter.info("Sign in with: entra (learnt from the link: Microsoft Entra ID)");
+            "entra".to_owned()
+        }
         None if prompter.interactive() => {
             let items: Vec<String> = PROVIDERS
                 .iter()
@@ -145,7 +171,11 @@ pub fn run(
         refresh_margin_minutes: None,
         default_role: None,
         okta_pipeline: None,
-        password_hosts: Vec::new(),
+        password_hosts: answers
+            .password_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
     };
     let mut cli = cli;
     cli.account = None;
