@@ -4,7 +4,9 @@ which answers at localhost). Usage: python3 bench/duo.py SANDBOX_URL AWS_TOKEN_B
 Every login signs in as a bench user (bench<i>@example.com, a copy of duo@) not used before.
 """
 import http.client, json, os, re, statistics, subprocess, sys, tempfile, time, urllib.parse
-from fresh import forget_all_but_pipeline
+from fresh import count_round_trips, forget_all_but_pipeline
+
+ROUND_TRIPS = count_round_trips()
 
 url, binary = sys.argv[1], sys.argv[2]
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 25
@@ -13,18 +15,6 @@ org = urllib.parse.urlparse(url)
 password, passcode = "correct horse", "246810"
 users = (f"bench{i}@example.com" for i in range(10_000))
 
-
-# The minimal client's requests, counted (each is one round trip on its keep-alive connection).
-ROUND_TRIPS = [0]
-_request = http.client.HTTPConnection.request
-
-
-def _counted(self, *args, **kwargs):
-    ROUND_TRIPS[0] += 1
-    return _request(self, *args, **kwargs)
-
-
-http.client.HTTPConnection.request = _counted
 def baseline(login):
     okta = http.client.HTTPConnection(org.hostname, org.port)
     duo = http.client.HTTPConnection("localhost", org.port)

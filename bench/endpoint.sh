@@ -43,7 +43,7 @@ def status(*extra):
     return run
 median("status", status())
 median("status --output json", status("--output", "json"))
-vars = dict(l.removeprefix("export ").split("=", 1) for l in open(envfile).read().split("\n") if l)
+vars = dict(l.removeprefix("export ").split("=", 1) for l in open(envfile).read().split("\n") if l.startswith("export "))
 u = urllib.parse.urlsplit(vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
 def get():
     c = http.client.HTTPConnection(u.hostname, u.port)

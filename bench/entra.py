@@ -3,7 +3,9 @@ process, and the same round trips made by a minimal keep-alive client (one conne
 link's host, one to the login host at localhost). Usage: python3 bench/entra.py URL BINARY [RUNS]
 """
 import http.client, json, os, re, statistics, subprocess, sys, tempfile, time, urllib.parse
-from fresh import forget_all_but_pipeline
+from fresh import count_round_trips, forget_all_but_pipeline
+
+ROUND_TRIPS = count_round_trips()
 import totp_users
 
 url, binary, users_file = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -26,18 +28,6 @@ def config_of(page):
     start = page.index("$Config=") + len("$Config=")
     return json.JSONDecoder().raw_decode(page[start:])[0]
 
-
-# The minimal client's requests, counted (each is one round trip on its keep-alive connection).
-ROUND_TRIPS = [0]
-_request = http.client.HTTPConnection.request
-
-
-def _counted(self, *args, **kwargs):
-    ROUND_TRIPS[0] += 1
-    return _request(self, *args, **kwargs)
-
-
-http.client.HTTPConnection.request = _counted
 def baseline(u):
     login, code = u
     front = http.client.HTTPConnection(host.hostname, host.port)

@@ -250,8 +250,8 @@ fn signal_while_waiting_on_the_page(signal: &str, code: i32, says: &str) {
     assert!(!w.credentials_path().exists());
 }
 
-#[test]
-fn an_unexpected_page_is_named_within_the_step_timeout() {
+/// okta-browser at an app whose link shows a page aws-token does not know ("Maintenance").
+fn unexpected_page_world() -> World {
     let w = browser_world(data::demo());
     w.write_config(
         &w.default_config()
@@ -261,6 +261,12 @@ fn an_unexpected_page_is_named_within_the_step_timeout() {
                 &format!("{}/form/empty", w.sandbox.url()),
             ),
     );
+    w
+}
+
+#[test]
+fn an_unexpected_page_is_named_within_the_step_timeout() {
+    let w = unexpected_page_world();
     let started = std::time::Instant::now();
     login(&w, "demo@example.com")
         .args(["--browser-timeout", "1"])
@@ -276,15 +282,7 @@ fn an_unexpected_page_is_named_within_the_step_timeout() {
 fn a_slow_chromium_start_is_not_cut_by_the_step_timeout() {
     // Chromium that takes 3 s to start (a loaded machine), with --browser-timeout 1: the start
     // has its own bound, and the page step's timeout is what ends the run, in its own words.
-    let w = browser_world(data::demo());
-    w.write_config(
-        &w.default_config()
-            .replace("\"provider\": \"okta\"", "\"provider\": \"okta-browser\"")
-            .replace(
-                &w.sandbox.embed_link(DEMO_APP),
-                &format!("{}/form/empty", w.sandbox.url()),
-            ),
-    );
+    let w = unexpected_page_world();
     let slow = w.home.path().join("slow-chromium");
     std::fs::write(
         &slow,

@@ -317,11 +317,9 @@ fn renewing(
     r
 }
 
-#[test]
-fn renewal_storm_credentials_no_longer_than_the_margin_are_renewed_at_half_their_lifetime() {
-    let w = short_lived(30);
-    let r = w
-        .login("nomfa@example.com")
+/// `exec --server --refresh-margin MARGIN -- sleep SECONDS` for nomfa@'s Admin in `w`.
+fn serving_while_sleeping(w: &World, margin: &str, seconds: u32) -> Run {
+    w.login("nomfa@example.com")
         .env("AWS_TOKEN_KEYRING", "file")
         .args([
             "exec",
@@ -329,11 +327,17 @@ fn renewal_storm_credentials_no_longer_than_the_margin_are_renewed_at_half_their
             "--role",
             "Admin",
             "--refresh-margin",
-            "60",
+            margin,
             "--",
         ])
-        .args(["sleep", "6"])
-        .expect(0);
+        .args(["sleep", &seconds.to_string()])
+        .expect(0)
+}
+
+#[test]
+fn renewal_storm_credentials_no_longer_than_the_margin_are_renewed_at_half_their_lifetime() {
+    let w = short_lived(30);
+    let r = serving_while_sleeping(&w, "60", 6);
     // One login for the command; 30-second credentials are not due before 15 s.
     let requests = w.sandbox.requests();
     assert_eq!(requests.assume_role_with_saml, 1, "{requests:?}");
@@ -401,19 +405,7 @@ fn renewals_that_lock_a_user_out_stop_after_the_password_is_refused() {
 #[test]
 fn renewal_storm_credentials_that_live_a_second_are_renewed_no_more_than_every_few_seconds() {
     let w = short_lived(1);
-    w.login("nomfa@example.com")
-        .env("AWS_TOKEN_KEYRING", "file")
-        .args([
-            "exec",
-            "--server",
-            "--role",
-            "Admin",
-            "--refresh-margin",
-            "0",
-            "--",
-        ])
-        .args(["sleep", "7"])
-        .expect(0);
+    serving_while_sleeping(&w, "0", 7);
     // A login for the command, then one renewal at most every 5 s (not one every half second).
     let requests = w.sandbox.requests();
     assert!(requests.assume_role_with_saml <= 3, "{requests:?}");

@@ -27,18 +27,7 @@ fn world_granting(extra_value: &str) -> World {
 /// The profiles botocore sees in `w`'s ~/.aws/config.
 fn botocore_profiles(w: &World) -> Vec<String> {
     let script = "import botocore.session\nfor p in sorted(botocore.session.Session().available_profiles): print(p)";
-    let out = Command::new(venv().join("bin/python"))
-        .args(["-c", script])
-        .env_clear()
-        .env("HOME", w.home.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    python_in(w, script, &[])
         .lines()
         .map(str::to_owned)
         .collect()

@@ -372,21 +372,7 @@ fn profile_and_aws_profile_select_as_in_every_aws_tool_identity_engine() {
 /// How botocore resolves `profile` in `w`: its credential provider's method.
 fn botocore_method(w: &World, profile: &str) -> String {
     let script = "import botocore.session, sys\nprint(botocore.session.Session(profile=sys.argv[1]).get_credentials().method)";
-    let out = std::process::Command::new(venv().join("bin/python"))
-        .args(["-c", script, profile])
-        .env_clear()
-        .env("HOME", w.home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
-        .env("AWS_TOKEN_KEYRING", "file")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    python_in(w, script, &[profile]).trim().to_owned()
 }
 
 fn nothing_shadows_a_generated_profile(identity_engine: bool) {

@@ -78,46 +78,13 @@ fn a_security_key_signs_in_at_both_pipelines_and_its_count_grows() {
     }
 }
 
-#[test]
-fn a_u2f_key_answers_at_the_appid_and_a_pin_is_asked_when_verification_is_required() {
-    for identity_engine in [false, true] {
-        let w = org(identity_engine);
-        // Registered through the U2F API: it knows only the appid (the org's origin).
-        let key = key_file(&w, "u2f.json", 2, &w.sandbox.url(), None);
-        with_key(&w, "u2f@example.com", &key).expect(0);
-        assert_eq!(sign_count(&key), 1);
-    }
-    // userVerification "required": the PIN is asked on the terminal, and the key sets UV.
-    let w = org(true);
-    let key = key_file(&w, "pin.json", 3, "127.0.0.1", Some("4711"));
+/// key-pin@'s login (even while its profile is valid) in a pseudo-terminal with the software key
+/// `key`, typing the password and `pin`: the exit code and the screen.
+fn with_key_on_a_terminal(w: &World, key: &std::path::Path, pin: &str) -> (i32, String) {
     let config = w.config_path();
     let env_key = format!("AWS_TOKEN_TEST_SECURITY_KEY={}", key.display());
-    let (status, screen) = crate::tty::run_in_terminal(
-        &w,
-        &[
-            "/usr/bin/env",
-            &env_key,
-            "AWS_TOKEN_KEYRING=file",
-            env!("CARGO_BIN_EXE_aws-token"),
-            "--config",
-            config.to_str().unwrap(),
-            "--username",
-            "key-pin@example.com",
-            "--role",
-            "Admin",
-        ],
-        serde_json::json!([
-            ["Okta password", format!("{PASSWORD}\r")],
-            ["Security key PIN", "4711\r"]
-        ]),
-    );
-    assert_eq!(status, 0, "{screen}");
-    assert!(screen.contains("Touch your security key"), "{screen}");
-    assert!(!screen.contains("4711"), "the PIN was echoed: {screen}");
-    // A wrong PIN: the key refuses it, exit 3 as the README says, nothing sent to Okta.
-    logout(&w);
-    let (status, screen) = crate::tty::run_in_terminal(
-        &w,
+    crate::tty::run_in_terminal(
+        w,
         &[
             "/usr/bin/env",
             &env_key,
@@ -133,9 +100,30 @@ fn a_u2f_key_answers_at_the_appid_and_a_pin_is_asked_when_verification_is_requir
         ],
         serde_json::json!([
             ["Okta password", format!("{PASSWORD}\r")],
-            ["Security key PIN", "1234\r"]
+            ["Security key PIN", format!("{pin}\r")]
         ]),
-    );
+    )
+}
+
+#[test]
+fn a_u2f_key_answers_at_the_appid_and_a_pin_is_asked_when_verification_is_required() {
+    for identity_engine in [false, true] {
+        let w = org(identity_engine);
+        // Registered through the U2F API: it knows only the appid (the org's origin).
+        let key = key_file(&w, "u2f.json", 2, &w.sandbox.url(), None);
+        with_key(&w, "u2f@example.com", &key).expect(0);
+        assert_eq!(sign_count(&key), 1);
+    }
+    // userVerification "required": the PIN is asked on the terminal, and the key sets UV.
+    let w = org(true);
+    let key = key_file(&w, "pin.json", 3, "127.0.0.1", Some("4711"));
+    let (status, screen) = with_key_on_a_terminal(&w, &key, "4711");
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("Touch your security key"), "{screen}");
+    assert!(!screen.contains("4711"), "the PIN was echoed: {screen}");
+    // A wrong PIN: the key refuses it, exit 3 as the README says, nothing sent to Okta.
+    logout(&w);
+    let (status, screen) = with_key_on_a_terminal(&w, &key, "1234");
     assert_eq!(status, 3, "{screen}");
     assert!(screen.contains("refused the PIN"), "{screen}");
     assert!(w.sandbox.webauthn_refusals().is_empty());

@@ -342,6 +342,27 @@ pub fn venv() -> PathBuf {
 
 /// botocore's view of each of `profiles` in `w`'s HOME, as the AWS CLI reads the files: one line
 /// `profile access_key secret_key token region` each (`None` where botocore finds nothing).
+/// Run `script` with the test venv's Python (botocore there) as a tool in `w` would run: HOME,
+/// PATH, the sandbox's STS and the file keyring; its stdout, which must come with exit 0.
+pub fn python_in(w: &World, script: &str, args: &[&str]) -> String {
+    let out = Command::new(venv().join("bin/python"))
+        .args(["-c", script])
+        .args(args)
+        .env_clear()
+        .env("HOME", w.home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
+        .env("AWS_TOKEN_KEYRING", "file")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn botocore_reads(w: &World, profiles: &[&str]) -> Vec<String> {
     let script = r#"
 import botocore.session, sys
