@@ -193,23 +193,7 @@ for p in sys.argv[1:]:
     sts = s.create_client('sts', region_name=region, endpoint_url=os.environ['AWS_ENDPOINT_URL_STS'])
     print(p, c.method, c.access_key[:4], region, sts.get_caller_identity()['Arn'])
 "#;
-    let out = std::process::Command::new(venv().join("bin/python"))
-        .args(["-c", script])
-        .args(profiles)
-        .env_clear()
-        .env("HOME", w.home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_STS", w.sandbox.sts_url())
-        .env("AWS_TOKEN_KEYRING", "file")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "botocore: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    python_in(w, script, profiles)
         .lines()
         .map(str::to_owned)
         .collect()

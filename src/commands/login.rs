@@ -40,9 +40,10 @@ pub fn run(ctx: &Context<'_>) -> Result<()> {
         // the credentials go to the cache its credential_process reads instead.
         let (creds, region) = cached_credentials(ctx)?;
         ctx.reporter.info(&format!(
-            "Profile {} resolves through aws-token (credential_process in {}): its credentials are ready, {}; nothing written to {}, where keys would hide it",
+            "Profile {} resolves through aws-token (credential_process in {}): its credentials are ready, {}, {}; nothing written to {}, where keys would hide it",
             settings.profile,
             settings.aws_config_file.display(),
+            creds.assumed_role_arn,
             expiry_text(creds.expiration),
             settings.credentials_file.display()
         ));
