@@ -46,9 +46,11 @@ pub struct Key {
 impl Key {
     /// The file stem for this key: a hash, so no name or URL ends up in a file name.
     fn stem(&self) -> String {
+        // Usernames without case, as the IdPs compare them.
+        let username = self.username.to_lowercase();
         hashed_name(&[
             self.idp_url.as_bytes(),
-            self.username.as_bytes(),
+            username.as_bytes(),
             self.account.as_bytes(),
             self.role.as_bytes(),
             self.duration.to_string().as_bytes(),

@@ -54,7 +54,16 @@ pub fn name(org: &url::Url, username: Option<&str>) -> String {
     entry_name("session", org, username)
 }
 
+/// Usernames are compared as Okta and Entra compare them, without case: `Jane@Example.com` finds
+/// what `jane@example.com` kept.
 fn entry_name(kind: &str, org: &url::Url, username: Option<&str>) -> String {
+    let username = username.map_or_else(|| "-".to_owned(), str::to_lowercase);
+    format!("{kind} {} {username}", org.as_str())
+}
+
+/// The entry name an aws-token before usernames were compared without case used (the username as
+/// spelt): still read, so that an upgrade loses no kept session or remembered password.
+fn entry_name_as_spelt(kind: &str, org: &url::Url, username: Option<&str>) -> String {
     format!("{kind} {} {}", org.as_str(), username.unwrap_or("-"))
 }
 
@@ -66,7 +75,10 @@ impl Sessions {
 
     /// The session kept for `org` and `username`.
     pub fn get(&self, org: &url::Url, username: Option<&str>) -> Option<Secret<String>> {
-        self.store.get(&name(org, username))
+        self.store.get(&name(org, username)).or_else(|| {
+            self.store
+                .get(&entry_name_as_spelt("session", org, username))
+        })
     }
 
     /// Keep `cookies` for `org` and `username`.
@@ -79,9 +91,13 @@ impl Sessions {
 
     /// Forget the session of `org` and `username`.
     pub fn forget(&self, org: &url::Url, username: Option<&str>) {
-        let n = name(org, username);
-        self.store.delete(&n);
-        self.index.remove(&n);
+        for n in [
+            name(org, username),
+            entry_name_as_spelt("session", org, username),
+        ] {
+            self.store.delete(&n);
+            self.index.remove(&n);
+        }
     }
 
     /// Forget every kept session of `org` (every org when `None`); returns how many.
@@ -148,7 +164,12 @@ impl Passwords {
 
     /// The password remembered for `org` and `username`.
     pub fn get(&self, org: &url::Url, username: &str) -> Option<Secret<String>> {
-        self.store.get(&entry_name("password", org, Some(username)))
+        self.store
+            .get(&entry_name("password", org, Some(username)))
+            .or_else(|| {
+                self.store
+                    .get(&entry_name_as_spelt("password", org, Some(username)))
+            })
     }
 
     /// Remember `password` for `org` and `username`.
@@ -178,9 +199,13 @@ impl Passwords {
 
     /// Forget the password of `org` and `username`.
     pub fn forget(&self, org: &url::Url, username: &str) {
-        let n = entry_name("password", org, Some(username));
-        self.store.delete(&n);
-        self.index.remove(&n);
+        for n in [
+            entry_name("password", org, Some(username)),
+            entry_name_as_spelt("password", org, Some(username)),
+        ] {
+            self.store.delete(&n);
+            self.index.remove(&n);
+        }
     }
 
     /// Forget every remembered password of `org` (every org when `None`), and any wish to

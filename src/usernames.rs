@@ -34,7 +34,11 @@ impl Usernames {
 
     /// Remember `username` for `org` (best effort: without it the next run asks again).
     pub fn remember(&self, org: &url::Url, username: &str) {
-        if self.get(org).as_deref() == Some(username) {
+        // The same user in another spelling is no new username (the IdP compares without case).
+        if self
+            .get(org)
+            .is_some_and(|u| u.to_lowercase() == username.to_lowercase())
+        {
             return;
         }
         let _ = locked(&self.path, || {

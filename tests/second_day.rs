@@ -426,3 +426,45 @@ fn one_name_per_role_nothing_shadows_a_generated_profile_classic() {
 fn one_name_per_role_nothing_shadows_a_generated_profile_identity_engine() {
     nothing_shadows_a_generated_profile(true);
 }
+
+#[test]
+fn usernames_are_case_insensitive_for_sessions_cache_keys_and_the_remembered_username() {
+    let w = World::new();
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin"])
+        .expect(0);
+    // Another spelling of the same user finds the kept session: no password sent again.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "credential-process",
+            "--username",
+            "NoMFA@Example.COM",
+            "--role",
+            "ReadOnly",
+        ])
+        .expect(0);
+    assert_eq!(w.sandbox.requests().authn, 1);
+    let sts = w.sandbox.requests().assume_role_with_saml;
+    // ...and the credentials it cached, in a third spelling.
+    w.run()
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args([
+            "credential-process",
+            "--username",
+            "NOMFA@EXAMPLE.COM",
+            "--role",
+            "ReadOnly",
+        ])
+        .expect(0);
+    assert_eq!(
+        w.sandbox.requests().assume_role_with_saml,
+        sts,
+        "not from the cache"
+    );
+    // The remembered username keeps its first spelling.
+    let remembered =
+        std::fs::read_to_string(w.home.path().join(".cache/aws-token/usernames.json")).unwrap();
+    assert!(remembered.contains("\"nomfa@example.com\""), "{remembered}");
+}
