@@ -61,10 +61,25 @@ pub fn choose(
     }
     let candidates: Vec<&AwsRole> = match wanted {
         Some(w) => {
-            let matched: Vec<&AwsRole> = roles
+            let mut matched: Vec<&AwsRole> = roles
                 .iter()
                 .filter(|r| r.role_arn == w || r.name == w)
                 .collect();
+            // IAM role names are unique without case: `--role admin` means `Admin` when no other
+            // role's name differs from it only in case.
+            if matched.is_empty() {
+                let loose: Vec<&AwsRole> = roles
+                    .iter()
+                    .filter(|r| {
+                        r.role_arn.eq_ignore_ascii_case(w) || r.name.eq_ignore_ascii_case(w)
+                    })
+                    .collect();
+                let spellings: std::collections::BTreeSet<&str> =
+                    loose.iter().map(|r| r.name.as_str()).collect();
+                if spellings.len() == 1 {
+                    matched = loose;
+                }
+            }
             if matched.is_empty() {
                 return Err(Error::RoleNotFound {
                     wanted: w.to_owned(),
@@ -124,6 +139,23 @@ mod tests {
     }
 
     #[test]
+    fn a_role_name_in_another_case_matches_when_unambiguous() {
+        let roles = [role("111111111111", "Admin"), role("222222222222", "Dev")];
+        let pick = |w: &str| choose(&roles, Some(w), &NoTerminal, "Choose").map(|r| r.name);
+        assert_eq!(pick("admin").unwrap(), "Admin");
+        assert_eq!(pick("ARN:AWS:IAM::222222222222:ROLE/DEV").unwrap(), "Dev");
+        // Two names that differ only in case: nothing is guessed.
+        let roles = [role("111111111111", "Admin"), role("222222222222", "ADMIN")];
+        assert!(choose(&roles, Some("admin"), &NoTerminal, "Choose").is_err());
+        assert_eq!(
+            choose(&roles, Some("ADMIN"), &NoTerminal, "Choose")
+                .unwrap()
+                .account_id,
+            "222222222222"
+        );
+    }
+
+    #[test]
     fn by_name_or_arn() {
         let roles = [role("111111111111", "Admin"), role("111111111111", "Dev")];
         assert_eq!(
@@ -148,7 +180,7 @@ mod tests {
     #[test]
     fn no_match_lists_the_choices() {
         let roles = [role("111111111111", "Admin"), role("222222222222", "Dev")];
-        let e = choose(&roles, Some("admin"), &NoTerminal, "Choose").unwrap_err();
+        let e = choose(&roles, Some("Root"), &NoTerminal, "Choose").unwrap_err();
         assert_eq!(e.exit_code(), 4);
         assert!(
             e.to_string()

@@ -369,7 +369,7 @@ pub fn find_config(flag: Option<&Path>, env: &Environment) -> Result<ConfigSourc
     Err(Error::config(
         "config.json",
         format!(
-            "no config file found (looked in {looked}); pass --config PATH or set AWS_TOKEN_CONFIG"
+            "no config file found (looked in {looked}); run `aws-token configure` to write one from your AWS app's link, or pass --config PATH (or set AWS_TOKEN_CONFIG)"
         ),
     ))
 }

@@ -16,10 +16,15 @@ fn role_not_found_lists_the_choices() {
     let w = World::new();
     w.write_credentials("[keep]\nk = v\n");
     w.login("nomfa@example.com")
-        .args(["--role", "admin"])
+        .args(["--role", "Root"])
         .expect(4)
-        .stderr_has("no role matches --role \"admin\"; the SAML assertion offers: Admin (111111111111), ReadOnly (111111111111)");
+        .stderr_has("no role matches --role \"Root\"; the SAML assertion offers: Admin (111111111111), ReadOnly (111111111111)");
     assert_eq!(w.credentials(), "[keep]\nk = v\n");
+    // Another case of a role's name is that role (IAM names are unique without case).
+    w.login("nomfa@example.com")
+        .args(["--role", "admin"])
+        .expect(0)
+        .stderr_has("assumed-role/Admin/nomfa@example.com");
 }
 
 #[test]
