@@ -45,7 +45,12 @@ pub fn install() -> Cleanup {
             if stderr_tty {
                 eprint!("\x1b[?25h");
             }
+            let normal = matches!(signal, SIGINT | SIGTERM) && on_signal.stops_normally_now();
             on_signal.run();
+            if normal {
+                eprintln!("\naws-token: stopped");
+                std::process::exit(0);
+            }
             let what = match signal {
                 SIGINT | SIGQUIT => "interrupted",
                 SIGHUP => "the terminal went away",
@@ -128,6 +133,8 @@ enum Leftover {
     Dir(PathBuf),
     /// Signals go to this process instead of ending aws-token; `None` while it is being started.
     Forward(Option<u32>),
+    /// Ctrl-C or SIGTERM is how this run ends when all is well (`serve`): exit 0.
+    NormalStop,
 }
 
 #[derive(Debug, Default)]
@@ -167,6 +174,21 @@ impl Cleanup {
     /// `Registration::forward_to` with its pid.
     pub fn forward(&self) -> Registration {
         self.add(Leftover::Forward(None))
+    }
+
+    /// Ctrl-C or SIGTERM ends this run normally (exit 0) while the registration lives: how
+    /// `serve` is stopped.
+    pub fn normal_stop(&self) -> Registration {
+        self.add(Leftover::NormalStop)
+    }
+
+    fn stops_normally_now(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .iter()
+            .any(|(_, l)| matches!(l, Leftover::NormalStop))
     }
 
     /// Whether `signal` is the command's: passed on to it, or held until its pid is known.

@@ -233,7 +233,8 @@ fn serve_answers_only_its_token_on_its_path_at_loopback() {
 
     let token = serving.token.clone();
     let out = serving.stop();
-    assert_eq!(out.status.code(), Some(143));
+    // SIGTERM is how serve is meant to be stopped: a normal end.
+    assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("Serving the credentials of staging"),
@@ -647,4 +648,24 @@ fn exec_server_removes_every_variable_an_sdk_would_prefer_to_its_endpoint() {
         !unset.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
         "{unset}"
     );
+}
+
+#[test]
+fn ctrl_c_or_sigterm_is_a_normal_stop_of_serve() {
+    let w = World::new();
+    w.login("nomfa@example.com")
+        .env("AWS_TOKEN_KEYRING", "file")
+        .args(["--role", "Admin"])
+        .expect(0);
+    for signal in [rustix::process::Signal::TERM, rustix::process::Signal::INT] {
+        let serving = Serving::start(w.run().env("AWS_TOKEN_KEYRING", "file"));
+        let mut child = serving.child;
+        rustix::process::kill_process(
+            rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+            signal,
+        )
+        .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{signal:?}");
+    }
 }

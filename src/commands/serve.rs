@@ -2,7 +2,7 @@
 //! consumers aws-token does not start (a dev container run with `--network host`, an IDE, a second
 //! terminal). stdout gets the variables to export where the consumer runs (and an `unset` of those
 //! that would make an SDK look elsewhere first); it serves until stopped
-//! (Ctrl-C, SIGTERM), renewing the credentials through the kept IdP session.
+//! (Ctrl-C, SIGTERM: a normal end, exit 0), renewing the credentials through the kept IdP session.
 
 use super::{Context, cached_credentials, write_stdout};
 use crate::error::Result;
@@ -12,6 +12,9 @@ pub fn run(ctx: &Context<'_>, port: u16) -> Result<()> {
     let (creds, region) = cached_credentials(ctx)?;
     let profile = &ctx.settings.profile;
     super::serve_credentials(ctx, creds, port, |endpoint| {
+        // From the moment the lines are out, Ctrl-C or SIGTERM is the normal end of serving: exit
+        // 0 (src/interrupt.rs).
+        let _stop = ctx.cleanup.normal_stop();
         // Quoted as `--output env` quotes: the region may come from the IdP's assertion.
         let quote = crate::output::shell_quote;
         let mut lines = String::new();
@@ -42,7 +45,6 @@ pub fn run(ctx: &Context<'_>, port: u16) -> Result<()> {
                 endpoint.url
             ));
         loop {
-            // The signal handler ends the process (src/interrupt.rs).
             std::thread::park();
         }
     })
