@@ -243,19 +243,24 @@ fn serve_answers_only_its_token_on_its_path_at_loopback() {
     assert!(!stderr.contains(&token), "{stderr}");
 }
 
-#[test]
-fn serve_answers_run_login_when_the_session_has_ended() {
-    let w = short_lived(6);
-    // A login keeps the session; serve then needs no password.
+/// A login of nomfa@ in `w` (it keeps the session), then `serve` with no password of its own and
+/// a refresh margin of 0.
+fn serving_after_a_login(w: &World) -> Serving {
     w.login("nomfa@example.com")
         .env("AWS_TOKEN_KEYRING", "file")
         .args(["--role", "Admin"])
         .expect(0);
-    let serving = Serving::start(
+    Serving::start(
         w.run()
             .env("AWS_TOKEN_KEYRING", "file")
             .args(["--refresh-margin", "0"]),
-    );
+    )
+}
+
+#[test]
+fn serve_answers_run_login_when_the_session_has_ended() {
+    let w = short_lived(6);
+    let serving = serving_after_a_login(&w);
     let host = format!("127.0.0.1:{}", serving.port());
     let path = "/aws-token/credentials";
     let (status, body) = serving.get(path, &host, Some(&serving.token));
@@ -554,15 +559,7 @@ fn a_slow_idp_never_makes_the_sdk_wait_while_the_held_credentials_are_valid() {
 #[test]
 fn after_that_login_the_endpoint_goes_on_with_the_new_session() {
     let w = short_lived(6);
-    w.login("nomfa@example.com")
-        .env("AWS_TOKEN_KEYRING", "file")
-        .args(["--role", "Admin"])
-        .expect(0);
-    let serving = Serving::start(
-        w.run()
-            .env("AWS_TOKEN_KEYRING", "file")
-            .args(["--refresh-margin", "0"]),
-    );
+    let serving = serving_after_a_login(&w);
     let host = format!("127.0.0.1:{}", serving.port());
     let path = "/aws-token/credentials";
     w.sandbox.end_sessions();
