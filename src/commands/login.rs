@@ -161,11 +161,12 @@ fn every_role(ctx: &Context<'_>) -> Result<()> {
         }
         written.push(profile);
     }
+    let resolved = super::profile_select::through_aws_token(settings);
     let mut through_aws_token = Vec::new();
     for (role, result) in results {
         let profile = profile_of(&role);
         // A profile ~/.aws/config resolves through aws-token is not hidden by static keys.
-        if super::profile_select::resolves_through_aws_token(settings, &profile) {
+        if resolved.contains_key(&profile) {
             through_aws_token.push(profile);
             continue;
         }

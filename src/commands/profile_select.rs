@@ -10,6 +10,7 @@
 use crate::credentials_file;
 use crate::error::{Error, Result};
 use crate::settings::Settings;
+use std::collections::BTreeMap;
 
 /// The account (a name of config.json's `accounts`) and role (a full ARN) a profile stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,19 +21,38 @@ pub struct Selected {
 
 /// What `profile` stands for in `settings`' world, if aws-token wrote it.
 pub fn lookup(settings: &Settings, profile: &str) -> Option<Selected> {
-    generated(settings, profile).or_else(|| recorded(settings, profile))
+    generated(settings, &through_aws_token(settings), profile)
+        .or_else(|| recorded(settings, profile))
 }
 
-/// A `configure profiles` profile: `[profile NAME]` in ~/.aws/config whose `credential_process`
-/// runs aws-token with `--account` and `--role`.
-fn generated(settings: &Settings, profile: &str) -> Option<Selected> {
-    let text = credentials_file::read_checked(&settings.aws_config_file).ok()?;
-    let command =
-        credentials_file::value(&text, &format!("profile {profile}"), "credential_process")?;
-    let words = shell_words(&command);
-    if !words.iter().any(|w| w == "credential-process") {
-        return None;
-    }
+/// The profiles of ~/.aws/config whose `credential_process` runs `aws-token credential-process`
+/// (as `configure profiles` writes them), each with that command line split into words; read and
+/// parsed once per caller.
+pub fn through_aws_token(settings: &Settings) -> BTreeMap<String, Vec<String>> {
+    let Ok(text) = credentials_file::read_checked(&settings.aws_config_file) else {
+        return BTreeMap::new();
+    };
+    credentials_file::sections_with(&text, &["credential_process"])
+        .into_iter()
+        .filter_map(|(section, values)| {
+            let profile = section.strip_prefix("profile ")?.to_owned();
+            let words = shell_words(values.into_iter().next().flatten()?.as_str());
+            words
+                .iter()
+                .any(|w| w == "credential-process")
+                .then_some((profile, words))
+        })
+        .collect()
+}
+
+/// A `configure profiles` profile (one of `through`): its command line names the account (one of
+/// the config's) and the role.
+fn generated(
+    settings: &Settings,
+    through: &BTreeMap<String, Vec<String>>,
+    profile: &str,
+) -> Option<Selected> {
+    let words = through.get(profile)?;
     let after = |flag: &str| {
         words
             .iter()
@@ -49,31 +69,22 @@ fn generated(settings: &Settings, profile: &str) -> Option<Selected> {
         .then_some(Selected { account, role })
 }
 
-/// Whether `profile` in ~/.aws/config resolves through aws-token (`credential_process` runs
-/// `aws-token credential-process`, as `configure profiles` writes it): static keys under that name
-/// in the credentials file would hide it (botocore reads that file first) and expire.
+/// Whether `profile` in ~/.aws/config resolves through aws-token: static keys under that name in
+/// the credentials file would hide it (botocore reads that file first) and expire.
 pub fn resolves_through_aws_token(settings: &Settings, profile: &str) -> bool {
-    let Ok(text) = credentials_file::read_checked(&settings.aws_config_file) else {
-        return false;
-    };
-    credentials_file::value(&text, &format!("profile {profile}"), "credential_process")
-        .is_some_and(|c| shell_words(&c).iter().any(|w| w == "credential-process"))
+    through_aws_token(settings).contains_key(profile)
 }
 
 /// The profiles of ~/.aws/config that resolve through aws-token and that a section of the same
 /// name in the credentials file hides.
 pub fn hidden(settings: &Settings) -> Vec<String> {
-    let (Ok(config), Ok(credentials)) = (
-        credentials_file::read_checked(&settings.aws_config_file),
-        credentials_file::read_checked(&settings.credentials_file),
-    ) else {
+    let Ok(credentials) = credentials_file::read_checked(&settings.credentials_file) else {
         return Vec::new();
     };
     let sections = credentials_file::sections(&credentials);
-    credentials_file::sections(&config)
-        .into_iter()
-        .filter_map(|s| s.strip_prefix("profile ").map(str::to_owned))
-        .filter(|p| sections.contains(p) && resolves_through_aws_token(settings, p))
+    through_aws_token(settings)
+        .into_keys()
+        .filter(|p| sections.contains(p))
         .collect()
 }
 
@@ -114,15 +125,12 @@ fn recorded(settings: &Settings, profile: &str) -> Option<Selected> {
 
 /// The profiles aws-token knows in `settings`' world, for the refusal's message.
 pub fn known(settings: &Settings) -> Vec<String> {
-    let mut names: Vec<String> = credentials_file::read_checked(&settings.aws_config_file)
-        .map(|text| {
-            credentials_file::sections(&text)
-                .into_iter()
-                .filter_map(|s| s.strip_prefix("profile ").map(str::to_owned))
-                .filter(|p| generated(settings, p).is_some())
-                .collect()
-        })
-        .unwrap_or_default();
+    let through = through_aws_token(settings);
+    let mut names: Vec<String> = through
+        .keys()
+        .filter(|p| generated(settings, &through, p).is_some())
+        .cloned()
+        .collect();
     if let Ok(text) = credentials_file::read_checked(&settings.credentials_file) {
         names.extend(
             credentials_file::sections(&text)
@@ -176,7 +184,7 @@ fn shell_words(text: &str) -> Vec<String> {
     let mut word = String::new();
     let mut in_word = false;
     let mut quoted = false;
-    let mut chars = text.chars().peekable();
+    let mut chars = text.chars();
     while let Some(c) = chars.next() {
         match c {
             '\'' => {
