@@ -61,10 +61,18 @@ fn entry_name(kind: &str, org: &url::Url, username: Option<&str>) -> String {
     format!("{kind} {} {username}", org.as_str())
 }
 
-/// The entry name an aws-token before usernames were compared without case used (the username as
-/// spelt): still read, so that an upgrade loses no kept session or remembered password.
-fn entry_name_as_spelt(kind: &str, org: &url::Url, username: Option<&str>) -> String {
-    format!("{kind} {} {}", org.as_str(), username.unwrap_or("-"))
+/// The entry's name (`entry_name`), then the one an aws-token before usernames were compared
+/// without case used (the username as spelt) when it differs: still read, and forgotten, so that
+/// an upgrade loses no kept session or remembered password. A username already in lower case has
+/// one name, and costs one look-up.
+fn entry_names(kind: &str, org: &url::Url, username: Option<&str>) -> Vec<String> {
+    let name = entry_name(kind, org, username);
+    let as_spelt = format!("{kind} {} {}", org.as_str(), username.unwrap_or("-"));
+    if as_spelt == name {
+        vec![name]
+    } else {
+        vec![name, as_spelt]
+    }
 }
 
 impl Sessions {
@@ -75,10 +83,9 @@ impl Sessions {
 
     /// The session kept for `org` and `username`.
     pub fn get(&self, org: &url::Url, username: Option<&str>) -> Option<Secret<String>> {
-        self.store.get(&name(org, username)).or_else(|| {
-            self.store
-                .get(&entry_name_as_spelt("session", org, username))
-        })
+        entry_names("session", org, username)
+            .iter()
+            .find_map(|n| self.store.get(n))
     }
 
     /// Keep `cookies` for `org` and `username`.
@@ -91,10 +98,7 @@ impl Sessions {
 
     /// Forget the session of `org` and `username`.
     pub fn forget(&self, org: &url::Url, username: Option<&str>) {
-        for n in [
-            name(org, username),
-            entry_name_as_spelt("session", org, username),
-        ] {
+        for n in entry_names("session", org, username) {
             self.store.delete(&n);
             self.index.remove(&n);
         }
@@ -164,12 +168,9 @@ impl Passwords {
 
     /// The password remembered for `org` and `username`.
     pub fn get(&self, org: &url::Url, username: &str) -> Option<Secret<String>> {
-        self.store
-            .get(&entry_name("password", org, Some(username)))
-            .or_else(|| {
-                self.store
-                    .get(&entry_name_as_spelt("password", org, Some(username)))
-            })
+        entry_names("password", org, Some(username))
+            .iter()
+            .find_map(|n| self.store.get(n))
     }
 
     /// Remember `password` for `org` and `username`.
@@ -199,10 +200,7 @@ impl Passwords {
 
     /// Forget the password of `org` and `username`.
     pub fn forget(&self, org: &url::Url, username: &str) {
-        for n in [
-            entry_name("password", org, Some(username)),
-            entry_name_as_spelt("password", org, Some(username)),
-        ] {
+        for n in entry_names("password", org, Some(username)) {
             self.store.delete(&n);
             self.index.remove(&n);
         }
