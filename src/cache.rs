@@ -451,15 +451,9 @@ impl SignIns {
         username: Option<&str>,
         waiting: impl FnOnce(),
     ) -> Result<KeyLock> {
-        use sha2::Digest;
         secure_dir(&self.dir)?;
-        let who = format!(
-            "{}\n{}",
-            org.as_str(),
-            username.unwrap_or_default().to_lowercase()
-        );
-        let hash = sha2::Sha256::digest(who.as_bytes());
-        let name: String = hash[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let username = username.unwrap_or_default().to_lowercase();
+        let name = hashed_name(&[org.as_str().as_bytes(), username.as_bytes()]);
         let path = self.dir.join(format!("signin-{name}.lock"));
         let file = open_lock(&path)?;
         match file.try_lock() {

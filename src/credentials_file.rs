@@ -92,7 +92,7 @@ pub fn check(path: &Path) -> Result<PathBuf> {
 
 /// Apply `edit` to the file at `path` (created with its directory when missing).
 pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()> {
-    check_ini_text("a section name", edit.section, path)?;
+    check_ini_section(edit.section, path)?;
     for (k, v) in edit.set.iter().chain(edit.update_if_present.iter()) {
         check_ini_text("a key", k, path)?;
         check_ini_text(&format!("the value of {k}"), v, path)?;
@@ -117,28 +117,42 @@ pub fn upsert(path: &Path, edit: &SectionEdit<'_>, mode: FileMode) -> Result<()>
     })
 }
 
-/// Refuse `text` as a section name, key or value of an INI file when it holds a character that
-/// could end its line or hide what follows (any control character, the Unicode line and paragraph
-/// separators), or a bracket that could make a value read as a section header: whatever put it
-/// there (an IdP, STS, a config) would otherwise choose the next section of the user's file, and
-/// the AWS CLI runs a `credential_process` it finds there. `what` names it in the message.
+/// Refuse `text` as a key or value of an INI file when it holds a character that could end its
+/// line or hide what follows (any control character, the Unicode line and paragraph separators):
+/// whatever put it there (an IdP, STS, a config) would otherwise choose the next section of the
+/// user's file, and the AWS CLI runs a `credential_process` it finds there. `what` names it in the
+/// message.
 pub fn check_ini_text(what: &str, text: &str, path: &Path) -> Result<()> {
-    let bad = text
+    match text
         .chars()
-        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
-    match bad {
-        None if !(what == "a section name" && text.contains(['[', ']'])) => Ok(()),
-        _ => Err(Error::File {
-            path: path.to_owned(),
-            message: format!(
-                "aws-token refused to write {what} {:?}: it holds {} that would change the file's structure; nothing was written",
-                crate::report::printable(text),
-                match bad {
-                    Some(c) => format!("the control character U+{:04X}", u32::from(c)),
-                    None => "a bracket".to_owned(),
-                }
-            ),
-        }),
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        None => Ok(()),
+        Some(c) => Err(refused(
+            what,
+            text,
+            &format!("the control character U+{:04X}", u32::from(c)),
+            path,
+        )),
+    }
+}
+
+/// `check_ini_text` for a section name, which a bracket could also end or begin.
+pub fn check_ini_section(name: &str, path: &Path) -> Result<()> {
+    check_ini_text("a section name", name, path)?;
+    if name.contains(['[', ']']) {
+        return Err(refused("a section name", name, "a bracket", path));
+    }
+    Ok(())
+}
+
+fn refused(what: &str, text: &str, holds: &str, path: &Path) -> Error {
+    Error::File {
+        path: path.to_owned(),
+        message: format!(
+            "aws-token refused to write {what} {:?}: it holds {holds} that would change the file's structure; nothing was written",
+            crate::report::printable(text)
+        ),
     }
 }
 

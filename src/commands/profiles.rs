@@ -165,12 +165,10 @@ struct Marker {
 
 impl Marker {
     fn of(link: &url::Url) -> Marker {
-        use sha2::Digest;
         let shown = crate::idp::http::display_url(link);
-        let hash = sha2::Sha256::digest(link.as_str().as_bytes());
-        let key: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let key = crate::cache::hashed_name(&[link.as_str().as_bytes()]);
         Marker {
-            text: format!("{shown} (key {key})"),
+            text: format!("{shown} (key {})", &key[..12]),
             legacy: shown,
         }
     }
@@ -304,7 +302,7 @@ fn block_edit(
         if let Some(output) = &settings.aws_output_format {
             keys.push(("output", output));
         }
-        credentials_file::check_ini_text("a section name", &section, path)?;
+        credentials_file::check_ini_section(&section, path)?;
         block.push_str(&format!("[{section}]\n"));
         for (key, value) in keys {
             credentials_file::check_ini_text(&format!("the value of {key}"), value, path)?;
