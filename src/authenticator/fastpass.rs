@@ -88,16 +88,23 @@ impl Challenge {
                     .unwrap_or(100)
                     .clamp(20, 10_000),
             ),
-            cancel: value
-                .pointer("/cancel/href")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            cancel_accepts: value
-                .pointer("/cancel/accepts")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            cancel: None,
+            cancel_accepts: None,
             href: text("href"),
         })
+        .map(|mut c| {
+            if let Some(form) = value.get("cancel") {
+                c.cancel_with(form);
+            }
+            c
+        })
+    }
+
+    /// Cancel (a failed loopback) with the `cancel-polling` form `form`: its href and `accepts`.
+    pub fn cancel_with(&mut self, form: &Value) {
+        let text = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
+        self.cancel = text("href");
+        self.cancel_accepts = text("accepts");
     }
 }
 

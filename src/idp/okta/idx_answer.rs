@@ -218,21 +218,16 @@ impl Answer {
     /// (`identify-with-device-probing-loopback.json`); a form inside the challenge itself (the
     /// `-app-link.json` mock has one) is the last resort.
     pub(super) fn fastpass_challenge(&self) -> Option<crate::authenticator::fastpass::Challenge> {
-        let (v, cancel) = match self
+        let poll = self
             .body
-            .pointer("/currentAuthenticator/value/contextualData/challenge/value")
-        {
-            Some(v) => (v, self.body.pointer("/currentAuthenticator/value/cancel")),
-            None => {
-                let v = self.body.pointer("/authenticatorChallenge/value")?;
-                (v, v.get("cancel"))
-            }
-        };
+            .pointer("/currentAuthenticator/value/contextualData/challenge/value");
+        let v = poll.or_else(|| self.body.pointer("/authenticatorChallenge/value"))?;
+        // `Challenge::read` takes a form inside the challenge; the authenticator's wins.
         let mut challenge = crate::authenticator::fastpass::Challenge::read(v)?;
-        if let Some(form) = cancel.or_else(|| v.get("cancel")) {
-            let text = |k: &str| form.get(k).and_then(Value::as_str).map(str::to_owned);
-            challenge.cancel = text("href");
-            challenge.cancel_accepts = text("accepts");
+        if poll.is_some()
+            && let Some(form) = self.body.pointer("/currentAuthenticator/value/cancel")
+        {
+            challenge.cancel_with(form);
         }
         Some(challenge)
     }
