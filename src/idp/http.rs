@@ -95,22 +95,21 @@ impl Proxies {
             };
             reqwest::NoProxy::from_string(&list)
         };
-        let bad = |name: &str, e: reqwest::Error| {
-            Error::Usage(format!(
-                "{name} is not a proxy URL aws-token can use ({e}); fix or unset it"
-            ))
-        };
-        if let Some(p) = &self.https {
-            let proxy = reqwest::Proxy::https(p.as_str()).map_err(|e| bad("HTTPS_PROXY", e))?;
-            builder = builder.proxy(proxy.no_proxy(exempt()));
-        }
-        if let Some(p) = &self.http {
-            let proxy = reqwest::Proxy::http(p.as_str()).map_err(|e| bad("HTTP_PROXY", e))?;
-            builder = builder.proxy(proxy.no_proxy(exempt()));
-        }
-        if let Some(p) = &self.all {
-            let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| bad("ALL_PROXY", e))?;
-            builder = builder.proxy(proxy.no_proxy(exempt()));
+        type Make = fn(&str) -> reqwest::Result<reqwest::Proxy>;
+        let kinds: [(&Option<String>, Make, &str); 3] = [
+            (&self.https, |p| reqwest::Proxy::https(p), "HTTPS_PROXY"),
+            (&self.http, |p| reqwest::Proxy::http(p), "HTTP_PROXY"),
+            (&self.all, |p| reqwest::Proxy::all(p), "ALL_PROXY"),
+        ];
+        for (url, make, name) in kinds {
+            if let Some(p) = url {
+                let proxy = make(p).map_err(|e| {
+                    Error::Usage(format!(
+                        "{name} is not a proxy URL aws-token can use ({e}); fix or unset it"
+                    ))
+                })?;
+                builder = builder.proxy(proxy.no_proxy(exempt()));
+            }
         }
         Ok(builder)
     }
