@@ -261,7 +261,12 @@ fn select_profile(
         cli.profile = env.var("AWS_PROFILE").map(str::to_owned);
     }
     let chosen = cli.role.is_some() || cli.account.is_some();
-    let settings = settings::Settings::resolve(cli.clone(), env)?;
+    // The config is found and read once, whatever the selection resolves again.
+    let source = settings::find_config(cli.config.as_deref(), env)?;
+    let config = source.load()?;
+    let resolve =
+        |cli: cli::Cli| settings::Settings::from_config(cli, config.clone(), source.label(), env);
+    let settings = resolve(cli.clone())?;
     let Some(profile) = cli.profile.clone().filter(|_| reads || login) else {
         return Ok(settings);
     };
@@ -275,12 +280,12 @@ fn select_profile(
         Some(sel) => {
             cli.account = Some(sel.account);
             cli.role = Some(sel.role);
-            settings::Settings::resolve(cli, env)
+            resolve(cli)
         }
         // An account's name is the profile a plain login writes for it (the seed's default).
         None if settings.account_names.iter().any(|(n, _)| *n == profile) => {
             cli.account = Some(profile);
-            settings::Settings::resolve(cli, env)
+            resolve(cli)
         }
         None if reads => Err(profile_select::unknown(&settings, &profile, from_env)),
         // The seed's --profile: the name a login writes under.
