@@ -348,13 +348,8 @@ fn renewal_storm_credentials_no_longer_than_the_margin_are_renewed_at_half_their
     let requests = w.sandbox.requests();
     assert_eq!(requests.assume_role_with_saml, 1, "{requests:?}");
     assert_eq!(requests.embed, 1, "{requests:?}");
-    r.stderr_has("the refresh margin (3600 s) is not shorter than the credentials' lifetime");
-    assert_eq!(
-        r.stderr().matches("is not shorter than").count(),
-        1,
-        "{}",
-        r.stderr()
-    );
+    r.stderr_has("the refresh margin (3600 s) is not shorter than the credentials' lifetime")
+        .stderr_has_once("is not shorter than");
 }
 
 #[test]
@@ -374,13 +369,8 @@ fn renewals_that_lock_a_user_out_never_send_a_one_time_code_again() {
     // One renewal signed in with the password and stopped at MFA; none after it did.
     assert_eq!(requests.authn, 2, "{requests:?}");
     r.stderr_has("Run `aws-token login`")
-        .stderr_has("sends no code");
-    assert_eq!(
-        r.stderr().matches("could not renew").count(),
-        1,
-        "{}",
-        r.stderr()
-    );
+        .stderr_has("sends no code")
+        .stderr_has_once("could not renew");
 }
 
 #[test]

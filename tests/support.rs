@@ -293,6 +293,16 @@ impl Run {
         assert!(self.stderr().is_empty(), "stderr:\n{}", self.stderr());
         self
     }
+    /// Assert stderr says `s` exactly once.
+    pub fn stderr_has_once(&self, s: &str) -> &Run {
+        assert_eq!(
+            self.stderr().matches(s).count(),
+            1,
+            "stderr says {s:?} not exactly once:\n{}",
+            self.stderr()
+        );
+        self
+    }
     /// Assert stdout contains `s`.
     pub fn stdout_has(&self, s: &str) -> &Run {
         assert!(
